@@ -1,0 +1,37 @@
+# Shared shell functions for ./dynamos, ./run-tests and .ci/run. Source it; do not run it.
+
+# Prints the home of a JDK >= 25 (java and javac): $JAVA_HOME first, then /usr/lib/jvm/*.
+find_jdk() {
+	local c major
+	for c in ${JAVA_HOME:-} /usr/lib/jvm/*; do
+		[ -x "$c/bin/java" ] && [ -x "$c/bin/javac" ] || continue
+		major=$("$c/bin/java" -version 2>&1 | sed -n '1s/.*version "\([0-9]*\).*/\1/p')
+		if [ -n "$major" ] && [ "$major" -ge 25 ]; then
+			echo "$c"
+			return 0
+		fi
+	done
+	cat >&2 <<-MSG
+	dynamos: no JDK 25 or newer found (looked at \$JAVA_HOME and /usr/lib/jvm/*).
+	    Install one, e.g. 'apt-get install openjdk-25-jdk' where Debian has it, or unpack
+	    Temurin 25 under /usr/lib/jvm; or point JAVA_HOME at it.
+	MSG
+	return 1
+}
+
+# Makes sure Maven is installed (apt-get as root), for building the toolchain.
+ensure_maven() {
+	command -v mvn >/dev/null 2>&1 && return 0
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "dynamos: Maven is missing; install it as root: apt-get install maven" >&2
+		return 1
+	fi
+	echo "==> Installing maven (apt-get, first run only)" >&2
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends maven >&2 ||
+		{ apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends maven >&2; }
+}
+
+# Runs Maven with the JDK found by find_jdk, in batch mode without colour codes.
+run_maven() {
+	JAVA_HOME="$DYNAMOS_JDK" mvn -B -Dstyle.color=never "$@"
+}

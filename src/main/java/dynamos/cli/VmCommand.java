@@ -1,0 +1,111 @@
+package dynamos.cli;
+
+import dynamos.kernel.KernelCache;
+import dynamos.vm.Vm;
+import dynamos.vm.VmOptions;
+import dynamos.vm.VmResult;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "vm",
+        mixinStandardHelpOptions = true,
+        showEndOfOptionsDelimiterInUsageHelp = true,
+        description = {
+            "Boot Debian's stock kernel under QEMU and run COMMAND inside as root.",
+            "",
+            "The host's root filesystem is the guest's root, read-only over 9p, so the same JDK, jars and "
+                    + "built modules work inside; /tmp, /run, /root and /var/tmp are tmpfs. The command runs in "
+                    + "the current directory. Its output is streamed; the exit status is the command's.",
+            "",
+            "The whole console log and the kernel log (dmesg) are saved in a run directory under the cache "
+                    + "(printed at boot). The kernel is fetched on first use (see 'dynamos kernel fetch').",
+            "",
+            "Examples:",
+            "  dynamos vm -- uname -r",
+            "  dynamos vm --smp 2 -- sh -c 'insmod kernel/dynamos.ko && cat /dev/dynamos'",
+            "  dynamos vm --icount -- ./bench/run.sh        # instruction-counted, one vCPU"})
+final class VmCommand implements Callable<Integer> {
+    @Option(names = "--kernel-version", paramLabel = "V",
+            description = "Kernel release to boot, e.g. 6.1.0-56-amd64 (default: the one linux-image-amd64 depends on).")
+    String kernelVersion;
+
+    @Option(names = "--accel", paramLabel = "tcg|kvm", defaultValue = "tcg",
+            description = "QEMU accelerator (default: ${DEFAULT-VALUE}; KVM hangs on some hosts).")
+    String accel;
+
+    @Option(names = "--smp", paramLabel = "N", defaultValue = "2", description = "Virtual CPUs (default: ${DEFAULT-VALUE}).")
+    int smp;
+
+    @Option(names = "--memory", paramLabel = "MIB", defaultValue = "2048", description = "Guest memory in MiB (default: ${DEFAULT-VALUE}).")
+    int memory;
+
+    @Option(names = "--icount",
+            description = "Count guest time in instructions (-icount shift=0) for repeatable benchmarks; forces one vCPU.")
+    boolean icount;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "600",
+            description = "Kill the guest after this long (default: ${DEFAULT-VALUE}); exit status 124.")
+    long timeout;
+
+    @Option(names = "--share", paramLabel = "DIR",
+            description = "A host directory the guest may write, at the same path (for results).")
+    Path share;
+
+    @Option(names = "--console-log", paramLabel = "FILE", description = "Also copy the console log to FILE.")
+    Path consoleLog;
+
+    @Option(names = "--env", paramLabel = "NAME=VALUE", description = "Set an environment variable for COMMAND (repeatable).")
+    Map<String, String> env = Map.of();
+
+    @Option(names = "--append", paramLabel = "ARGS", description = "Extra kernel command line parameters.")
+    String kernelArgs = "";
+
+    @Option(names = "--cache-dir", paramLabel = "DIR",
+            description = "Cache of kernels and run directories (default: $DYNAMOS_CACHE or ~/.cache/dynamos).")
+    Path cacheDir;
+
+    @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "The command to run in the guest, after --.")
+    List<String> command;
+
+    @Override
+    public Integer call() {
+        VmOptions o = new VmOptions();
+        o.kernelVersion = kernelVersion;
+        o.accel = switch (accel.toLowerCase()) {
+            case "tcg" -> VmOptions.Accel.TCG;
+            case "kvm" -> VmOptions.Accel.KVM;
+            default -> throw new IllegalArgumentException("--accel takes tcg or kvm, not '" + accel + "'");
+        };
+        if (smp < 1 || smp > 64) {
+            throw new IllegalArgumentException("--smp takes 1 to 64, not " + smp);
+        }
+        if (memory < 256) {
+            throw new IllegalArgumentException("--memory needs at least 256 MiB, not " + memory);
+        }
+        if (timeout < 1) {
+            throw new IllegalArgumentException("--timeout takes a positive number of seconds");
+        }
+        o.smp = smp;
+        o.memoryMiB = memory;
+        o.icount = icount;
+        o.timeout = Duration.ofSeconds(timeout);
+        o.share = share;
+        o.consoleLog = consoleLog;
+        o.env.putAll(env);
+        o.kernelArgs = kernelArgs;
+        KernelCache cache = cacheDir != null ? new KernelCache(cacheDir) : KernelCache.atDefault();
+        VmResult r = new Vm(cache).run(o, command, System.out);
+        List<String> problems = r.kernelProblems();
+        if (!problems.isEmpty()) {
+            System.err.println("dynamos: the guest kernel reported problems (see " + r.kernelLogPath() + "):");
+            problems.stream().limit(10).forEach(l -> System.err.println("    " + l));
+        }
+        return r.exitCode();
+    }
+}

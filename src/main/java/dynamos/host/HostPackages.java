@@ -1,0 +1,77 @@
+package dynamos.host;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Installs the Debian packages DynAMOS needs on the host, idempotently: packages already installed
+ * cost one dpkg-query; missing ones are installed with apt-get (as root), with apt's progress shown.
+ */
+public final class HostPackages {
+    /** What booting the VM needs. */
+    public static final List<String> VM = List.of("qemu-system-x86", "busybox-static", "cpio", "kmod");
+    /** What building kernel modules needs besides the headers package. */
+    public static final List<String> BUILD = List.of("make", "gcc", "libelf-dev", "bc");
+
+    private HostPackages() {}
+
+    /** Whether a package is installed (dpkg status "install ok installed"). */
+    public static boolean installed(String pkg) {
+        Exec.Result r = Exec.capture(List.of("dpkg-query", "-W", "-f=${Status}", pkg));
+        return r.ok() && r.output().contains("install ok installed");
+    }
+
+    /** Installs the missing packages among {@code pkgs}; does nothing when all are there. */
+    public static void ensure(List<String> pkgs) {
+        List<String> missing = new ArrayList<>();
+        for (String p : pkgs) {
+            if (!installed(p)) {
+                missing.add(p);
+            }
+        }
+        if (missing.isEmpty()) {
+            return;
+        }
+        if (!isRoot()) {
+            throw new HostException("missing Debian packages: " + String.join(" ", missing)
+                    + "\n    install them as root: apt-get install " + String.join(" ", missing));
+        }
+        Progress.step("Installing " + String.join(" ", missing) + " (apt-get, first run only)");
+        Map<String, String> env = Map.of("DEBIAN_FRONTEND", "noninteractive");
+        List<String> install = new ArrayList<>(List.of("apt-get", "install", "-y", "-q", "--no-install-recommends"));
+        install.addAll(missing);
+        Exec.Result r = Exec.stream(install, null, env, Progress.sink());
+        if (!r.ok()) {
+            // A stale or missing package list is the usual cause on a fresh machine.
+            Progress.step("apt-get install failed; refreshing package lists (apt-get update) and retrying");
+            Exec.stream(List.of("apt-get", "update", "-q"), null, env, Progress.sink()).orThrow("apt-get update");
+            Exec.stream(install, null, env, Progress.sink()).orThrow("apt-get install");
+        }
+    }
+
+    /** Makes sure apt's package lists exist (a fresh machine may have none). */
+    public static void ensureLists() {
+        java.nio.file.Path lists = java.nio.file.Path.of("/var/lib/apt/lists");
+        boolean empty;
+        try (var s = java.nio.file.Files.list(lists)) {
+            empty = s.noneMatch(p -> p.getFileName().toString().endsWith("_Packages")
+                    || p.getFileName().toString().endsWith("_Packages.lz4"));
+        } catch (java.io.IOException e) {
+            empty = true;
+        }
+        if (empty) {
+            refreshLists();
+        }
+    }
+
+    public static void refreshLists() {
+        Progress.step("Refreshing Debian package lists (apt-get update)");
+        Exec.stream(List.of("apt-get", "update", "-q"), null, Map.of("DEBIAN_FRONTEND", "noninteractive"),
+                Progress.sink()).orThrow("apt-get update");
+    }
+
+    public static boolean isRoot() {
+        return "root".equals(System.getProperty("user.name"));
+    }
+}

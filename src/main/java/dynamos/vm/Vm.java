@@ -1,0 +1,256 @@
+package dynamos.vm;
+
+import dynamos.host.HostException;
+import dynamos.host.HostPackages;
+import dynamos.host.Progress;
+import dynamos.kernel.KernelCache;
+import dynamos.kernel.KernelRelease;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Boots a Debian kernel under QEMU and runs one command in it as root.
+ *
+ * <p>The guest's root is the host's root, shared read-only over 9p, so the same JDK, jars and built
+ * modules work inside. The command's output comes back over the second serial port and is streamed as
+ * it comes; the first serial port carries the kernel console into {@code console.log}.
+ */
+public final class Vm {
+    /** How many run directories to keep in the cache. */
+    private static final int KEEP_RUNS = 40;
+
+    private final KernelCache cache;
+
+    public Vm(KernelCache cache) {
+        this.cache = cache;
+    }
+
+    /** Exit status used when the guest was killed after the timeout, as timeout(1) does. */
+    public static final int EXIT_TIMEOUT = 124;
+
+    /**
+     * Boots, runs {@code command} (argv) in {@code options.workDir}, and returns its exit status and logs.
+     * The command's output is copied to {@code out} as it comes (null: only kept in the result).
+     *
+     * @throws VmException when the guest cannot boot, hangs past the timeout, or dies without an exit status
+     */
+    public VmResult run(VmOptions options, List<String> command, OutputStream out) {
+        if (command.isEmpty()) {
+            throw new IllegalArgumentException("no command to run in the VM");
+        }
+        HostPackages.ensure(HostPackages.VM);
+        KernelRelease kernel = cache.ensure(options.kernelVersion);
+        Path initramfs = Initramfs.build(kernel, cache.root().resolve("initramfs"));
+        Path runDir = newRunDir();
+        try {
+            Files.writeString(runDir.resolve("command.sh"), commandScript(options, command));
+        } catch (IOException e) {
+            throw new HostException("cannot write " + runDir.resolve("command.sh") + ": " + e.getMessage(), e);
+        }
+        List<String> qemu = qemuCommand(options, kernel, initramfs, runDir);
+        Progress.step("Booting " + kernel.version() + " (" + options.accel.name().toLowerCase() + ", "
+                + options.effectiveSmp() + " vCPU" + (options.effectiveSmp() > 1 ? "s" : "")
+                + (options.icount ? ", icount" : "") + "); console log: " + runDir.resolve("console.log"));
+        try {
+            Files.writeString(runDir.resolve("qemu.cmdline"), String.join(" ", qemu) + "\n");
+        } catch (IOException ignored) {
+            // Only a record for the curious; the run does not need it.
+        }
+
+        ProcessBuilder pb = new ProcessBuilder(qemu);
+        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.redirectError(ProcessBuilder.Redirect.appendTo(runDir.resolve("qemu.stderr").toFile()));
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            throw new HostException("cannot start qemu-system-x86_64: " + e.getMessage()
+                    + "\n    install it: apt-get install qemu-system-x86", e);
+        }
+        ByteArrayOutputStream kept = new ByteArrayOutputStream();
+        Thread pump = Thread.ofPlatform().daemon().name("vm-output").start(() -> pump(p.getInputStream(), out, kept));
+        boolean finished;
+        try {
+            finished = p.waitFor(options.timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (!finished) {
+                p.destroyForcibly();
+                p.waitFor(10, TimeUnit.SECONDS);
+            }
+            pump.join(5000);
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new VmException("interrupted; guest killed", runDir, EXIT_TIMEOUT);
+        }
+        copyConsole(options, runDir);
+        String output = kept.toString(StandardCharsets.UTF_8);
+        if (!finished) {
+            throw new VmException("the guest did not finish within " + options.timeout.toSeconds()
+                    + " s and was killed (raise --timeout if the command needs longer)."
+                    + lastConsoleLines(runDir, 25), runDir, EXIT_TIMEOUT);
+        }
+        Path status = runDir.resolve("exit-status");
+        if (!Files.isRegularFile(status)) {
+            String qemuErr = readQuietly(runDir.resolve("qemu.stderr"));
+            throw new VmException("the guest stopped without reporting the command's exit status"
+                    + " (kernel panic or boot failure; qemu exit " + p.exitValue() + ")."
+                    + (qemuErr.isBlank() ? "" : "\n    qemu said: " + qemuErr.strip())
+                    + lastConsoleLines(runDir, 25), runDir, 125);
+        }
+        int rc;
+        try {
+            rc = Integer.parseInt(Files.readString(status).strip());
+        } catch (IOException | NumberFormatException e) {
+            throw new VmException("unreadable exit status in " + status, runDir, 125);
+        }
+        pruneRuns();
+        return new VmResult(rc, output, runDir);
+    }
+
+    List<String> qemuCommand(VmOptions o, KernelRelease kernel, Path initramfs, Path runDir) {
+        List<String> q = new ArrayList<>(List.of("qemu-system-x86_64",
+                "-accel", o.accel == VmOptions.Accel.KVM ? "kvm" : "tcg",
+                "-m", Integer.toString(o.memoryMiB),
+                "-smp", Integer.toString(o.effectiveSmp()),
+                "-display", "none", "-no-reboot", "-nodefaults",
+                "-kernel", kernel.image().toString(),
+                "-initrd", initramfs.toString()));
+        if (o.accel == VmOptions.Accel.KVM) {
+            q.addAll(List.of("-cpu", "host"));
+        }
+        if (o.icount) {
+            // Guest time counts instructions: repeatable benchmark figures. SMP hangs at boot with icount.
+            q.addAll(List.of("-icount", "shift=0", "-rtc", "clock=vm"));
+        }
+        String append = "console=ttyS0 panic=-1 loglevel=7 dynamos.run=" + runDir
+                + (o.share != null ? " dynamos.share=" + o.share.toAbsolutePath() : "")
+                + (o.kernelArgs.isBlank() ? "" : " " + o.kernelArgs.strip());
+        q.addAll(List.of("-append", append,
+                "-chardev", "file,id=console,path=" + runDir.resolve("console.log"),
+                "-serial", "chardev:console",
+                "-chardev", "stdio,id=output,signal=off",
+                "-serial", "chardev:output",
+                "-virtfs", "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap",
+                "-virtfs", "local,path=" + runDir + ",mount_tag=rundir,security_model=none"));
+        if (o.share != null) {
+            q.addAll(List.of("-virtfs", "local,path=" + o.share.toAbsolutePath() + ",mount_tag=share,security_model=none"));
+        }
+        return q;
+    }
+
+    /** The script the guest's init runs: environment, working directory, then the command itself. */
+    static String commandScript(VmOptions o, List<String> command) {
+        StringBuilder s = new StringBuilder("# written by dynamos vm; run by the guest's init\n");
+        s.append("export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n");
+        s.append("export HOME=/root LANG=C.UTF-8 TERM=dumb DYNAMOS_IN_VM=1\n");
+        String javaHome = System.getenv("JAVA_HOME");
+        if (javaHome != null && !javaHome.isBlank()) {
+            s.append("export JAVA_HOME=").append(quote(javaHome)).append('\n');
+        }
+        String cacheEnv = System.getenv("DYNAMOS_CACHE");
+        if (cacheEnv != null && !cacheEnv.isBlank()) {
+            s.append("export DYNAMOS_CACHE=").append(quote(cacheEnv)).append('\n');
+        }
+        for (Map.Entry<String, String> e : o.env.entrySet()) {
+            if (!e.getKey().matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                throw new IllegalArgumentException("bad environment variable name: " + e.getKey());
+            }
+            s.append("export ").append(e.getKey()).append('=').append(quote(e.getValue())).append('\n');
+        }
+        s.append("cd ").append(quote(o.workDir.toAbsolutePath().toString())).append(" 2>/dev/null || cd /\n");
+        s.append("exec");
+        for (String arg : command) {
+            s.append(' ').append(quote(arg));
+        }
+        return s.append('\n').toString();
+    }
+
+    /** Quotes a word for sh: single quotes, with embedded single quotes spelled '\''. */
+    static String quote(String word) {
+        return "'" + word.replace("'", "'\\''") + "'";
+    }
+
+    private static void pump(InputStream in, OutputStream out, ByteArrayOutputStream kept) {
+        byte[] buf = new byte[8192];
+        try {
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                kept.write(buf, 0, n);
+                if (out != null) {
+                    out.write(buf, 0, n);
+                    out.flush();
+                }
+            }
+        } catch (IOException ignored) {
+            // The guest went away; what it printed so far is kept.
+        }
+    }
+
+    private Path newRunDir() {
+        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS"));
+        Path dir = cache.root().resolve("runs").resolve(stamp + "-" + ProcessHandle.current().pid());
+        try {
+            return Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new HostException("cannot create run directory " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void pruneRuns() {
+        Path runs = cache.root().resolve("runs");
+        try (Stream<Path> s = Files.list(runs)) {
+            List<Path> all = s.sorted(Comparator.reverseOrder()).toList();
+            for (Path old : all.subList(Math.min(KEEP_RUNS, all.size()), all.size())) {
+                try (Stream<Path> w = Files.walk(old)) {
+                    for (Path p : w.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            }
+        } catch (IOException ignored) {
+            // Pruning is housekeeping; a leftover directory harms nothing.
+        }
+    }
+
+    private static void copyConsole(VmOptions o, Path runDir) {
+        if (o.consoleLog != null) {
+            try {
+                Files.copy(runDir.resolve("console.log"), o.consoleLog, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                Progress.detail("could not copy the console log to " + o.consoleLog + ": " + e.getMessage());
+            }
+        }
+    }
+
+    static String lastConsoleLines(Path runDir, int n) {
+        String log = readQuietly(runDir.resolve("console.log"));
+        List<String> lines = log.lines().toList();
+        List<String> last = lines.subList(Math.max(0, lines.size() - n), lines.size());
+        if (last.isEmpty()) {
+            return "\n    (the console log is empty)";
+        }
+        return "\n    last console lines (" + runDir.resolve("console.log") + "):\n      "
+                + String.join("\n      ", last);
+    }
+
+    private static String readQuietly(Path p) {
+        try {
+            return Files.readString(p, StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}

@@ -1,0 +1,81 @@
+#!/bin/busybox sh
+# PID 1 of the DynAMOS guest (written into the initramfs by dynamos.vm.Initramfs).
+#
+# Mounts the host's root filesystem read-only over 9p as the guest's root, gives the guest
+# tmpfs where it must write, runs the command the host wrote into the run directory, saves
+# the kernel log and the exit status there, and powers off.
+#
+# Kernel command line parameters read here:
+#   dynamos.run=DIR     host run directory, shared writable at the same path (command.sh in it)
+#   dynamos.share=DIR   optional host directory shared writable at the same path
+/bin/busybox --install -s /bin
+export PATH=/bin
+
+say() { echo "dynamos-init: $*" > /dev/ttyS0; }
+fail() { say "$*"; echo "DYNAMOS_EXIT=125" > /dev/ttyS0; poweroff -f; }
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+
+for m in $(cat /lib/modules/load-order); do
+	insmod "/lib/modules/$m" || fail "cannot load $m"
+done
+
+RUN=
+SHARE=
+for a in $(cat /proc/cmdline); do
+	case "$a" in
+	dynamos.run=*) RUN="${a#dynamos.run=}" ;;
+	dynamos.share=*) SHARE="${a#dynamos.share=}" ;;
+	esac
+done
+[ -n "$RUN" ] || fail "no dynamos.run= on the kernel command line"
+
+R=/newroot
+OPTS=trans=virtio,version=9p2000.L,msize=512000
+# cache=loose: the host root is read-only and does not change under the guest, so caching is safe and
+# makes starting a JVM from it several times faster.
+mount -t 9p -o "ro,$OPTS,cache=loose" hostroot $R || fail "cannot mount the host root over 9p"
+mount -t proc proc $R/proc
+mount -t sysfs sysfs $R/sys
+mount -t devtmpfs devtmpfs $R/dev
+mkdir -p $R/dev/pts $R/dev/shm
+mount -t devpts devpts $R/dev/pts
+mount -t tmpfs tmpfs $R/dev/shm
+for d in tmp run root var/tmp var/log; do
+	[ -d "$R/$d" ] && mount -t tmpfs -o mode=1777 tmpfs "$R/$d"
+done
+chmod 700 $R/root
+mount -t tracefs tracefs $R/sys/kernel/tracing 2>/dev/null
+mount -t debugfs debugfs $R/sys/kernel/debug 2>/dev/null
+mount -t securityfs securityfs $R/sys/kernel/security 2>/dev/null
+
+# The guest kernel's modules, so that modprobe works inside.
+KVER=$(uname -r)
+MODS=$(cat /lib/modules/host-path 2>/dev/null)
+if [ -n "$MODS" ] && [ -d "$R$MODS" ]; then
+	mount -t tmpfs tmpfs $R/lib/modules 2>/dev/null && mkdir -p "$R/lib/modules/$KVER" \
+		&& mount -o bind "$R$MODS" "$R/lib/modules/$KVER"
+fi
+
+# Writable shares last: they may lie below a tmpfs mounted above (e.g. /tmp).
+mkdir -p "$R$RUN" 2>/dev/null
+mount -t 9p -o "$OPTS" rundir "$R$RUN" || fail "cannot mount the run directory $RUN"
+if [ -n "$SHARE" ]; then
+	mkdir -p "$R$SHARE" 2>/dev/null
+	mount -t 9p -o "$OPTS" share "$R$SHARE" || fail "cannot mount the shared directory $SHARE"
+fi
+
+# The command's output goes to the second serial port, which the host streams; the first one
+# carries the kernel console into the console log.
+stty -F /dev/ttyS1 raw -echo 2>/dev/null
+say "running command"
+chroot $R /bin/sh "$RUN/command.sh" > /dev/ttyS1 2>&1 < /dev/null
+rc=$?
+dmesg > "$R$RUN/kernel.log"
+echo "$rc" > "$R$RUN/exit-status"
+sync
+echo "DYNAMOS_EXIT=$rc" > /dev/ttyS0
+umount "$R$RUN" 2>/dev/null
+poweroff -f

@@ -1,0 +1,59 @@
+package dynamos.vm;
+
+import static dynamos.testing.Guest.q;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dynamos.testing.Guest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** End to end: Debian's stock kernel boots in QEMU, runs commands, and loads a module built against its headers. */
+class VmIT {
+    @Test
+    void runsACommandAsRootOnTheStockKernelAndReturnsItsStatus() {
+        VmResult r = Guest.run("uname -r; id -u; test -r /proc/kallsyms; echo to-stderr >&2; exit 7");
+        assertThat(r.exitCode()).isEqualTo(7);
+        assertThat(r.output()).contains(Guest.kernel().version()).contains("\n0\n").contains("to-stderr");
+        assertThat(r.consoleLog()).contains("Linux version " + Guest.kernel().version());
+        assertThat(r.kernelLog()).contains("9p");
+        Guest.assertCleanKernelLog(r);
+    }
+
+    @Test
+    void hostRootIsReadOnlyAndTheShareIsWritable() throws Exception {
+        Path share = Files.createTempDirectory(Guest.REPO.resolve("target"), "share");
+        VmOptions o = Guest.options();
+        o.share = share;
+        VmResult r = Guest.run(o, "if touch " + q(Guest.REPO.resolve("pom.xml")) + " 2>/dev/null; then echo WRITABLE; fi;"
+                + " echo result > " + q(share.resolve("out.txt")) + "; echo tmp > /tmp/x; cat /tmp/x");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.output()).doesNotContain("WRITABLE").contains("tmp");
+        assertThat(Files.readString(share.resolve("out.txt"))).isEqualTo("result\n");
+    }
+
+    @Test
+    void buildsAModuleAgainstTheStockHeadersAndLoadsAndUnloadsIt() {
+        List<Path> kos = Guest.buildTestModule("hello");
+        Path ko = kos.getFirst();
+        VmResult r = Guest.runClean("insmod " + q(ko) + "; grep -q '^dynamos_hello ' /proc/modules;"
+                + " rmmod dynamos_hello; ! grep -q '^dynamos_hello ' /proc/modules; echo module-ok");
+        assertThat(r.output()).contains("module-ok");
+        assertThat(r.kernelLog()).contains("dynamos_hello: loaded into " + Guest.kernel().version())
+                .contains("dynamos_hello: unloaded");
+    }
+
+    @Test
+    void aHangingGuestIsKilledAfterTheTimeoutWithTheLastConsoleLines() {
+        VmOptions o = Guest.options();
+        o.timeout = Duration.ofSeconds(25);
+        assertThatThrownBy(() -> Guest.run(o, "echo hanging; sleep 600"))
+                .isInstanceOf(VmException.class)
+                .hasMessageContaining("did not finish within 25 s")
+                .hasMessageContaining("last console lines")
+                .satisfies(e -> assertThat(((VmException) e).exitCode()).isEqualTo(Vm.EXIT_TIMEOUT));
+    }
+}
