@@ -19,9 +19,10 @@ import picocli.CommandLine.Parameters;
         description = {
             "Boot Debian's stock kernel under QEMU and run COMMAND inside as root.",
             "",
-            "The host's root filesystem is the guest's root, read-only over 9p, so the same JDK, jars and "
-                    + "built modules work inside; /tmp, /run, /root and /var/tmp are tmpfs. The command runs in "
-                    + "the current directory. Its output is streamed; the exit status is the command's.",
+            "The host's root filesystem is the guest's root, read-only over 9p under a tmpfs overlay, so "
+                    + "the same JDK, jars and built modules work inside and the guest's writes stay in guest "
+                    + "memory (--share DIR writes through to the host). The command runs in the current "
+                    + "directory. Its output is streamed; the exit status is the command's.",
             "",
             "The whole console log and the kernel log (dmesg) are saved in a run directory under the cache "
                     + "(printed at boot). The kernel is fetched on first use (see 'dynamos kernel fetch').",

@@ -15,8 +15,8 @@ import java.util.List;
  * modules of the fetched kernel that mounting the host over virtio-9p needs.
  */
 public final class Initramfs {
-    /** Modules the guest loads before it can mount the host: the virtio PCI transport and 9p. */
-    static final List<String> ROOT_MODULES = List.of("virtio_pci", "9pnet_virtio", "9p");
+    /** Modules the guest loads before it can mount the host: the virtio PCI transport, 9p, overlayfs. */
+    static final List<String> ROOT_MODULES = List.of("virtio_pci", "9pnet_virtio", "9p", "overlay");
     static final Path BUSYBOX = Path.of("/bin/busybox");
 
     private Initramfs() {}

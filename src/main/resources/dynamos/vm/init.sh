@@ -36,17 +36,20 @@ R=/newroot
 OPTS=trans=virtio,version=9p2000.L,msize=512000
 # cache=loose: the host root is read-only and does not change under the guest, so caching is safe and
 # makes starting a JVM from it several times faster.
-mount -t 9p -o "ro,$OPTS,cache=loose" hostroot $R || fail "cannot mount the host root over 9p"
+# The host's root, read-only, under a tmpfs overlay: every host path is visible (a repository under
+# /tmp too) and the guest may write anywhere, but its writes stay in guest memory.
+mkdir -p /lower /rw
+mount -t 9p -o "ro,$OPTS,cache=loose" hostroot /lower || fail "cannot mount the host root over 9p"
+mount -t tmpfs -o mode=755 tmpfs /rw && mkdir -p /rw/upper /rw/work
+mount -t overlay -o lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work overlay $R \
+	|| fail "cannot mount the overlay on the host root"
 mount -t proc proc $R/proc
 mount -t sysfs sysfs $R/sys
 mount -t devtmpfs devtmpfs $R/dev
 mkdir -p $R/dev/pts $R/dev/shm
 mount -t devpts devpts $R/dev/pts
 mount -t tmpfs tmpfs $R/dev/shm
-for d in tmp run root var/tmp var/log; do
-	[ -d "$R/$d" ] && mount -t tmpfs -o mode=1777 tmpfs "$R/$d"
-done
-chmod 700 $R/root
+mount -t tmpfs -o mode=755 tmpfs $R/run
 mount -t tracefs tracefs $R/sys/kernel/tracing 2>/dev/null
 mount -t debugfs debugfs $R/sys/kernel/debug 2>/dev/null
 mount -t securityfs securityfs $R/sys/kernel/security 2>/dev/null
@@ -55,11 +58,10 @@ mount -t securityfs securityfs $R/sys/kernel/security 2>/dev/null
 KVER=$(uname -r)
 MODS=$(cat /lib/modules/host-path 2>/dev/null)
 if [ -n "$MODS" ] && [ -d "$R$MODS" ]; then
-	mount -t tmpfs tmpfs $R/lib/modules 2>/dev/null && mkdir -p "$R/lib/modules/$KVER" \
-		&& mount -o bind "$R$MODS" "$R/lib/modules/$KVER"
+	mkdir -p "$R/lib/modules/$KVER" && mount -o bind "$R$MODS" "$R/lib/modules/$KVER"
 fi
 
-# Writable shares last: they may lie below a tmpfs mounted above (e.g. /tmp).
+# Writable shares: written through to the host.
 mkdir -p "$R$RUN" 2>/dev/null
 mount -t 9p -o "$OPTS" rundir "$R$RUN" || fail "cannot mount the run directory $RUN"
 if [ -n "$SHARE" ]; then
