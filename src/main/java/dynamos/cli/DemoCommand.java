@@ -1,12 +1,15 @@
 package dynamos.cli;
 
+import dynamos.framework.FrameworkModule;
+import dynamos.host.Installation;
+import dynamos.host.Progress;
 import dynamos.kernel.KernelCache;
+import dynamos.kernel.KernelRelease;
 import dynamos.vm.Vm;
 import dynamos.vm.VmOptions;
 import dynamos.vm.VmResult;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -15,10 +18,13 @@ import picocli.CommandLine.Option;
 @Command(name = "demo",
         mixinStandardHelpOptions = true,
         description = {
-            "Boot Debian's stock kernel in the VM and show DynAMOS at work.",
+            "Boot Debian's stock kernel in the VM and update it live.",
             "",
-            "Installs what is missing, fetches the kernel, boots it under QEMU and, inside, shows the "
-                    + "running kernel and the framework status."})
+            "Installs what is missing, fetches the kernel, builds the framework and the examples against its "
+                    + "headers, and boots it under QEMU. Inside it starts the framework, applies the get_pid and "
+                    + "schedule examples (examples/) live, shows the lines they log, reverts them and stops the "
+                    + "framework - all without a reboot. Exits non-zero if a step fails or the guest kernel "
+                    + "reports a problem."})
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--kernel-version", paramLabel = "V", description = "Kernel release (default: Debian's current stock kernel).")
     String version;
@@ -28,19 +34,51 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        KernelCache cache = KernelCommand.cache(cacheDir);
+        KernelRelease kernel = cache.ensure(version);
+        Path framework = FrameworkModule.ensureBuilt(kernel);
+        Path getPid = Examples.build("get_pid", kernel).getFirst();
+        Path schedule = Examples.build("schedule", kernel).getFirst();
+        Progress.step("Everything built; now the live part, in the guest");
+
+        String dynamos = String.join(" ", Self.command().stream().map(DemoCommand::q).toList());
+        Path examples = Installation.repo().resolve("examples");
+        String script = String.join("\n",
+                "set -e",
+                "d() { echo; echo \"guest# dynamos $*\"; " + dynamos + " \"$@\"; }",
+                "sh_() { echo; echo \"guest# $*\"; sh -c \"$*\"; }",
+                "echo \"guest# uname -r\"; uname -r",
+                "d status",
+                "d start --module " + q(framework),
+                "sh_ insmod " + q(getPid),
+                "d run " + q(examples.resolve("get_pid/activate.dynamos")),
+                "sh_ 'for i in 1 2 3; do /bin/true; done; dmesg | grep alloc_pid_v2 | tail -n 3'",
+                "d status",
+                "d run " + q(examples.resolve("get_pid/deactivate.dynamos")),
+                "sh_ 'rmmod dynamos_example_get_pid'",
+                "sh_ insmod " + q(schedule),
+                "d run " + q(examples.resolve("schedule/activate.dynamos")),
+                "sh_ 'i=0; while [ $i -lt 200 ]; do sleep 0.01; i=$((i+1)); done; dmesg | grep schedule_v2 | tail -n 3'",
+                "d status",
+                "d run " + q(examples.resolve("schedule/deactivate.dynamos")),
+                "sh_ 'rmmod dynamos_example_schedule'",
+                "d stop",
+                "d status",
+                "echo; echo 'guest: updated live, reverted, framework stopped - no reboot'");
         VmOptions o = new VmOptions();
-        o.kernelVersion = version;
-        o.timeout = Duration.ofMinutes(5);
-        List<String> status = Self.command("status");
-        List<String> cmd = new ArrayList<>(List.of("sh", "-c",
-                "echo '--- in the guest: uname -r'; uname -r; echo '--- in the guest: dynamos status'; exec \"$@\"",
-                "demo"));
-        cmd.addAll(status);
-        VmResult r = new Vm(KernelCommand.cache(cacheDir)).run(o, cmd, System.out);
+        o.kernelVersion = kernel.version();
+        o.timeout = Duration.ofMinutes(10);
+        o.workDir = Installation.repo();
+        VmResult r = new Vm(cache).run(o, List.of("sh", "-c", script), System.out);
         if (!r.kernelProblems().isEmpty()) {
             System.err.println("dynamos: the guest kernel reported problems; see " + r.kernelLogPath());
+            r.kernelProblems().stream().limit(10).forEach(l -> System.err.println("    " + l));
             return 1;
         }
         return r.exitCode();
+    }
+
+    static String q(Object word) {
+        return "'" + word.toString().replace("'", "'\\''") + "'";
     }
 }

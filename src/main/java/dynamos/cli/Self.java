@@ -1,7 +1,6 @@
 package dynamos.cli;
 
-import java.net.URISyntaxException;
-import java.nio.file.Files;
+import dynamos.host.Installation;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,22 +15,8 @@ final class Self {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("--enable-native-access=ALL-UNNAMED");
         cmd.add("-jar");
-        cmd.add(jar().toString());
+        cmd.add(Installation.jar().toString());
         cmd.addAll(List.of(args));
         return cmd;
-    }
-
-    /** The jar this class was loaded from. */
-    static Path jar() {
-        try {
-            Path p = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            if (!Files.isRegularFile(p)) {
-                throw new IllegalStateException("dynamos is not running from its jar (" + p
-                        + "); build it with ./dynamos or mvn package");
-            }
-            return p;
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

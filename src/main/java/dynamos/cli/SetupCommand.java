@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
             "",
             "Debian packages for the VM (qemu-system-x86, busybox-static, cpio, kmod) and for module builds "
                     + "(make, gcc, libelf-dev, bc), then the target kernel and its headers (see 'dynamos kernel "
-                    + "fetch'). Every other command installs what it needs on first use too; this does it all at "
+                    + "fetch'), then dynamos.ko built for that kernel (target/kmod/RELEASE/dynamos/). Every other command installs what it needs on first use too; this does it all at "
                     + "once, e.g. before a test run."})
 final class SetupCommand implements Callable<Integer> {
     @Option(names = "--kernel-version", paramLabel = "V", description = "Kernel release (default: Debian's current stock kernel).")
@@ -34,7 +34,9 @@ final class SetupCommand implements Callable<Integer> {
         Progress.step("Checking host packages: " + String.join(" ", pkgs));
         HostPackages.ensure(pkgs);
         KernelRelease k = KernelCommand.cache(cacheDir).ensure(version);
-        Progress.step("Ready: kernel " + k.version() + " in " + k.dir() + ", headers in " + k.headers());
+        Path framework = dynamos.framework.FrameworkModule.ensureBuilt(k);
+        Progress.step("Ready: kernel " + k.version() + " in " + k.dir() + ", headers in " + k.headers()
+                + ", framework " + framework);
         return 0;
     }
 }

@@ -1,9 +1,11 @@
 package dynamos.cli;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dynamos.framework.Framework;
+import dynamos.framework.HookKind;
+import dynamos.framework.VersionTable;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -12,42 +14,65 @@ import picocli.CommandLine.Option;
         description = {
             "Show the running kernel and the state of the DynAMOS framework.",
             "",
-            "Acts on the kernel this command runs on: inside 'dynamos vm' that is the guest. When the "
-                    + "framework is started, prints its version table (what 'cat /dev/dynamos' shows)."})
+            "Acts on the kernel this command runs on: inside 'dynamos vm' that is the guest. When the framework "
+                    + "is started, shows its version table: every update <NAME, ID>, its versions, which one is "
+                    + "active, the calls that entered each version, the adaptation handler and the hooks."})
 final class StatusCommand implements Callable<Integer> {
-    static final Path DEVICE = Path.of("/dev/dynamos");
-    static final Path MODULE = Path.of("/sys/module/dynamos");
-
     @Option(names = "--json", description = "Print JSON for scripts.")
     boolean json;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() {
         String release = System.getProperty("os.version");
-        boolean loaded = Files.isDirectory(MODULE);
-        boolean device = Files.exists(DEVICE);
-        String table = null;
-        if (device) {
-            try {
-                table = Files.readString(DEVICE);
-            } catch (IOException e) {
-                throw new IOException("cannot read " + DEVICE + ": " + e.getMessage()
-                        + " (the framework is root-only: run as root)", e);
-            }
-        }
+        boolean started = Framework.started();
+        VersionTable table = started ? Framework.table() : null;
         if (json) {
-            System.out.println("{\"kernel\": " + Json.str(release) + ", \"framework\": "
-                    + Json.str(loaded ? "started" : "stopped") + ", \"table\": " + Json.str(table) + "}");
+            StringBuilder s = new StringBuilder("{\"kernel\": ").append(Json.str(release))
+                    .append(", \"framework\": ").append(Json.str(started ? "started" : "stopped"));
+            if (table != null) {
+                s.append(", \"version\": ").append(Json.str(table.frameworkVersion()))
+                        .append(", \"abi\": ").append(table.abi()).append(", \"versions\": [");
+                for (int i = 0; i < table.rows().size(); i++) {
+                    VersionTable.Row r = table.rows().get(i);
+                    s.append(i == 0 ? "" : ", ").append("{\"update\": ").append(Json.str(r.update()))
+                            .append(", \"id\": ").append(r.id())
+                            .append(", \"version\": ").append(r.version())
+                            .append(", \"active\": ").append(r.active())
+                            .append(", \"state\": ").append(Json.str(r.state()))
+                            .append(", \"calls\": ").append(r.calls())
+                            .append(", \"function\": ").append(Json.str(r.function()))
+                            .append(", \"module\": ").append(Json.str(r.module()))
+                            .append(", \"handler\": ").append(Json.str(r.handler()))
+                            .append(", \"hooks\": {");
+                    int j = 0;
+                    for (Map.Entry<HookKind, String> h : r.hooks().entrySet()) {
+                        s.append(j++ == 0 ? "" : ", ").append(Json.str(h.getKey().cliName())).append(": ").append(Json.str(h.getValue()));
+                    }
+                    s.append("}}");
+                }
+                s.append(']');
+            }
+            System.out.println(s.append('}'));
             return 0;
         }
         System.out.println("kernel:    " + release);
-        if (!loaded) {
-            System.out.println("framework: stopped (dynamos.ko is not loaded)");
-        } else {
-            System.out.println("framework: started");
-            if (table != null) {
-                System.out.print(table);
-            }
+        if (!started) {
+            System.out.println("framework: stopped (dynamos.ko is not loaded; start it with: dynamos start)");
+            return 0;
+        }
+        System.out.println("framework: started (dynamos " + table.frameworkVersion() + ", ABI " + table.abi() + ")");
+        if (table.rows().isEmpty()) {
+            System.out.println("updates:   none registered");
+            return 0;
+        }
+        System.out.printf("%-20s %6s %4s %-6s %-8s %12s  %-32s %-20s %-24s %s%n",
+                "UPDATE", "ID", "VER", "ACTIVE", "STATE", "CALLS", "FUNCTION", "MODULE", "HANDLER", "HOOKS");
+        for (VersionTable.Row r : table.rows()) {
+            String hooks = r.hooks().isEmpty() ? "-" : r.hooks().entrySet().stream()
+                    .map(h -> h.getKey().cliName() + "=" + h.getValue()).collect(Collectors.joining(","));
+            System.out.printf("%-20s %6d %4d %-6s %-8s %12d  %-32s %-20s %-24s %s%n", r.update(), r.id(), r.version(),
+                    r.active() ? "yes" : "no", r.state(), r.calls(), r.function(), r.module(),
+                    r.handler() == null ? "-" : r.handler(), hooks);
         }
         return 0;
     }

@@ -21,21 +21,38 @@ import java.util.stream.Stream;
 public final class ModuleBuild {
     private ModuleBuild() {}
 
+    /** Build products in a source tree (from an in-place build) are not copied. */
+    static boolean isSource(Path f) {
+        String n = f.getFileName().toString();
+        return !(n.endsWith(".o") || n.endsWith(".ko") || n.endsWith(".mod") || n.endsWith(".mod.c")
+                || n.endsWith(".cmd") || n.equals("Module.symvers") || n.equals("modules.order"));
+    }
+
     /**
-     * Copies the regular files of {@code source} into {@code buildDir}, runs
+     * Copies the source files of {@code source} (recursively) into {@code buildDir}, runs
      * {@code make -C <headers> M=<buildDir> modules}, and returns the built modules.
      *
      * @throws HostException with the compiler's output when the build fails
      */
     public static List<Path> build(Path source, Path buildDir, KernelRelease kernel) {
+        return build(source, buildDir, kernel, List.of());
+    }
+
+    /**
+     * As {@link #build(Path, Path, KernelRelease)}, with extra make variables ({@code NAME=VALUE}), e.g.
+     * {@code KBUILD_EXTRA_SYMBOLS} for modules that use another out-of-tree module's exports.
+     */
+    public static List<Path> build(Path source, Path buildDir, KernelRelease kernel, List<String> makeVariables) {
         HostPackages.ensure(HostPackages.BUILD);
         KernelCache.ensureHeaders(kernel);
         try {
             Files.createDirectories(buildDir);
             if (!source.toAbsolutePath().normalize().equals(buildDir.toAbsolutePath().normalize())) {
-                try (Stream<Path> s = Files.list(source)) {
-                    for (Path f : s.filter(Files::isRegularFile).toList()) {
-                        Files.copy(f, buildDir.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+                try (Stream<Path> s = Files.walk(source)) {
+                    for (Path f : s.filter(Files::isRegularFile).filter(ModuleBuild::isSource).toList()) {
+                        Path to = buildDir.resolve(source.relativize(f).toString());
+                        Files.createDirectories(to.getParent());
+                        Files.copy(f, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
                     }
                 }
             }
@@ -44,8 +61,11 @@ public final class ModuleBuild {
         }
         Progress.step("Building kernel module in " + source + " against " + kernel.version() + " headers");
         int jobs = Math.max(1, Runtime.getRuntime().availableProcessors());
-        Exec.Result r = Exec.stream(List.of("make", "-j" + jobs, "-C", kernel.headers().toString(),
-                "M=" + buildDir.toAbsolutePath(), "modules"), buildDir, Map.of(), Progress.sink());
+        List<String> make = new java.util.ArrayList<>(List.of("make", "-j" + jobs, "-C", kernel.headers().toString(),
+                "M=" + buildDir.toAbsolutePath()));
+        make.addAll(makeVariables);
+        make.add("modules");
+        Exec.Result r = Exec.stream(make, buildDir, Map.of(), Progress.sink());
         if (!r.ok()) {
             throw new HostException("building the module in " + source + " failed (make exit " + r.exitCode()
                     + "); the compiler said:" + Exec.tail(r.output(), 30));

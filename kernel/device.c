@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/dynamos: the control interface.  read() gives the version table as
+ * text, ioctl() runs commands (include/uapi/dynamos.h).  Root only: open
+ * and every command check CAP_SYS_ADMIN, because the fd may be passed on.
+ */
+#define pr_fmt(fmt) "dynamos: " fmt
+
+#include <linux/capability.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/nospec.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/stddef.h>
+#include <linux/uaccess.h>
+
+#include "internal.h"
+
+/* Request fields a command may use; all others must be zero. */
+#define F_NAME		BIT(0)
+#define F_ID		BIT(1)
+#define F_VERSION	BIT(2)
+#define F_SYMBOL	BIT(3)
+#define F_ADDRESS	BIT(4)
+#define F_HOOK		BIT(5)
+#define F_TIMEOUT	BIT(6)
+
+struct dyn_cmd {
+	const char *name;
+	unsigned int fields;
+	int (*run)(struct dynamos_req *req);
+};
+
+/* Indexed by the ioctl number's nr. */
+static const struct dyn_cmd dyn_cmds[] = {
+	{ "VERSION", 0, dyn_cmd_version },
+	{ "REGISTER", F_NAME | F_ID | F_SYMBOL, dyn_cmd_register },
+	{ "DEREGISTER", F_NAME | F_ID | F_VERSION | F_TIMEOUT,
+	  dyn_cmd_deregister },
+	{ "ACTIVATE", F_NAME | F_ID | F_VERSION, dyn_cmd_activate },
+	{ "SET_HANDLER", F_NAME | F_ID | F_SYMBOL | F_ADDRESS,
+	  dyn_cmd_set_handler },
+	{ "SET_HOOK", F_NAME | F_ID | F_VERSION | F_SYMBOL | F_ADDRESS | F_HOOK,
+	  dyn_cmd_set_hook },
+	{ "CALL", F_SYMBOL, dyn_cmd_call },
+	{ "STOP", F_TIMEOUT, dyn_cmd_stop },
+};
+
+static int dyn_validate(struct dynamos_req *req, const struct dyn_cmd *cmd)
+{
+	unsigned int f = cmd->fields;
+	size_t i;
+
+	if (req->abi != DYNAMOS_ABI_VERSION) {
+		dyn_err(req, "unsupported ABI version %u (dynamos %s speaks %d)",
+			req->abi, DYNAMOS_VERSION_STRING, DYNAMOS_ABI_VERSION);
+		return -EPROTO;
+	}
+	if (req->flags) {
+		dyn_err(req, "%s: unknown flags 0x%x", cmd->name, req->flags);
+		return -EINVAL;
+	}
+	for (i = 0; i < sizeof(req->reserved); i++) {
+		if (req->reserved[i]) {
+			dyn_err(req, "%s: reserved bytes must be zero",
+				cmd->name);
+			return -EINVAL;
+		}
+	}
+	if (!memchr(req->name, '\0', sizeof(req->name)) ||
+	    !memchr(req->symbol, '\0', sizeof(req->symbol))) {
+		dyn_err(req, "%s: name or symbol is not NUL-terminated",
+			cmd->name);
+		return -ENAMETOOLONG;
+	}
+	if ((!(f & F_NAME) && req->name[0]) ||
+	    (!(f & F_ID) && req->id) ||
+	    (!(f & F_VERSION) && req->version) ||
+	    (!(f & F_SYMBOL) && req->symbol[0]) ||
+	    (!(f & F_ADDRESS) && req->address) ||
+	    (!(f & F_HOOK) && req->hook) ||
+	    (!(f & F_TIMEOUT) && req->timeout_ms)) {
+		dyn_err(req, "%s: a field this command does not use is set",
+			cmd->name);
+		return -EINVAL;
+	}
+	if ((f & F_NAME) && !req->name[0]) {
+		dyn_err(req, "%s: update name missing", cmd->name);
+		return -EINVAL;
+	}
+	if (req->version > DYNAMOS_MAX_VERSIONS) {
+		dyn_err(req, "%s: version %u out of range (0..%d)", cmd->name,
+			req->version, DYNAMOS_MAX_VERSIONS);
+		return -EINVAL;
+	}
+	if (req->timeout_ms > DYNAMOS_MAX_TIMEOUT_MS) {
+		dyn_err(req, "%s: timeout %u ms too long (at most %d)",
+			cmd->name, req->timeout_ms, DYNAMOS_MAX_TIMEOUT_MS);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static long dyn_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	void __user *uarg = (void __user *)arg;
+	struct dynamos_req *req;
+	unsigned int nr = _IOC_NR(cmd);
+	long ret;
+
+	if (nr >= ARRAY_SIZE(dyn_cmds) ||
+	    cmd != _IOWR(DYNAMOS_IOC_MAGIC, nr, struct dynamos_req))
+		return -ENOTTY;
+	nr = array_index_nospec(nr, ARRAY_SIZE(dyn_cmds));
+	if (!capable(CAP_SYS_ADMIN)) {
+		/* Only the message: the rest is none of our business. */
+		static const char msg[] = "dynamos: CAP_SYS_ADMIN required";
+
+		if (copy_to_user(uarg + offsetof(struct dynamos_req, error),
+				 msg, sizeof(msg)))
+			return -EFAULT;
+		return -EPERM;
+	}
+
+	req = kmalloc(sizeof(*req), GFP_KERNEL);
+	if (!req)
+		return -ENOMEM;
+	if (copy_from_user(req, uarg, sizeof(*req))) {
+		kfree(req);
+		return -EFAULT;
+	}
+	req->result = 0;
+	memset(req->error, 0, sizeof(req->error));
+
+	ret = dyn_validate(req, &dyn_cmds[nr]);
+	if (!ret)
+		ret = dyn_cmds[nr].run(req);
+	if (ret > 0)		/* commands return 0 or -errno */
+		ret = -EINVAL;
+	if (ret && !req->error[0])
+		dyn_err(req, "%s failed (error %ld)", dyn_cmds[nr].name, ret);
+	req->error[sizeof(req->error) - 1] = '\0';
+
+	if (copy_to_user(uarg, req, sizeof(*req)))
+		ret = -EFAULT;
+	kfree(req);
+	return ret;
+}
+
+/* The fd may have been passed to someone else since open. */
+static ssize_t dyn_read(struct file *file, char __user *buf, size_t size,
+			loff_t *ppos)
+{
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	return seq_read(file, buf, size, ppos);
+}
+
+static int dyn_open(struct inode *inode, struct file *file)
+{
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	/* misc_open() stored the miscdevice; seq_open() wants it empty. */
+	file->private_data = NULL;
+	return single_open(file, dyn_status_show, NULL);
+}
+
+static const struct file_operations dyn_fops = {
+	.owner		= THIS_MODULE,
+	.open		= dyn_open,
+	.read		= dyn_read,
+	.llseek		= seq_lseek,
+	.release	= single_release,
+	.unlocked_ioctl	= dyn_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+};
+
+static struct miscdevice dyn_misc = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= "dynamos",
+	.fops	= &dyn_fops,
+	.mode	= 0600,
+};
+
+int dyn_device_init(void)
+{
+	int ret = misc_register(&dyn_misc);
+
+	if (ret)
+		pr_err("cannot register /dev/dynamos: %d\n", ret);
+	return ret;
+}
+
+void dyn_device_exit(void)
+{
+	misc_deregister(&dyn_misc);
+}

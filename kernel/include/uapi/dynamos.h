@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * DynAMOS userspace ABI: the ioctl interface of /dev/dynamos.
+ *
+ * Every command uses the same fixed-size request, struct dynamos_req, so a
+ * client (the Java tool reads this layout through FFM) mirrors one struct.
+ * All fields have fixed sizes, natural alignment and explicit padding; the
+ * layout is identical for 32- and 64-bit callers.
+ *
+ * Calling convention:
+ *   - open("/dev/dynamos") and every ioctl need CAP_SYS_ADMIN (EPERM).
+ *   - ioctl(fd, DYNAMOS_IOC_xxx, &req) with req.abi = DYNAMOS_ABI_VERSION,
+ *     flags and reserved[] zero, unused fields zero.
+ *   - The kernel always copies the whole request back: on success
+ *     req.result holds the command's result; on failure the ioctl returns
+ *     -1/errno and req.error holds a NUL-terminated message saying what
+ *     was wrong.  A failed command changes nothing (exceptions are listed
+ *     at the command).
+ *
+ * Strings (name, symbol) must be NUL-terminated within their field
+ * (otherwise ENAMETOOLONG).  A function is named "symbol", "module:symbol"
+ * or "vmlinux:symbol" (core kernel only).
+ *
+ * Text status (read /dev/dynamos), one record per line, fields separated by
+ * single spaces, no field contains whitespace:
+ *   line 1:  dynamos <framework-version> abi <abi> updates <n> versions <m>
+ *   line 2:  UPDATE ID VERSION ACTIVE STATE CALLS FUNCTION MODULE HANDLER HOOKS
+ *   then one row per registered version, ordered by registration of the
+ *   update, then by version number:
+ *     UPDATE   update name
+ *     ID       update id (decimal)
+ *     VERSION  version number (decimal, 1 = original kernel function)
+ *     ACTIVE   "yes" for the active version of the update, else "no"
+ *     STATE    "live", or "removing" while a removal is in progress
+ *     CALLS    calls that entered this version through the redirection
+ *              (decimal, summed over CPUs; calls a wrapper makes to the
+ *              original through dynamos_original_entry() are not counted)
+ *     FUNCTION symbol name of the version's code
+ *     MODULE   module holding it, "vmlinux" for the core kernel
+ *     HANDLER  adaptation handler symbol of the update, or "-"
+ *     HOOKS    "-" or comma-separated kind=symbol pairs, kinds
+ *              pre_activation, post_activation, pre_removal, post_removal
+ */
+#ifndef _UAPI_LINUX_DYNAMOS_H
+#define _UAPI_LINUX_DYNAMOS_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+#define DYNAMOS_ABI_VERSION		1
+
+#define DYNAMOS_NAME_LEN		64	/* update name, incl. NUL */
+#define DYNAMOS_SYMBOL_LEN		128	/* "sym" or "mod:sym", incl. NUL */
+#define DYNAMOS_ERROR_LEN		256	/* error message, incl. NUL */
+#define DYNAMOS_MAX_VERSIONS		32	/* versions 1..32 per update */
+#define DYNAMOS_MAX_UPDATES		1024	/* registered <name,id> pairs */
+#define DYNAMOS_DEFAULT_TIMEOUT_MS	5000	/* timeout_ms == 0 means this */
+#define DYNAMOS_MAX_TIMEOUT_MS		600000
+
+/* Values of dynamos_req.hook. */
+#define DYNAMOS_HOOK_PRE_ACTIVATION	1
+#define DYNAMOS_HOOK_POST_ACTIVATION	2
+#define DYNAMOS_HOOK_PRE_REMOVAL	3
+#define DYNAMOS_HOOK_POST_REMOVAL	4
+
+/*
+ * The request.  Offsets in bytes; total size 512.
+ *
+ *   off size field
+ *     0    4 abi         in:  DYNAMOS_ABI_VERSION; anything else: EPROTO
+ *     4    4 flags       in:  must be 0 (EINVAL)
+ *     8   64 name        in:  update name; 1..63 printable non-space
+ *                             ASCII characters
+ *    72    4 id          in:  update id (any value)
+ *    76    4 version     in:  version number (command specific)
+ *    80  128 symbol      in:  function name, "" if unused
+ *   208    8 address     in:  function address (SET_HANDLER/SET_HOOK
+ *                             alternative to symbol), 0 if unused
+ *   216    4 hook        in:  DYNAMOS_HOOK_* for SET_HOOK, else 0
+ *   220    4 timeout_ms  in:  quiescence timeout for DEREGISTER/STOP,
+ *                             0 = DYNAMOS_DEFAULT_TIMEOUT_MS,
+ *                             at most DYNAMOS_MAX_TIMEOUT_MS
+ *   224    8 result      out: command result (see below), 0 otherwise
+ *   232  256 error       out: "" on success, message on failure
+ *   488   24 reserved    in:  must be zero (EINVAL)
+ */
+struct dynamos_req {
+	__u32 abi;
+	__u32 flags;
+	char name[DYNAMOS_NAME_LEN];
+	__u32 id;
+	__u32 version;
+	char symbol[DYNAMOS_SYMBOL_LEN];
+	__u64 address;
+	__u32 hook;
+	__u32 timeout_ms;
+	__s64 result;
+	char error[DYNAMOS_ERROR_LEN];
+	__u8 reserved[24];
+};
+
+#define DYNAMOS_IOC_MAGIC	0xDA
+
+/*
+ * Commands; all are _IOWR(0xDA, nr, struct dynamos_req), i.e. the number
+ * is 0xC200DA00 + nr.  Fields not listed must be zero / empty.
+ *
+ * VERSION (nr 0)      -> result = framework version (major<<16 | minor<<8 |
+ *                        patch); error = "dynamos <version> abi <abi>".
+ * REGISTER (1)        name, id, symbol.  First registration of <name,id>:
+ *                        symbol is the kernel function to update; it becomes
+ *                        version 1 and the redirection is installed on it.
+ *                        Later registrations add the next version (highest
+ *                        registered + 1).  -> result = version number.
+ *                        Errors: ENOENT unknown symbol, ENOTUNIQ ambiguous
+ *                        name, ENOEXEC not a function, EOPNOTSUPP no ftrace
+ *                        site (notrace/inlined), EBUSY claimed by livepatch or
+ *                        another IPMODIFY ftrace user or another update,
+ *                        EEXIST already a version, ENOSPC too many versions.
+ * DEREGISTER (2)      name, id, version, timeout_ms.  version 0: all
+ *                        versions and the redirection; version >= 2: that
+ *                        version; version 1 alone: EINVAL.  Runs pre-removal
+ *                        hooks (they cannot veto; failures are logged),
+ *                        stops new calls from entering the version(s),
+ *                        waits up to timeout_ms until no task runs in a
+ *                        version that lives in a module (version 1 and
+ *                        core-kernel versions are never freed, so they
+ *                        need no wait) (EBUSY, or
+ *                        EINTR on a signal: everything stays as before, but
+ *                        the pre-removal hooks have run), runs post-removal
+ *                        hooks.  -> result = post-removal hook's value.
+ * ACTIVATE (3)        name, id, version: new calls run that version.  Runs
+ *                        the version's pre-activation hook (non-zero aborts
+ *                        with that error) and post-activation hook (its
+ *                        return value lands in result; activation stays).
+ * SET_HANDLER (4)     name, id, symbol or address: the adaptation handler of
+ *                        the update; symbol "" and address 0 remove it.
+ * SET_HOOK (5)        name, id, version, hook, symbol or address
+ *                        (""/0 removes the hook).
+ * CALL (6)            symbol: runs int fn(void) of a loaded module once.
+ *                        -> result = its return value.
+ * STOP (7)            timeout_ms: activates version 1 of every update (with
+ *                        its hooks), then deregisters every update, newest
+ *                        first.  Stops at the first failure (error names the
+ *                        update; what was done stays done).
+ *                        -> result = number of updates deregistered.
+ *
+ * Errors common to all commands: ENOTTY unknown command (nothing copied
+ * back), EFAULT bad pointer, EPERM no CAP_SYS_ADMIN (only error[] is
+ * written), EPROTO wrong abi, EINVAL bad flags/reserved/unused field set/
+ * out-of-range number, ENAMETOOLONG unterminated string, EINTR/ERESTARTSYS
+ * killed while waiting for another command.
+ */
+#define DYNAMOS_IOC_VERSION	_IOWR(DYNAMOS_IOC_MAGIC, 0, struct dynamos_req)
+#define DYNAMOS_IOC_REGISTER	_IOWR(DYNAMOS_IOC_MAGIC, 1, struct dynamos_req)
+#define DYNAMOS_IOC_DEREGISTER	_IOWR(DYNAMOS_IOC_MAGIC, 2, struct dynamos_req)
+#define DYNAMOS_IOC_ACTIVATE	_IOWR(DYNAMOS_IOC_MAGIC, 3, struct dynamos_req)
+#define DYNAMOS_IOC_SET_HANDLER	_IOWR(DYNAMOS_IOC_MAGIC, 4, struct dynamos_req)
+#define DYNAMOS_IOC_SET_HOOK	_IOWR(DYNAMOS_IOC_MAGIC, 5, struct dynamos_req)
+#define DYNAMOS_IOC_CALL	_IOWR(DYNAMOS_IOC_MAGIC, 6, struct dynamos_req)
+#define DYNAMOS_IOC_STOP	_IOWR(DYNAMOS_IOC_MAGIC, 7, struct dynamos_req)
+
+#endif /* _UAPI_LINUX_DYNAMOS_H */

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * DynAMOS private declarations shared by the framework's files.
+ *
+ * Objects and their lifetimes:
+ *   dyn_update   one <name,id>: the redirection (ftrace_ops) on the original
+ *                function and versions 1..nr_versions.  Lives from its first
+ *                REGISTER until DEREGISTER of version 0 (or STOP).
+ *   dyn_version  one version of an update; version 1 is the original.
+ *   dyn_code     a function found by name or address, pinning its module.
+ *
+ * Locking:
+ *   dyn_mutex (version.c) serialises every command and protects the update
+ *   list and all fields below that are written outside the ftrace callback.
+ *   The callback (redirect.c) takes no lock: it reads the fields marked
+ *   "lockless" with READ_ONCE; writers publish them with WRITE_ONCE /
+ *   smp_store_release and wait for running callbacks (dyn_sync_callbacks)
+ *   before memory or a module reference the callback could use goes away.
+ */
+#ifndef _DYNAMOS_INTERNAL_H
+#define _DYNAMOS_INTERNAL_H
+
+#include <linux/ftrace.h>
+#include <linux/list.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
+
+#include "include/uapi/dynamos.h"
+#include "include/dynamos.h"
+
+#ifndef CONFIG_X86_64
+#error "DynAMOS supports x86-64 only (argument registers are read from ftrace_regs)"
+#endif
+#ifndef CONFIG_DYNAMIC_FTRACE_WITH_ARGS
+#error "DynAMOS needs CONFIG_DYNAMIC_FTRACE_WITH_ARGS"
+#endif
+
+#define DYNAMOS_VERSION_STRING	"0.1.0"
+#define DYNAMOS_VERSION_CODE	((0 << 16) | (1 << 8) | 0)
+
+#define DYN_NR_HOOKS		4	/* indexed by DYNAMOS_HOOK_* - 1 */
+
+enum dyn_state {
+	DYN_EMPTY = 0,
+	DYN_LIVE,		/* may be chosen for new calls */
+	DYN_REMOVING,		/* removal in progress: never chosen */
+};
+
+/* A function of the kernel or of a module; @mod is referenced. */
+struct dyn_code {
+	unsigned long addr;
+	unsigned long size;
+	struct module *mod;		/* NULL: core kernel */
+	char sym[DYNAMOS_SYMBOL_LEN];	/* symbol name without module */
+};
+
+struct dyn_version {
+	int state;			/* enum dyn_state; lockless */
+	struct dyn_code code;		/* addr is lockless (constant) */
+	struct dyn_code hooks[DYN_NR_HOOKS];	/* addr 0: no hook */
+};
+
+struct dyn_counters {
+	u64 calls[DYNAMOS_MAX_VERSIONS + 1];
+};
+
+struct dyn_update {
+	struct list_head list;		/* in dyn_updates, oldest first */
+	char name[DYNAMOS_NAME_LEN];
+	u32 id;
+	unsigned int active;		/* lockless; 1..DYNAMOS_MAX_VERSIONS */
+	unsigned int nr_versions;	/* highest version number in use */
+	dynamos_handler_t handler;	/* lockless; NULL: none */
+	struct dyn_code handler_code;	/* owner of handler */
+	struct dyn_version *ver[DYNAMOS_MAX_VERSIONS + 1]; /* lockless */
+	struct dyn_counters __percpu *counters;
+	unsigned long fentry;		/* ftrace site of version 1 */
+	bool redirected;		/* ops registered with ftrace */
+	struct ftrace_ops ops;
+};
+
+/* An address range that must not be on any stack (quiescence.c). */
+struct dyn_range {
+	unsigned long start;
+	unsigned long end;		/* exclusive */
+	unsigned int version;
+};
+
+/* main.c */
+__printf(2, 3) void dyn_err(struct dynamos_req *req, const char *fmt, ...);
+
+/* device.c */
+int dyn_device_init(void);
+void dyn_device_exit(void);
+
+/* version.c */
+struct seq_file;
+int dyn_status_show(struct seq_file *m, void *unused);
+int dyn_cmd_version(struct dynamos_req *req);
+int dyn_cmd_register(struct dynamos_req *req);
+int dyn_cmd_deregister(struct dynamos_req *req);
+int dyn_cmd_activate(struct dynamos_req *req);
+int dyn_cmd_set_handler(struct dynamos_req *req);
+int dyn_cmd_set_hook(struct dynamos_req *req);
+int dyn_cmd_call(struct dynamos_req *req);
+int dyn_cmd_stop(struct dynamos_req *req);
+void dyn_version_exit(void);
+
+/* redirect.c */
+int dyn_redirect_install(struct dyn_update *upd, struct dynamos_req *req);
+int dyn_redirect_remove(struct dyn_update *upd);
+void dyn_sync_callbacks(void);
+void dyn_sync_tasks(void);
+
+/* quiescence.c */
+int dyn_quiesce(const struct dyn_range *ranges, unsigned int nr,
+		unsigned int timeout_ms, struct dynamos_req *req);
+
+/* symbols.c */
+#define DYN_CODE_MODULE	0x1	/* must be module text (not vmlinux) */
+int dyn_symbols_init(void);
+int dyn_resolve(const char *spec, unsigned int flags, struct dyn_code *out,
+		struct dynamos_req *req);
+int dyn_resolve_addr(unsigned long addr, unsigned int flags,
+		     struct dyn_code *out, struct dynamos_req *req);
+void dyn_code_put(struct dyn_code *code);
+const char *dyn_code_module(const struct dyn_code *code);
+unsigned long dyn_ftrace_location(unsigned long ip);
+int dyn_stack_trace_reliable(struct task_struct *tsk, unsigned long *store,
+			     unsigned int size);
+struct task_struct *dyn_idle_task(int cpu);
+
+#endif /* _DYNAMOS_INTERNAL_H */

@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Redirection: one ftrace_ops per update, on the original function's
+ * ftrace (fentry) site.  The callback picks the version for each call and
+ * moves the saved instruction pointer to it; for version 1 it leaves the
+ * ip alone, so the original body runs.
+ *
+ * The callback runs in whatever context calls the function (IRQ, NMI, the
+ * idle loop with RCU not watching), so it and everything it calls is
+ * notrace, takes no locks and never sleeps.  It only reads fields marked
+ * lockless in internal.h.
+ */
+#define pr_fmt(fmt) "dynamos: " fmt
+
+#include <linux/ftrace.h>
+#include <linux/percpu.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/trace_recursion.h>
+
+#include "internal.h"
+
+/* The live version @v, or NULL if it cannot take new calls. */
+static __always_inline struct dyn_version *
+dyn_live(struct dyn_update *upd, unsigned int v)
+{
+	struct dyn_version *vp;
+
+	if (v < 1 || v > DYNAMOS_MAX_VERSIONS)
+		return NULL;
+	vp = READ_ONCE(upd->ver[v]);
+	if (!vp || READ_ONCE(vp->state) != DYN_LIVE)
+		return NULL;
+	return vp;
+}
+
+static void notrace dyn_ftrace_func(unsigned long ip, unsigned long parent_ip,
+				    struct ftrace_ops *op,
+				    struct ftrace_regs *fregs)
+{
+	struct dyn_update *upd = container_of(op, struct dyn_update, ops);
+	struct pt_regs *regs = &fregs->regs;	/* x86-64: args always saved */
+	struct dyn_version *vp = NULL;
+	dynamos_handler_t handler;
+	unsigned int v = 0;
+	int bit;
+
+	/* Also disables preemption, which dyn_sync_callbacks() relies on. */
+	bit = ftrace_test_recursion_trylock(ip, parent_ip);
+	if (bit < 0)
+		return;		/* recursion from our own path: run original */
+
+	handler = READ_ONCE(upd->handler);
+	if (handler) {
+		struct dynamos_call call = {
+			.update = (struct dynamos_update *)upd,
+			.name = upd->name,
+			.id = upd->id,
+			.active = READ_ONCE(upd->active),
+			.args = { regs->di, regs->si, regs->dx,
+				  regs->cx, regs->r8, regs->r9 },
+			.ip = ip,
+			.parent_ip = parent_ip,
+			.task = current,
+		};
+		int r = handler(&call);
+
+		if (r > 0 && r <= DYNAMOS_MAX_VERSIONS) {
+			v = r;
+			vp = dyn_live(upd, v);
+		}
+	}
+	if (!vp) {
+		v = READ_ONCE(upd->active);
+		vp = dyn_live(upd, v);
+	}
+	if (!vp || v == 1) {
+		v = 1;
+		vp = NULL;	/* original: leave the ip alone */
+	}
+
+	this_cpu_inc(upd->counters->calls[v]);
+	if (vp)
+		ftrace_instruction_pointer_set(fregs, vp->code.addr);
+
+	ftrace_test_recursion_unlock(bit);
+}
+
+int dyn_redirect_install(struct dyn_update *upd, struct dynamos_req *req)
+{
+	int ret, err;
+
+	upd->ops.func = dyn_ftrace_func;
+	/*
+	 * RECURSION: we guard recursion ourselves, so ftrace need not wrap us.
+	 * PERMANENT: refuse "ftrace_enabled=0" while a redirection exists.
+	 */
+	upd->ops.flags = FTRACE_OPS_FL_DYNAMIC | FTRACE_OPS_FL_IPMODIFY |
+			 FTRACE_OPS_FL_RECURSION | FTRACE_OPS_FL_PERMANENT;
+
+	ret = ftrace_set_filter_ip(&upd->ops, upd->fentry, 0, 0);
+	if (ret) {
+		dyn_err(req, "cannot set an ftrace filter on %s (error %d)",
+			upd->ver[1]->code.sym, ret);
+		return ret;
+	}
+
+	ret = register_ftrace_function(&upd->ops);
+	if (ret) {
+		if (ret == -EBUSY)
+			dyn_err(req, "%s is already claimed by livepatch or another ftrace IPMODIFY/direct user (or ftrace is disabled)",
+				upd->ver[1]->code.sym);
+		else
+			dyn_err(req, "cannot redirect %s: ftrace error %d",
+				upd->ver[1]->code.sym, ret);
+		err = ftrace_set_filter_ip(&upd->ops, upd->fentry, 1, 0);
+		if (err)
+			pr_warn("cannot drop filter of %s: %d\n",
+				upd->ver[1]->code.sym, err);
+		ftrace_free_filter(&upd->ops);
+		return ret;
+	}
+	upd->redirected = true;
+	return 0;
+}
+
+/*
+ * Unregistering a dynamic ops waits until no task can be in its callback
+ * or trampoline any more, so @upd may be freed afterwards.
+ */
+int dyn_redirect_remove(struct dyn_update *upd)
+{
+	int ret;
+
+	if (!upd->redirected)
+		return 0;
+	ret = unregister_ftrace_function(&upd->ops);
+	if (ret) {
+		pr_err("cannot remove the redirection of %s/%u: %d\n",
+		       upd->name, upd->id, ret);
+		return ret;
+	}
+	ftrace_free_filter(&upd->ops);
+	upd->redirected = false;
+	return 0;
+}
+
+/*
+ * Wait until every callback that may have started before has returned:
+ * callbacks run with preemption disabled, possibly where RCU is not
+ * watching, so make every CPU schedule.
+ */
+void dyn_sync_callbacks(void)
+{
+	synchronize_rcu_tasks_rude();
+}
+
+/*
+ * Additionally wait until every task that was between a callback and the
+ * version it was sent to (in the ftrace trampoline, possibly preempted) has
+ * reached it, so the version shows up on that task's stack.
+ */
+void dyn_sync_tasks(void)
+{
+	synchronize_rcu_tasks_rude();
+	synchronize_rcu_tasks();
+}
+
+unsigned long dynamos_original_entry(unsigned long func)
+{
+	unsigned long site;
+
+#ifdef CONFIG_X86_KERNEL_IBT
+	/* An indirect call past ENDBR would trap. */
+	if (cpu_feature_enabled(X86_FEATURE_IBT))
+		return 0;
+#endif
+	site = dyn_ftrace_location(func);
+	if (!site)
+		return func;	/* no ftrace site: never redirected */
+	return site + MCOUNT_INSN_SIZE;
+}
+EXPORT_SYMBOL_GPL(dynamos_original_entry);

@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Symbols: resolving "sym" / "mod:sym" to code, and reaching the kernel
+ * functions 6.1 does not export to modules.
+ *
+ * kallsyms_lookup_name() itself is unexported; a kprobe registered on it
+ * by name reports its address.  Every other unexported function is looked
+ * up through it once at load time and kept here, so no other file depends
+ * on how they were found.
+ */
+#define pr_fmt(fmt) "dynamos: " fmt
+
+#include <linux/kallsyms.h>
+#include <linux/kprobes.h>
+#include <linux/module.h>
+#include <linux/sched.h>
+#include <linux/stacktrace.h>
+#include <linux/string.h>
+
+#include "internal.h"
+
+typedef int (*dyn_match_fn_t)(void *data, unsigned long addr);
+typedef int (*dyn_each_fn_t)(void *data, const char *name,
+			     struct module *mod, unsigned long addr);
+
+/* Written once in dyn_symbols_init(), read-only afterwards. */
+static struct {
+	unsigned long (*kallsyms_lookup_name)(const char *name);
+	int (*kallsyms_on_each_match_symbol)(dyn_match_fn_t fn,
+					     const char *name, void *data);
+	int (*module_kallsyms_on_each_symbol)(dyn_each_fn_t fn, void *data);
+	int (*kallsyms_lookup_size_offset)(unsigned long addr,
+					   unsigned long *size,
+					   unsigned long *offset);
+	unsigned long (*ftrace_location)(unsigned long ip);
+	int (*stack_trace_save_tsk_reliable)(struct task_struct *tsk,
+					     unsigned long *store,
+					     unsigned int size);
+	struct task_struct *(*idle_task)(int cpu);
+	int (*core_kernel_text)(unsigned long addr);
+	struct module *(*module_text_address)(unsigned long addr);
+} dyn_sym;
+
+static int dyn_find_kallsyms_lookup_name(void)
+{
+	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
+	int ret;
+
+	ret = register_kprobe(&kp);
+	if (ret < 0) {
+		pr_err("cannot locate kallsyms_lookup_name (kprobe: %d)\n", ret);
+		return ret;
+	}
+	dyn_sym.kallsyms_lookup_name = (void *)kp.addr;
+	unregister_kprobe(&kp);
+	return dyn_sym.kallsyms_lookup_name ? 0 : -ENOENT;
+}
+
+static int dyn_lookup(void **slot, const char *name)
+{
+	unsigned long addr = dyn_sym.kallsyms_lookup_name(name);
+
+	if (!addr) {
+		pr_err("kernel symbol %s not found\n", name);
+		return -ENOENT;
+	}
+	*slot = (void *)addr;
+	return 0;
+}
+
+int dyn_symbols_init(void)
+{
+	int ret;
+
+	ret = dyn_find_kallsyms_lookup_name();
+	if (ret)
+		return ret;
+
+#define DYN_LOOKUP(field, name) \
+	do { \
+		ret = dyn_lookup((void **)&dyn_sym.field, name); \
+		if (ret) \
+			return ret; \
+	} while (0)
+
+	DYN_LOOKUP(kallsyms_on_each_match_symbol, "kallsyms_on_each_match_symbol");
+	DYN_LOOKUP(module_kallsyms_on_each_symbol, "module_kallsyms_on_each_symbol");
+	DYN_LOOKUP(kallsyms_lookup_size_offset, "kallsyms_lookup_size_offset");
+	DYN_LOOKUP(ftrace_location, "ftrace_location");
+	DYN_LOOKUP(stack_trace_save_tsk_reliable, "stack_trace_save_tsk_reliable");
+	DYN_LOOKUP(idle_task, "idle_task");
+	DYN_LOOKUP(core_kernel_text, "core_kernel_text");
+	DYN_LOOKUP(module_text_address, "__module_text_address");
+#undef DYN_LOOKUP
+	return 0;
+}
+
+unsigned long dyn_ftrace_location(unsigned long ip)
+{
+	return dyn_sym.ftrace_location(ip);
+}
+
+/* Only for tasks that cannot run meanwhile (see quiescence.c). */
+int dyn_stack_trace_reliable(struct task_struct *tsk, unsigned long *store,
+			     unsigned int size)
+{
+	return dyn_sym.stack_trace_save_tsk_reliable(tsk, store, size);
+}
+
+struct task_struct *dyn_idle_task(int cpu)
+{
+	return dyn_sym.idle_task(cpu);
+}
+
+const char *dyn_code_module(const struct dyn_code *code)
+{
+	/* The reference we hold keeps mod->name valid. */
+	return code->mod ? code->mod->name : "vmlinux";
+}
+
+void dyn_code_put(struct dyn_code *code)
+{
+	if (code->mod)
+		module_put(code->mod);
+	memset(code, 0, sizeof(*code));
+}
+
+/* All kallsyms entries with one name; distinct addresses are counted. */
+#define DYN_MAX_MATCHES 8
+struct dyn_match {
+	const char *sym;
+	const char *modname;	/* NULL: anywhere; "vmlinux": core only */
+	unsigned int count;	/* distinct addresses */
+	unsigned long addr[DYN_MAX_MATCHES];
+	char where[96];		/* "vmlinux,modA,..." for the message */
+	bool in_modules;
+};
+
+static bool dyn_listed(const char *list, const char *item)
+{
+	size_t n = strlen(item);
+
+	while (*list) {
+		if (!strncmp(list, item, n) && (list[n] == ',' || !list[n]))
+			return true;
+		list = strchrnul(list, ',');
+		if (*list)
+			list++;
+	}
+	return false;
+}
+
+static void dyn_match_add(struct dyn_match *m, unsigned long addr,
+			  const char *owner)
+{
+	unsigned int i, n = min_t(unsigned int, m->count, DYN_MAX_MATCHES);
+	size_t len = strlen(m->where);
+
+	for (i = 0; i < n; i++)
+		if (m->addr[i] == addr)
+			return;		/* alias of an entry we have */
+	if (m->count < DYN_MAX_MATCHES)
+		m->addr[m->count] = addr;
+	m->count++;
+	if (strcmp(owner, "vmlinux"))
+		m->in_modules = true;
+	/* List each owner once; a module name cannot contain ','. */
+	if (len < sizeof(m->where) - 1 && !dyn_listed(m->where, owner))
+		snprintf(m->where + len, sizeof(m->where) - len, "%s%s",
+			 len ? "," : "", owner);
+}
+
+static int dyn_match_vmlinux(void *data, unsigned long addr)
+{
+	dyn_match_add(data, addr, "vmlinux");
+	return 0;
+}
+
+static int dyn_match_module(void *data, const char *name, struct module *mod,
+			    unsigned long addr)
+{
+	struct dyn_match *m = data;
+
+	if (!mod || strcmp(name, m->sym))
+		return 0;
+	if (m->modname && strcmp(m->modname, mod->name))
+		return 0;
+	dyn_match_add(m, addr, mod->name);
+	return 0;
+}
+
+int dyn_resolve(const char *spec, unsigned int flags, struct dyn_code *out,
+		struct dynamos_req *req)
+{
+	char modname[MODULE_NAME_LEN];
+	const char *colon = strchr(spec, ':');
+	struct dyn_match m = {};
+	int ret;
+
+	m.sym = spec;
+	if (colon) {
+		size_t len = colon - spec;
+
+		if (!len || len >= sizeof(modname)) {
+			dyn_err(req, "bad module name in '%s'", spec);
+			return -EINVAL;
+		}
+		memcpy(modname, spec, len);
+		modname[len] = '\0';
+		m.modname = modname;
+		m.sym = colon + 1;
+	}
+	if (!*m.sym || strchr(m.sym, ':')) {
+		dyn_err(req, "bad function name '%s' (want symbol or module:symbol)",
+			spec);
+		return -EINVAL;
+	}
+
+	if (!m.modname || !strcmp(m.modname, "vmlinux"))
+		dyn_sym.kallsyms_on_each_match_symbol(dyn_match_vmlinux,
+						      m.sym, &m);
+	if (!m.modname || strcmp(m.modname, "vmlinux"))
+		dyn_sym.module_kallsyms_on_each_symbol(dyn_match_module, &m);
+
+	if (!m.count) {
+		if (m.modname)
+			dyn_err(req, "unknown symbol '%s' in %s", m.sym,
+				m.modname);
+		else
+			dyn_err(req, "unknown symbol '%s'", m.sym);
+		return -ENOENT;
+	}
+	if (m.count > 1) {
+		if (m.in_modules)
+			dyn_err(req, "ambiguous symbol '%s': %u kallsyms entries (in %s); name it module:symbol",
+				m.sym, m.count, m.where);
+		else
+			dyn_err(req, "ambiguous symbol '%s': %u kallsyms entries, all in vmlinux (same-named static functions cannot be told apart by name)",
+				m.sym, m.count);
+		return -ENOTUNIQ;
+	}
+
+	ret = dyn_resolve_addr(m.addr[0], flags, out, req);
+	if (ret)
+		return ret;
+	strscpy(out->sym, m.sym, sizeof(out->sym));
+	return 0;
+}
+
+int dyn_resolve_addr(unsigned long addr, unsigned int flags,
+		     struct dyn_code *out, struct dynamos_req *req)
+{
+	unsigned long size = 0, offset = 0;
+	struct module *mod;
+	char *sp;
+
+	memset(out, 0, sizeof(*out));
+	if (!dyn_sym.kallsyms_lookup_size_offset(addr, &size, &offset) ||
+	    !size) {
+		dyn_err(req, "not a function: no symbol at address 0x%lx", addr);
+		return -ENOEXEC;
+	}
+	if (offset) {
+		dyn_err(req, "not a function: %pS is not the start of a symbol",
+			(void *)addr);
+		return -ENOEXEC;
+	}
+
+	preempt_disable();
+	mod = dyn_sym.module_text_address(addr);
+	if (mod && !try_module_get(mod)) {
+		preempt_enable();
+		dyn_err(req, "%ps: its module is being unloaded", (void *)addr);
+		return -ENOENT;
+	}
+	preempt_enable();
+
+	if (!mod) {
+		if (flags & DYN_CODE_MODULE) {
+			dyn_err(req, "%ps is not in a loaded module's text (only module functions are allowed here)",
+				(void *)addr);
+			return -ENOEXEC;
+		}
+		if (!dyn_sym.core_kernel_text(addr)) {
+			dyn_err(req, "not a function: %ps is not in kernel or module text",
+				(void *)addr);
+			return -ENOEXEC;
+		}
+	} else if (mod == THIS_MODULE) {
+		module_put(mod);
+		dyn_err(req, "%ps belongs to dynamos itself", (void *)addr);
+		return -EINVAL;
+	} else if (!within_module_core(addr, mod) ||
+		   addr == (unsigned long)mod->init ||
+		   addr == (unsigned long)mod->exit) {
+		/* Running a module's init or exit code again breaks it. */
+		module_put(mod);
+		dyn_err(req, "%ps is init or exit code of module %s",
+			(void *)addr, mod->name);
+		return -EINVAL;
+	}
+
+	out->addr = addr;
+	out->size = size;
+	out->mod = mod;
+	/* "%ps" appends " [module]"; keep the bare name. */
+	snprintf(out->sym, sizeof(out->sym), "%ps", (void *)addr);
+	sp = strchr(out->sym, ' ');
+	if (sp)
+		*sp = '\0';
+	return 0;
+}

@@ -1,0 +1,753 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Version manager: the table of updates <name,id>, each with versions
+ * 1..n, and the commands that change it.
+ *
+ * Version 1 of an update is the original function; registering it installs
+ * the redirection.  Version numbers are stable: a removed version leaves a
+ * hole, new versions get the highest number in use + 1.
+ *
+ * dyn_mutex serialises all commands (and the hooks they run) and protects
+ * dyn_updates and every update field written outside the ftrace callback.
+ * Fields the callback reads are published with WRITE_ONCE and retired with
+ * dyn_sync_callbacks() before they are freed (see internal.h).
+ */
+#define pr_fmt(fmt) "dynamos: " fmt
+
+#include <linux/bitops.h>
+#include <linux/ctype.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/rculist.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "internal.h"
+
+static DEFINE_MUTEX(dyn_mutex);
+static LIST_HEAD(dyn_updates);		/* oldest first; under dyn_mutex */
+static unsigned int dyn_nr_updates;	/* under dyn_mutex */
+
+static const char *const dyn_hook_names[DYN_NR_HOOKS] = {
+	"pre_activation", "post_activation", "pre_removal", "post_removal",
+};
+
+static struct dyn_update *dyn_find(const char *name, u32 id)
+{
+	struct dyn_update *upd;
+
+	list_for_each_entry(upd, &dyn_updates, list)
+		if (upd->id == id && !strcmp(upd->name, name))
+			return upd;
+	return NULL;
+}
+
+static struct dyn_update *dyn_find_req(struct dynamos_req *req)
+{
+	struct dyn_update *upd = dyn_find(req->name, req->id);
+
+	if (!upd)
+		dyn_err(req, "no update %s/%u is registered", req->name,
+			req->id);
+	return upd;
+}
+
+/* The live version @v of @upd, or NULL with a message. */
+static struct dyn_version *dyn_version_req(struct dyn_update *upd,
+					   unsigned int v,
+					   struct dynamos_req *req)
+{
+	struct dyn_version *vp = NULL;
+
+	if (v >= 1 && v <= DYNAMOS_MAX_VERSIONS)
+		vp = upd->ver[v];
+	if (!vp || vp->state != DYN_LIVE) {
+		dyn_err(req, "update %s/%u has no version %u", upd->name,
+			upd->id, v);
+		return NULL;
+	}
+	return vp;
+}
+
+/* Which update uses the code at @addr, and as which version. */
+static struct dyn_update *dyn_find_code(unsigned long addr, unsigned int *v)
+{
+	struct dyn_update *upd;
+	unsigned int i;
+
+	list_for_each_entry(upd, &dyn_updates, list)
+		for (i = 1; i <= upd->nr_versions; i++)
+			if (upd->ver[i] && upd->ver[i]->code.addr == addr) {
+				*v = i;
+				return upd;
+			}
+	return NULL;
+}
+
+static int dyn_check_name(struct dynamos_req *req)
+{
+	size_t i, len = strlen(req->name);
+
+	if (!len || len >= DYNAMOS_NAME_LEN) {
+		dyn_err(req, "update name must have 1..%d characters",
+			DYNAMOS_NAME_LEN - 1);
+		return -EINVAL;
+	}
+	for (i = 0; i < len; i++) {
+		if (!isgraph(req->name[i]) || (u8)req->name[i] > 0x7e) {
+			dyn_err(req, "update name must be printable ASCII without spaces");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static void dyn_version_free(struct dyn_version *vp)
+{
+	int k;
+
+	if (!vp)
+		return;
+	for (k = 0; k < DYN_NR_HOOKS; k++)
+		dyn_code_put(&vp->hooks[k]);
+	dyn_code_put(&vp->code);
+	kfree(vp);
+}
+
+/* Free an update whose redirection is gone (or was never installed). */
+static void dyn_update_free(struct dyn_update *upd)
+{
+	unsigned int v;
+
+	for (v = 1; v <= DYNAMOS_MAX_VERSIONS; v++)
+		dyn_version_free(upd->ver[v]);
+	dyn_code_put(&upd->handler_code);
+	free_percpu(upd->counters);
+	kfree(upd);
+}
+
+static void dyn_reset_counter(struct dyn_update *upd, unsigned int v)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		per_cpu_ptr(upd->counters, cpu)->calls[v] = 0;
+}
+
+static u64 dyn_sum_counter(struct dyn_update *upd, unsigned int v)
+{
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(per_cpu_ptr(upd->counters, cpu)->calls[v]);
+	return sum;
+}
+
+/*
+ * Run hook @kind of version @v.  Returns the hook's value, mapped to a
+ * negative errno if it returned some other non-zero value.
+ */
+static int dyn_run_hook(struct dyn_update *upd, unsigned int v, int kind,
+			int *raw)
+{
+	struct dyn_code *h = &upd->ver[v]->hooks[kind - 1];
+	int ret;
+
+	*raw = 0;
+	if (!h->addr)
+		return 0;
+	ret = ((dynamos_hook_t)h->addr)();
+	*raw = ret;
+	if (ret > 0 || ret < -MAX_ERRNO)
+		ret = -ECANCELED;
+	return ret;
+}
+
+/* ---- REGISTER ---------------------------------------------------------- */
+
+static int dyn_register_original(struct dynamos_req *req,
+				 struct dyn_code *code)
+{
+	struct dyn_update *upd, *other;
+	struct dyn_version *vp;
+	unsigned long fentry;
+	unsigned int v;
+	int ret;
+
+	other = dyn_find_code(code->addr, &v);
+	if (other) {
+		dyn_err(req, "%s is already version %u of update %s/%u",
+			code->sym, v, other->name, other->id);
+		return -EBUSY;
+	}
+	fentry = dyn_ftrace_location(code->addr);
+	if (!fentry) {
+		dyn_err(req, "ftrace cannot patch %s: it has no ftrace site (notrace or not traceable)",
+			code->sym);
+		return -EOPNOTSUPP;
+	}
+	if (dyn_nr_updates >= DYNAMOS_MAX_UPDATES) {
+		dyn_err(req, "too many updates (at most %d)",
+			DYNAMOS_MAX_UPDATES);
+		return -ENOSPC;
+	}
+
+	upd = kzalloc(sizeof(*upd), GFP_KERNEL);
+	vp = kzalloc(sizeof(*vp), GFP_KERNEL);
+	if (!upd || !vp)
+		goto nomem;
+	upd->counters = alloc_percpu(struct dyn_counters);
+	if (!upd->counters)
+		goto nomem;
+
+	strscpy(upd->name, req->name, sizeof(upd->name));
+	upd->id = req->id;
+	upd->fentry = fentry;
+	upd->active = 1;
+	upd->nr_versions = 1;
+	vp->code = *code;		/* takes over the module reference */
+	vp->state = DYN_LIVE;
+	upd->ver[1] = vp;
+
+	ret = dyn_redirect_install(upd, req);
+	if (ret) {
+		memset(code, 0, sizeof(*code));	/* freed with upd */
+		dyn_update_free(upd);
+		return ret;
+	}
+	memset(code, 0, sizeof(*code));
+
+	/* Updates pin dynamos: module_exit cannot undo them safely. */
+	__module_get(THIS_MODULE);
+	list_add_tail(&upd->list, &dyn_updates);
+	dyn_nr_updates++;
+	req->result = 1;
+	pr_info("%s/%u: redirection installed on %s [%s] (version 1)\n",
+		upd->name, upd->id, vp->code.sym, dyn_code_module(&vp->code));
+	return 0;
+
+nomem:
+	if (upd)
+		free_percpu(upd->counters);
+	kfree(upd);
+	kfree(vp);
+	return -ENOMEM;
+}
+
+static int dyn_register_version(struct dynamos_req *req,
+				struct dyn_update *upd, struct dyn_code *code)
+{
+	struct dyn_update *other;
+	struct dyn_version *vp;
+	unsigned int v;
+
+	other = dyn_find_code(code->addr, &v);
+	if (other == upd) {
+		dyn_err(req, "%s is already version %u of %s/%u", code->sym,
+			v, upd->name, upd->id);
+		return -EEXIST;
+	}
+	if (other && v == 1) {
+		/* Its callers would be redirected again, possibly in a loop. */
+		dyn_err(req, "%s is the original function of update %s/%u",
+			code->sym, other->name, other->id);
+		return -EBUSY;
+	}
+	v = upd->nr_versions + 1;
+	if (v > DYNAMOS_MAX_VERSIONS) {
+		dyn_err(req, "update %s/%u has no free version number (at most %d)",
+			upd->name, upd->id, DYNAMOS_MAX_VERSIONS);
+		return -ENOSPC;
+	}
+	vp = kzalloc(sizeof(*vp), GFP_KERNEL);
+	if (!vp)
+		return -ENOMEM;
+	vp->code = *code;
+	memset(code, 0, sizeof(*code));
+	vp->state = DYN_LIVE;
+	dyn_reset_counter(upd, v);
+	/* Publish after the version is complete. */
+	smp_store_release(&upd->ver[v], vp);
+	upd->nr_versions = v;
+	req->result = v;
+	pr_info("%s/%u: version %u is %s [%s]\n", upd->name, upd->id, v,
+		vp->code.sym, dyn_code_module(&vp->code));
+	return 0;
+}
+
+int dyn_cmd_register(struct dynamos_req *req)
+{
+	struct dyn_update *upd;
+	struct dyn_code code;
+	int ret;
+
+	ret = dyn_check_name(req);
+	if (ret)
+		return ret;
+	ret = mutex_lock_killable(&dyn_mutex);
+	if (ret)
+		return ret;
+	ret = dyn_resolve(req->symbol, 0, &code, req);
+	if (ret)
+		goto out;
+
+	upd = dyn_find(req->name, req->id);
+	if (upd)
+		ret = dyn_register_version(req, upd, &code);
+	else
+		ret = dyn_register_original(req, &code);
+	dyn_code_put(&code);	/* no-op if the version took it */
+out:
+	mutex_unlock(&dyn_mutex);
+	return ret;
+}
+
+/* ---- ACTIVATE ---------------------------------------------------------- */
+
+static int dyn_activate(struct dyn_update *upd, unsigned int v,
+			struct dynamos_req *req)
+{
+	int ret, raw;
+
+	if (!dyn_version_req(upd, v, req))
+		return -ENOENT;
+	ret = dyn_run_hook(upd, v, DYNAMOS_HOOK_PRE_ACTIVATION, &raw);
+	if (ret) {
+		dyn_err(req, "pre-activation hook %s of %s/%u version %u failed (%d); not activated",
+			upd->ver[v]->hooks[0].sym, upd->name, upd->id, v, raw);
+		return ret;
+	}
+	WRITE_ONCE(upd->active, v);
+	dyn_run_hook(upd, v, DYNAMOS_HOOK_POST_ACTIVATION, &raw);
+	req->result = raw;
+	pr_info("%s/%u: version %u active\n", upd->name, upd->id, v);
+	return 0;
+}
+
+int dyn_cmd_activate(struct dynamos_req *req)
+{
+	struct dyn_update *upd;
+	int ret;
+
+	ret = mutex_lock_killable(&dyn_mutex);
+	if (ret)
+		return ret;
+	upd = dyn_find_req(req);
+	ret = upd ? dyn_activate(upd, req->version, req) : -ENOENT;
+	mutex_unlock(&dyn_mutex);
+	return ret;
+}
+
+int notrace dynamos_set_active(const struct dynamos_call *call,
+			       unsigned int version)
+{
+	struct dyn_update *upd;
+	struct dyn_version *vp;
+	int ret = -ENOENT;
+
+	if (!call || !call->update || version < 1 ||
+	    version > DYNAMOS_MAX_VERSIONS)
+		return -ENOENT;
+	upd = (struct dyn_update *)call->update;
+	/* Like a callback, so dyn_sync_callbacks() also waits for us. */
+	preempt_disable_notrace();
+	vp = READ_ONCE(upd->ver[version]);
+	if (vp && READ_ONCE(vp->state) == DYN_LIVE) {
+		WRITE_ONCE(upd->active, version);
+		ret = 0;
+	}
+	preempt_enable_notrace();
+	return ret;
+}
+EXPORT_SYMBOL_GPL(dynamos_set_active);
+
+/* ---- DEREGISTER -------------------------------------------------------- */
+
+/*
+ * Stop new calls from entering the versions in @mask (bit v = version v,
+ * v >= 2), then wait until no task is inside the ones in module text.  On
+ * failure they are live again and nothing else changed.
+ */
+static int dyn_retire(struct dyn_update *upd, unsigned long mask,
+		      unsigned int timeout_ms, struct dynamos_req *req)
+{
+	struct dyn_range *ranges;
+	unsigned int v, nr = 0;
+	int ret;
+
+	ranges = kcalloc(DYNAMOS_MAX_VERSIONS, sizeof(*ranges), GFP_KERNEL);
+	if (!ranges)
+		return -ENOMEM;
+
+	for_each_set_bit(v, &mask, DYNAMOS_MAX_VERSIONS + 1) {
+		struct dyn_version *vp = upd->ver[v];
+
+		WRITE_ONCE(vp->state, DYN_REMOVING);
+		/* Core kernel text is never freed: nothing to wait for. */
+		if (!vp->code.mod)
+			continue;
+		ranges[nr].start = vp->code.addr;
+		ranges[nr].end = vp->code.addr + vp->code.size;
+		ranges[nr].version = v;
+		nr++;
+	}
+	if (nr)
+		dyn_sync_tasks();
+
+	ret = dyn_quiesce(ranges, nr, timeout_ms, req);
+	if (ret) {
+		for_each_set_bit(v, &mask, DYNAMOS_MAX_VERSIONS + 1)
+			WRITE_ONCE(upd->ver[v]->state, DYN_LIVE);
+		pr_info("%s/%u: removal refused: %s\n", upd->name, upd->id,
+			req->error);
+	} else if (mask & BIT(READ_ONCE(upd->active))) {
+		WRITE_ONCE(upd->active, 1);
+	}
+	kfree(ranges);
+	return ret;
+}
+
+static unsigned int dyn_timeout(u32 timeout_ms)
+{
+	return timeout_ms ? timeout_ms : DYNAMOS_DEFAULT_TIMEOUT_MS;
+}
+
+/*
+ * Pre-removal hooks prepare for the removal (e.g. let tasks leave the
+ * version) but cannot veto it: removal must stay possible.
+ */
+static void dyn_pre_removal(struct dyn_update *upd, unsigned int v)
+{
+	int raw;
+
+	if (dyn_run_hook(upd, v, DYNAMOS_HOOK_PRE_REMOVAL, &raw))
+		pr_warn("%s/%u: pre-removal hook %s of version %u returned %d; removing anyway\n",
+			upd->name, upd->id, upd->ver[v]->hooks[2].sym, v, raw);
+}
+
+static int dyn_remove_version(struct dyn_update *upd, unsigned int v,
+			      unsigned int timeout_ms, struct dynamos_req *req)
+{
+	struct dyn_version *vp;
+	int ret, raw;
+
+	if (v == 1) {
+		dyn_err(req, "version 1 is the original function; deregister version 0 to remove the whole update");
+		return -EINVAL;
+	}
+	vp = dyn_version_req(upd, v, req);
+	if (!vp)
+		return -ENOENT;
+	dyn_pre_removal(upd, v);
+	ret = dyn_retire(upd, BIT(v), dyn_timeout(timeout_ms), req);
+	if (ret)
+		return ret;
+
+	dyn_run_hook(upd, v, DYNAMOS_HOOK_POST_REMOVAL, &raw);
+	req->result = raw;
+	WRITE_ONCE(upd->ver[v], NULL);
+	dyn_sync_callbacks();		/* nobody looks at vp any more */
+	dyn_version_free(vp);
+	while (!upd->ver[upd->nr_versions])
+		upd->nr_versions--;	/* version 1 always exists */
+	pr_info("%s/%u: version %u removed\n", upd->name, upd->id, v);
+	return 0;
+}
+
+static int dyn_remove_update(struct dyn_update *upd, unsigned int timeout_ms,
+			     struct dynamos_req *req)
+{
+	unsigned long mask = 0;
+	unsigned int v;
+	int ret, raw;
+
+	for (v = upd->nr_versions; v >= 1; v--) {
+		if (!upd->ver[v])
+			continue;
+		if (v >= 2)
+			mask |= BIT(v);
+		dyn_pre_removal(upd, v);
+	}
+	ret = dyn_retire(upd, mask, dyn_timeout(timeout_ms), req);
+	if (ret)
+		return ret;
+	ret = dyn_redirect_remove(upd);
+	if (ret) {
+		for_each_set_bit(v, &mask, DYNAMOS_MAX_VERSIONS + 1)
+			WRITE_ONCE(upd->ver[v]->state, DYN_LIVE);
+		dyn_err(req, "ftrace refused to remove the redirection (%d)",
+			ret);
+		return ret;
+	}
+	for (v = upd->nr_versions; v >= 1; v--)
+		if (upd->ver[v])
+			dyn_run_hook(upd, v, DYNAMOS_HOOK_POST_REMOVAL, &raw);
+
+	list_del(&upd->list);
+	dyn_nr_updates--;
+	pr_info("%s/%u: deregistered, redirection removed\n", upd->name,
+		upd->id);
+	dyn_update_free(upd);
+	module_put(THIS_MODULE);
+	return 0;
+}
+
+int dyn_cmd_deregister(struct dynamos_req *req)
+{
+	struct dyn_update *upd;
+	int ret;
+
+	ret = mutex_lock_killable(&dyn_mutex);
+	if (ret)
+		return ret;
+	upd = dyn_find_req(req);
+	if (!upd)
+		ret = -ENOENT;
+	else if (req->version == 0)
+		ret = dyn_remove_update(upd, req->timeout_ms, req);
+	else
+		ret = dyn_remove_version(upd, req->version, req->timeout_ms,
+					 req);
+	mutex_unlock(&dyn_mutex);
+	return ret;
+}
+
+/* ---- handlers, hooks, CALL ----------------------------------------------- */
+
+/* Resolve the function named by symbol or address; both empty: none. */
+static int dyn_req_code(struct dynamos_req *req, struct dyn_code *code)
+{
+	memset(code, 0, sizeof(*code));
+	if (req->symbol[0] && req->address) {
+		dyn_err(req, "give either a symbol or an address, not both");
+		return -EINVAL;
+	}
+	if (req->symbol[0])
+		return dyn_resolve(req->symbol, DYN_CODE_MODULE, code, req);
+	if (req->address)
+		return dyn_resolve_addr(req->address, DYN_CODE_MODULE, code,
+					req);
+	return 0;
+}
+
+int dyn_cmd_set_handler(struct dynamos_req *req)
+{
+	struct dyn_update *upd;
+	struct dyn_code code, old;
+	int ret;
+
+	ret = mutex_lock_killable(&dyn_mutex);
+	if (ret)
+		return ret;
+	upd = dyn_find_req(req);
+	if (!upd) {
+		ret = -ENOENT;
+		goto out;
+	}
+	ret = dyn_req_code(req, &code);
+	if (ret)
+		goto out;
+
+	old = upd->handler_code;
+	upd->handler_code = code;
+	WRITE_ONCE(upd->handler, (dynamos_handler_t)code.addr);
+	if (old.addr) {
+		dyn_sync_callbacks();	/* old handler no longer running */
+		dyn_code_put(&old);
+	}
+	pr_info("%s/%u: adaptation handler %s\n", upd->name, upd->id,
+		code.addr ? code.sym : "removed");
+out:
+	mutex_unlock(&dyn_mutex);
+	return ret;
+}
+
+int dyn_cmd_set_hook(struct dynamos_req *req)
+{
+	struct dyn_update *upd;
+	struct dyn_version *vp;
+	struct dyn_code code, *slot;
+	int ret;
+
+	if (req->hook < 1 || req->hook > DYN_NR_HOOKS) {
+		dyn_err(req, "unknown hook kind %u (want 1..%d)", req->hook,
+			DYN_NR_HOOKS);
+		return -EINVAL;
+	}
+	ret = mutex_lock_killable(&dyn_mutex);
+	if (ret)
+		return ret;
+	upd = dyn_find_req(req);
+	if (!upd) {
+		ret = -ENOENT;
+		goto out;
+	}
+	vp = dyn_version_req(upd, req->version, req);
+	if (!vp) {
+		ret = -ENOENT;
+		goto out;
+	}
+	ret = dyn_req_code(req, &code);
+	if (ret)
+		goto out;
+	/* Hooks only run under dyn_mutex: no callback can be using it. */
+	slot = &vp->hooks[req->hook - 1];
+	dyn_code_put(slot);
+	*slot = code;
+	pr_info("%s/%u: version %u %s hook %s\n", upd->name, upd->id,
+		req->version, dyn_hook_names[req->hook - 1],
+		code.addr ? code.sym : "removed");
+out:
+	mutex_unlock(&dyn_mutex);
+	return ret;
+}
+
+int dyn_cmd_call(struct dynamos_req *req)
+{
+	struct dyn_code code;
+	int ret;
+
+	if (!req->symbol[0]) {
+		dyn_err(req, "CALL needs a symbol");
+		return -EINVAL;
+	}
+	ret = dyn_resolve(req->symbol, DYN_CODE_MODULE, &code, req);
+	if (ret)
+		return ret;
+	/* Our module reference keeps the function loaded while it runs. */
+	req->result = ((dynamos_hook_t)code.addr)();
+	pr_info("called %s [%s]: %lld\n", code.sym, dyn_code_module(&code),
+		req->result);
+	dyn_code_put(&code);
+	return 0;
+}
+
+int dyn_cmd_version(struct dynamos_req *req)
+{
+	req->result = DYNAMOS_VERSION_CODE;
+	snprintf(req->error, sizeof(req->error), "dynamos %s abi %d",
+		 DYNAMOS_VERSION_STRING, DYNAMOS_ABI_VERSION);
+	return 0;
+}
+
+/* ---- STOP ---------------------------------------------------------------- */
+
+int dyn_cmd_stop(struct dynamos_req *req)
+{
+	struct dyn_update *upd, *tmp;
+	char what[DYNAMOS_NAME_LEN + 48];
+	int ret;
+
+	ret = mutex_lock_killable(&dyn_mutex);
+	if (ret)
+		return ret;
+	list_for_each_entry_reverse(upd, &dyn_updates, list) {
+		if (READ_ONCE(upd->active) == 1)
+			continue;
+		ret = dyn_activate(upd, 1, req);
+		if (ret) {
+			snprintf(what, sizeof(what), "stop: deactivating %s/%u: ",
+				 upd->name, upd->id);
+			goto fail;
+		}
+	}
+	req->result = 0;
+	list_for_each_entry_safe_reverse(upd, tmp, &dyn_updates, list) {
+		snprintf(what, sizeof(what), "stop: deregistering %s/%u: ",
+			 upd->name, upd->id);
+		ret = dyn_remove_update(upd, req->timeout_ms, req);
+		if (ret)
+			goto fail;
+		req->result++;
+	}
+	memset(req->error, 0, sizeof(req->error));
+	mutex_unlock(&dyn_mutex);
+	return 0;
+
+fail:
+	{
+		char *msg = kstrdup(req->error, GFP_KERNEL);
+
+		dyn_err(req, "%s%s", what, msg ? msg : "failed");
+		kfree(msg);
+	}
+	mutex_unlock(&dyn_mutex);
+	return ret;
+}
+
+/* ---- status and teardown --------------------------------------------------- */
+
+static void dyn_show_version(struct seq_file *m, struct dyn_update *upd,
+			     unsigned int v)
+{
+	struct dyn_version *vp = upd->ver[v];
+	bool any = false;
+	int k;
+
+	seq_printf(m, "%s %u %u %s %s %llu %s %s %s ", upd->name, upd->id, v,
+		   READ_ONCE(upd->active) == v ? "yes" : "no",
+		   READ_ONCE(vp->state) == DYN_LIVE ? "live" : "removing",
+		   dyn_sum_counter(upd, v), vp->code.sym,
+		   dyn_code_module(&vp->code),
+		   upd->handler_code.addr ? upd->handler_code.sym : "-");
+	for (k = 0; k < DYN_NR_HOOKS; k++) {
+		if (!vp->hooks[k].addr)
+			continue;
+		seq_printf(m, "%s%s=%s", any ? "," : "", dyn_hook_names[k],
+			   vp->hooks[k].sym);
+		any = true;
+	}
+	seq_puts(m, any ? "\n" : "-\n");
+}
+
+int dyn_status_show(struct seq_file *m, void *unused)
+{
+	struct dyn_update *upd;
+	unsigned int v, nr = 0;
+	int ret;
+
+	ret = mutex_lock_killable(&dyn_mutex);
+	if (ret)
+		return ret;
+	list_for_each_entry(upd, &dyn_updates, list)
+		for (v = 1; v <= upd->nr_versions; v++)
+			nr += !!upd->ver[v];
+	seq_printf(m, "dynamos %s abi %d updates %u versions %u\n",
+		   DYNAMOS_VERSION_STRING, DYNAMOS_ABI_VERSION, dyn_nr_updates,
+		   nr);
+	seq_puts(m, "UPDATE ID VERSION ACTIVE STATE CALLS FUNCTION MODULE HANDLER HOOKS\n");
+	list_for_each_entry(upd, &dyn_updates, list)
+		for (v = 1; v <= upd->nr_versions; v++)
+			if (upd->ver[v])
+				dyn_show_version(m, upd, v);
+	mutex_unlock(&dyn_mutex);
+	return 0;
+}
+
+/*
+ * Only reachable with updates registered through "rmmod -f".  Remove every
+ * redirection so nothing calls into our freed text, and leak the module
+ * references of versions: tasks may still run in them.
+ */
+void dyn_version_exit(void)
+{
+	struct dyn_update *upd, *tmp;
+	unsigned int v;
+
+	mutex_lock(&dyn_mutex);
+	list_for_each_entry_safe(upd, tmp, &dyn_updates, list) {
+		pr_err("%s/%u still registered at unload: removing its redirection without quiescence check\n",
+		       upd->name, upd->id);
+		if (dyn_redirect_remove(upd))
+			continue;	/* cannot free what ftrace still uses */
+		list_del(&upd->list);
+		for (v = 1; v <= DYNAMOS_MAX_VERSIONS; v++)
+			kfree(upd->ver[v]);
+		free_percpu(upd->counters);
+		kfree(upd);
+	}
+	mutex_unlock(&dyn_mutex);
+}

@@ -1,0 +1,216 @@
+package dynamos.cli;
+
+import dynamos.control.ControlScript;
+import dynamos.control.Executor;
+import dynamos.control.Operation;
+import dynamos.control.ScriptRunner;
+import dynamos.framework.Framework;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The control commands: one framework operation each, and control scripts. */
+final class ControlCommands {
+    private ControlCommands() {}
+
+    /** Runs one operation and prints what it did (or JSON). */
+    static int execute(Operation op, boolean json) {
+        try (Framework fw = Framework.connect()) {
+            Executor.Applied a = Executor.apply(fw, op);
+            if (json) {
+                System.out.println("{\"ok\": true, \"command\": " + Json.str(op.describe()) + ", \"message\": "
+                        + Json.str(a.message()) + "}");
+            } else {
+                System.out.println(a.message());
+            }
+            return 0;
+        }
+    }
+
+    static Operation parse(List<String> words) {
+        return ControlScript.command(1, words);
+    }
+
+    @Command(name = "register", mixinStandardHelpOptions = true,
+            description = {
+                "Register FUNCTION as the next version of the update <NAME, ID>.",
+                "",
+                "The first registration of a <NAME, ID> names the kernel function to update: it becomes version 1 "
+                        + "(the original) and calls to it are redirected through the framework from then on, still "
+                        + "running the original. Each later registration adds version 2, 3, ... whose code must be in "
+                        + "a loaded module. FUNCTION is 'symbol' or 'module:symbol'. Prints the version number."})
+    static final class Register implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "NAME", description = "Update name (1 to 63 characters, no spaces).")
+        String name;
+        @Parameters(index = "1", paramLabel = "ID", description = "Update id (by convention the number of arguments).")
+        String id;
+        @Parameters(index = "2", paramLabel = "FUNCTION", description = "symbol or module:symbol.")
+        String function;
+        @Option(names = "--json", description = "Print JSON for scripts.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            return execute(parse(List.of("register", name, id, function)), json);
+        }
+    }
+
+    @Command(name = "deregister", mixinStandardHelpOptions = true,
+            description = {
+                "Remove VERSION of the update <NAME, ID> once no task uses it; VERSION 0 removes all its versions and the redirection.",
+                "",
+                "No new call can enter the version from the start (if it is active, new calls run the original). "
+                        + "Then the framework waits until no task - sleeping, preempted, running or idle - has its "
+                        + "program counter or a return address inside it. If that does not happen within the "
+                        + "timeout, removal fails naming the busy tasks and everything stays as it was; retry later."})
+    static final class Deregister implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "NAME") String name;
+        @Parameters(index = "1", paramLabel = "ID") String id;
+        @Parameters(index = "2", paramLabel = "VERSION", description = "2 or more, or 0 for all.") String version;
+        @Option(names = "--timeout", paramLabel = "SECONDS", description = "Quiescence timeout (default: 5).")
+        String timeout;
+        @Option(names = "--json", description = "Print JSON for scripts.") boolean json;
+
+        @Override
+        public Integer call() {
+            List<String> w = new ArrayList<>(List.of("deregister", name, id, version));
+            if (timeout != null) {
+                w.addAll(List.of("--timeout", timeout));
+            }
+            return execute(parse(w), json);
+        }
+    }
+
+    @Command(name = "activate", mixinStandardHelpOptions = true,
+            description = {
+                "Make VERSION the version that new calls of the update <NAME, ID> run; version 1 is the original.",
+                "",
+                "Calls already running finish in the version they started in. The version's pre-activation hook "
+                        + "runs first and a failure aborts the activation; its post-activation hook runs after."})
+    static final class Activate implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "NAME") String name;
+        @Parameters(index = "1", paramLabel = "ID") String id;
+        @Parameters(index = "2", paramLabel = "VERSION") String version;
+        @Option(names = "--json", description = "Print JSON for scripts.") boolean json;
+
+        @Override
+        public Integer call() {
+            return execute(parse(List.of("activate", name, id, version)), json);
+        }
+    }
+
+    @Command(name = "hook", mixinStandardHelpOptions = true,
+            description = {
+                "Set a hook of VERSION of the update <NAME, ID>: an int fn(void) in a loaded module.",
+                "",
+                "pre-activation runs before the version is activated (non-zero aborts the activation), "
+                        + "post-activation after; pre-removal runs before the version is removed, post-removal "
+                        + "after. FUNCTION --clear removes the hook."})
+    static final class Hook implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "KIND", description = "pre-activation, post-activation, pre-removal or post-removal.") String kind;
+        @Parameters(index = "1", paramLabel = "NAME") String name;
+        @Parameters(index = "2", paramLabel = "ID") String id;
+        @Parameters(index = "3", paramLabel = "VERSION") String version;
+        @Parameters(index = "4", paramLabel = "FUNCTION", description = "symbol or module:symbol, or --clear.") String function;
+        @Option(names = "--json", description = "Print JSON for scripts.") boolean json;
+
+        @Override
+        public Integer call() {
+            return execute(parse(List.of("hook", kind, name, id, version, function)), json);
+        }
+    }
+
+    @Command(name = "rule", mixinStandardHelpOptions = true,
+            description = {
+                "Set the adaptation handler of the update <NAME, ID>: by name, by address, or --clear.",
+                "",
+                "The handler runs on every call before the version is chosen. It sees the call's first six "
+                        + "integer arguments and the current task, and returns the version to run for this call "
+                        + "(0: the active one). There is at most one per update; --address 0 also clears it."})
+    static final class Rule implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "NAME") String name;
+        @Parameters(index = "1", paramLabel = "ID") String id;
+        @Parameters(index = "2", arity = "0..1", paramLabel = "FUNCTION") String function;
+        @Option(names = "--address", paramLabel = "ADDR", description = "Handler address (hex 0x... or decimal).") String address;
+        @Option(names = "--clear", description = "Remove the handler.") boolean clear;
+        @Option(names = "--json", description = "Print JSON for scripts.") boolean json;
+
+        @Override
+        public Integer call() {
+            int given = (function != null ? 1 : 0) + (address != null ? 1 : 0) + (clear ? 1 : 0);
+            if (given != 1) {
+                throw new IllegalArgumentException("rule takes exactly one of FUNCTION, --address ADDR or --clear");
+            }
+            List<String> w = new ArrayList<>(List.of("rule", name, id));
+            if (function != null) {
+                w.add(function);
+            } else if (address != null) {
+                w.addAll(List.of("--address", address));
+            } else {
+                w.add("--clear");
+            }
+            return execute(parse(w), json);
+        }
+    }
+
+    @Command(name = "call", mixinStandardHelpOptions = true,
+            description = "Run an initialization function, int FUNCTION(void) in a loaded module, once; prints its result.")
+    static final class Call implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "FUNCTION") String function;
+        @Option(names = "--json", description = "Print JSON for scripts.") boolean json;
+
+        @Override
+        public Integer call() {
+            return execute(parse(List.of("call", function)), json);
+        }
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = {
+                "Run a control script; on the first error, stop and undo what the script did.",
+                "",
+                "A script holds the manual's macros - DYNREPLACE_REGISTER_INTUITIVELY, DYNREPLACE_DEREGISTER_FUNCTION, "
+                        + "DYNREPLACE_ACTIVATE_FUNCTION, DYNREPLACE_SET_{PRE,POST}ACTIVATION_HOOK_BY_NAME, "
+                        + "DYNREPLACE_SET_{PRE,POST}REMOVAL_HOOK_BY_NAME, DYNREPLACE_SET_RULE_EVALUATION_FUNCTION_BY_NAME "
+                        + "and _BY_ADDRESS, DYNREPLACE_CALL - or the same commands as dynamos subcommands "
+                        + "(register, deregister, activate, hook, rule, call), one per line; # starts a comment. "
+                        + "Update names may be quoted or bare.",
+                "",
+                "Every result is checked. On the first failure the run stops, reports the line and the reason, and "
+                        + "undoes the script's earlier steps newest first, leaving the version table as before "
+                        + "(a 'call' cannot be undone). SCRIPT - reads standard input.",
+                "",
+                "Example:",
+                "  DYNREPLACE_REGISTER_INTUITIVELY(\"schedule\", 1, schedule)",
+                "  DYNREPLACE_REGISTER_INTUITIVELY(\"schedule\", 1, dynamos_example_schedule:schedule_v2)",
+                "  DYNREPLACE_ACTIVATE_FUNCTION(\"schedule\", 1, 2)"})
+    static final class Run implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "SCRIPT") String script;
+        @Option(names = "--no-rollback", description = "Leave the steps done before a failure in place.") boolean noRollback;
+
+        @Override
+        public Integer call() throws IOException {
+            String text = script.equals("-") ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
+                    : Files.readString(Path.of(script));
+            List<ControlScript.Step> steps = ControlScript.parse(text);
+            try (Framework fw = Framework.connect()) {
+                ScriptRunner.Outcome o = new ScriptRunner(fw, System.out, !noRollback).run(steps);
+                if (o.ok()) {
+                    System.out.println(script + ": " + o.done() + " step(s) done");
+                    return 0;
+                }
+                String rolled = noRollback ? "not rolled back" : "rolled back " + o.undone() + " of " + o.done() + " step(s)"
+                        + (o.undoProblems().isEmpty() ? "" : ", " + o.undoProblems().size() + " could not be undone");
+                System.err.println("dynamos: " + script + " line " + o.failed().line() + ": " + o.reason() + " (" + rolled + ")");
+                return 1;
+            }
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package dynamos.cli;
+
+import dynamos.framework.FrameworkModule;
+import dynamos.host.Installation;
+import dynamos.kernel.KernelRelease;
+import java.nio.file.Path;
+import java.util.List;
+
+/** The example updates under examples/, built against a kernel into target/kmod/RELEASE/examples/. */
+final class Examples {
+    private Examples() {}
+
+    static List<Path> build(String name, KernelRelease kernel) {
+        Path repo = Installation.repo();
+        return FrameworkModule.buildUpdate(repo.resolve("examples").resolve(name),
+                repo.resolve("target/kmod").resolve(kernel.version()).resolve("examples").resolve(name), kernel);
+    }
+}

@@ -1,0 +1,99 @@
+package dynamos.device;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
+import java.lang.foreign.StructLayout;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * {@code struct dynamos_req} of kernel/include/uapi/dynamos.h, the one request every ioctl of
+ * /dev/dynamos takes. Mirrors that layout field by field (512 bytes); {@link #LAYOUT} checks the offsets.
+ */
+public final class Request {
+    public static final int ABI_VERSION = 1;
+    public static final int NAME_LEN = 64;
+    public static final int SYMBOL_LEN = 128;
+    public static final int ERROR_LEN = 256;
+
+    public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+            JAVA_INT.withName("abi"),
+            JAVA_INT.withName("flags"),
+            MemoryLayout.sequenceLayout(NAME_LEN, java.lang.foreign.ValueLayout.JAVA_BYTE).withName("name"),
+            JAVA_INT.withName("id"),
+            JAVA_INT.withName("version"),
+            MemoryLayout.sequenceLayout(SYMBOL_LEN, java.lang.foreign.ValueLayout.JAVA_BYTE).withName("symbol"),
+            JAVA_LONG.withName("address"),
+            JAVA_INT.withName("hook"),
+            JAVA_INT.withName("timeout_ms"),
+            JAVA_LONG.withName("result"),
+            MemoryLayout.sequenceLayout(ERROR_LEN, java.lang.foreign.ValueLayout.JAVA_BYTE).withName("error"),
+            MemoryLayout.sequenceLayout(24, java.lang.foreign.ValueLayout.JAVA_BYTE).withName("reserved"));
+
+    static final long ABI = offset("abi");
+    static final long NAME = offset("name");
+    static final long ID = offset("id");
+    static final long VERSION = offset("version");
+    static final long SYMBOL = offset("symbol");
+    static final long ADDRESS = offset("address");
+    static final long HOOK = offset("hook");
+    static final long TIMEOUT_MS = offset("timeout_ms");
+    static final long RESULT = offset("result");
+    static final long ERROR = offset("error");
+
+    /** The fields a command sets; unset ones stay zero as the ABI requires. */
+    public String name = "";
+    public int id;
+    public int version;
+    public String symbol = "";
+    public long address;
+    public int hook;
+    public int timeoutMs;
+
+    private static long offset(String field) {
+        return LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement(field));
+    }
+
+    /** Writes this request into fresh zeroed native memory. */
+    MemorySegment encode(SegmentAllocator arena) {
+        MemorySegment s = arena.allocate(LAYOUT);
+        s.fill((byte) 0);
+        s.set(JAVA_INT, ABI, ABI_VERSION);
+        putString(s, NAME, NAME_LEN, name, "update name");
+        s.set(JAVA_INT, ID, id);
+        s.set(JAVA_INT, VERSION, version);
+        putString(s, SYMBOL, SYMBOL_LEN, symbol, "function name");
+        s.set(JAVA_LONG, ADDRESS, address);
+        s.set(JAVA_INT, HOOK, hook);
+        s.set(JAVA_INT, TIMEOUT_MS, timeoutMs);
+        return s;
+    }
+
+    static long result(MemorySegment s) {
+        return s.get(JAVA_LONG, RESULT);
+    }
+
+    static String error(MemorySegment s) {
+        return getString(s, ERROR, ERROR_LEN);
+    }
+
+    static void putString(MemorySegment s, long offset, int size, String value, String what) {
+        byte[] b = value.getBytes(StandardCharsets.UTF_8);
+        if (b.length >= size) {
+            throw new IllegalArgumentException(what + " '" + value + "' is too long (at most " + (size - 1) + " bytes)");
+        }
+        MemorySegment.copy(b, 0, s, java.lang.foreign.ValueLayout.JAVA_BYTE, offset, b.length);
+    }
+
+    static String getString(MemorySegment s, long offset, int size) {
+        byte[] b = s.asSlice(offset, size).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        int n = 0;
+        while (n < b.length && b[n] != 0) {
+            n++;
+        }
+        return new String(b, 0, n, StandardCharsets.UTF_8);
+    }
+}

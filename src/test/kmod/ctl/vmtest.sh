@@ -1,0 +1,281 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# In-VM test of dynamos.ko with the test modules.  Run inside the guest:
+#   /tmp/proto/vmrun.sh 'bash /work/main/src/test/kmod/ctl/vmtest.sh [TEST...]'
+# Tests: basic errors handler hooks quiesce pins stop schedule nonroot fuzz
+# (default: all).  Prints PASS/FAIL lines; exit status = number of failures.
+K=/work/main/kernel
+T=/work/main/src/test/kmod
+C=$T/ctl/dynctl
+FAILS=0
+
+pass() { echo "PASS: $*"; }
+fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
+# ok CMD...: command must succeed
+ok() { local out; out=$("$@" 2>&1); local rc=$?; echo "  \$ ${*#$T/} -> $out";
+	[ $rc = 0 ] || fail "expected success: $*"; LAST=$out; }
+# err ERRNO CMD...: command must fail with that errno
+err() { local e=$1; shift; local out; out=$("$@" 2>&1); local rc=$?; echo "  \$ ${*#$T/} -> $out (rc $rc)";
+	[ $rc = $e ] || fail "expected errno $e, got $rc: $*"; LAST=$out; }
+# eq WHAT GOT WANT
+eq() { if [ "$2" = "$3" ]; then pass "$1 = $3"; else fail "$1: got '$2', want '$3'"; fi; }
+field() { tr " " "\n" < "$2" | sed -n "s/^$1=//p"; }
+calls() { $C status | awk -v u=$1 -v i=$2 -v v=$3 '$1==u && $2==i && $3==v {print $6}'; }
+active() { $C status | awk -v u=$1 -v i=$2 '$1==u && $2==i && $4=="yes" {print $3}'; }
+target() { echo "$1 $2 $3" > /proc/dynamos_target; }
+setup() {
+	lsmod | grep -q '^dynamos ' || insmod $K/dynamos.ko || exit 100
+	lsmod | grep -q '^dynamos_target ' || insmod $T/target/dynamos_target.ko || exit 100
+	lsmod | grep -q '^dynamos_test_update ' || insmod $T/update/dynamos_test_update.ko || exit 100
+}
+
+t_basic() {
+	echo "== basic: versions, activation, exact counters"
+	ok $C version
+	ok $C register t 1 dynamos_target_fn; eq "first version" "$LAST" "ok 1"
+	ok $C register t 1 dynamos_target_fn_v2; eq "v2" "$LAST" "ok 2"
+	ok $C register t 1 dynamos_test_update:dynamos_target_fn_v3; eq "v3" "$LAST" "ok 3"
+	ok $C register t 1 dynamos_target_fn_wrap; eq "v4" "$LAST" "ok 4"
+	target 100 1 2; eq "original result" "$(field last /proc/dynamos_target)" 3
+	ok $C activate t 1 2
+	target 1000 1 2; eq "v2 result" "$(field sum /proc/dynamos_target)" 1003000
+	ok $C activate t 1 3
+	target 10 1 2; eq "v3 result" "$(field last /proc/dynamos_target)" 2003
+	ok $C activate t 1 4
+	target 7 1 2; eq "wrapper result" "$(field last /proc/dynamos_target)" 3003
+	eq "wrapper calls" "$(field wrap_calls /proc/dynamos_test_update)" 7
+	ok $C activate t 1 1
+	target 5 1 2; eq "back to original" "$(field last /proc/dynamos_target)" 3
+	eq "v1 calls" "$(calls t 1 1)" 105
+	eq "v2 calls" "$(calls t 1 2)" 1000
+	eq "v3 calls" "$(calls t 1 3)" 10
+	eq "v4 calls" "$(calls t 1 4)" 7
+	ok $C deregister t 1 3
+	ok $C register t 1 dynamos_target_fn_v3; eq "hole stays, next is 5" "$LAST" "ok 5"
+	ok $C deregister t 1 5
+	ok $C register t 1 dynamos_target_fn_v3; eq "highest+1 reused" "$LAST" "ok 5"
+	eq "fresh counter" "$(calls t 1 5)" 0
+	$C status
+	ok $C deregister t 1 0
+	eq "table empty" "$($C status | wc -l)" 2
+}
+
+t_errors() {
+	echo "== errors: each with a message, nothing changed"
+	ok $C register t 1 dynamos_target_fn
+	err 2 $C register e 1 no_such_function
+	err 2 $C register e 1 bogus:dynamos_target_fn
+	err 8 $C register e 1 jiffies
+	err 95 $C register e 1 __schedule
+	local dup; dup=$(awk '$2 ~ /^[tT]$/ {print $3}' /proc/kallsyms | sort | uniq -d | grep -v '\.' | head -1)
+	echo "  (duplicate symbol: $dup)"
+	err 76 $C register e 1 "$dup"
+	err 16 $C register e 1 dynamos_target_fn
+	err 16 $C register e 1 dynamos_target:dynamos_target_fn
+	err 17 $C register t 1 dynamos_target_fn
+	err 22 $C register "a b" 1 dynamos_target_fn
+	err 22 $C register t 1 dynamos:dyn_cmd_stop
+	err 2 $C activate t 1 2
+	err 2 $C activate t 2 1
+	err 22 $C deregister t 1 1
+	err 2 $C deregister t 1 7
+	err 22 $C activate t 1 33
+	err 8 $C rule t 1 schedule
+	err 2 $C rule t 1 nothing_here
+	err 22 $C hook 9 t 1 1 dynamos_test_pre_activation
+	err 2 $C hook pre-activation t 1 2 dynamos_test_pre_activation
+	err 8 $C call schedule
+	ok $C call dynamos_test_init; eq "CALL result" "$LAST" "ok 42"
+	eq "only t/1 left" "$($C status | sed 1,2d | wc -l)" 1
+	ok $C deregister t 1 0
+}
+
+t_handler() {
+	echo "== adaptation handler: per call, by argument and by pid"
+	ok $C register h 1 dynamos_target_fn
+	ok $C register h 1 dynamos_target_fn_v2
+	ok $C register h 1 dynamos_target_fn_v3
+	ok $C rule h 1 dynamos_test_handler_arg
+	target 10 2 0; eq "a=2 -> v2" "$(field last /proc/dynamos_target)" 1002
+	target 10 3 0; eq "a=3 -> v3" "$(field last /proc/dynamos_target)" 2003
+	target 10 5 0; eq "a=5 (no v5) -> active" "$(field last /proc/dynamos_target)" 5
+	target 10 1 0; eq "a=1 -> active v1" "$(field last /proc/dynamos_target)" 1
+	eq "v1 calls" "$(calls h 1 1)" 20
+	eq "v2 calls" "$(calls h 1 2)" 10
+	eq "v3 calls" "$(calls h 1 3)" 10
+	target 1 99 0; eq "a=99 sets active v2 from the handler" "$(active h 1)" 2
+	eq "... and this call already ran v2" "$(field last /proc/dynamos_target)" 1099
+	ok $C rule h 1 0
+	target 10 3 0; eq "no handler: active v2" "$(field last /proc/dynamos_target)" 1003
+	ok $C rule h 1 dynamos_test_handler_pid
+	echo 3 > /sys/module/dynamos_test_update/parameters/handler_pid_version
+	bash -c 'echo $$ > /sys/module/dynamos_test_update/parameters/handler_pid; echo "10 1 1" > /proc/dynamos_target'
+	eq "pid handler: this pid -> v3" "$(field last /proc/dynamos_target)" 2002
+	target 10 1 1; eq "other pid -> active v2" "$(field last /proc/dynamos_target)" 1002
+	# concurrent: two processes, different versions at the same time
+	ok $C rule h 1 dynamos_test_handler_arg
+	ok $C activate h 1 1
+	(echo "200000 2 0" > /proc/dynamos_target) & (echo "200000 3 0" > /proc/dynamos_target) & wait
+	eq "concurrent v2 calls" "$(calls h 1 2)" $((10 + 1 + 10 + 10 + 200000))
+	eq "concurrent v3 calls" "$(calls h 1 3)" $((10 + 10 + 200000))
+	ok $C deregister h 1 0
+}
+
+t_hooks() {
+	echo "== hooks: order, failing pre-activation hook"
+	ok $C register k 1 dynamos_target_fn
+	ok $C register k 1 dynamos_target_fn_v2
+	ok $C register k 1 dynamos_target_fn_v3
+	for h in pre-activation post-activation pre-removal post-removal; do
+		ok $C hook $h k 1 2 dynamos_test_${h/-/_}
+	done
+	$C status | grep "^k 1 2"
+	dmesg -C
+	ok $C activate k 1 2
+	ok $C deregister k 1 2
+	local order; order=$(dmesg | sed -n 's/.*dynamos_test_update: hook \([a-z_]*\).*/\1/p' | tr '\n' ' ')
+	eq "hook order" "$order" "pre_activation post_activation pre_removal post_removal "
+	eq "removing the active version activates v1" "$(active k 1)" 1
+	ok $C hook pre-activation k 1 3 dynamos_test_pre_activation_fail
+	echo 13 > /sys/module/dynamos_test_update/parameters/fail_pre_activation
+	err 13 $C activate k 1 3
+	eq "failed activation changed nothing" "$(active k 1)" 1
+	echo 0 > /sys/module/dynamos_test_update/parameters/fail_pre_activation
+	ok $C activate k 1 3
+	eq "activation after hook succeeds" "$(active k 1)" 3
+	ok $C hook pre-activation k 1 3 0
+	$C status | grep "^k 1 3"
+	ok $C deregister k 1 0
+}
+
+t_quiesce() {
+	echo "== quiescence: removal refused while a kthread sleeps in a version"
+	ok $C register q 1 dynamos_target_fn
+	ok $C register q 1 dynamos_target_fn_v2
+	ok $C register q 1 dynamos_target_fn_sleep
+	ok $C activate q 1 3
+	echo "thread 1 2" > /proc/dynamos_target
+	sleep 1
+	eq "sleepers" "$(field sleepers /proc/dynamos_test_update)" 1
+	err 16 $C deregister q 1 3 500
+	echo "$LAST" | grep -q "dynamos_target_fn_sleep" && pass "message names the busy task and function" || fail "message: $LAST"
+	eq "still active after refusal" "$(active q 1)" 3
+	$C status | grep -q "^q 1 3 yes live" && pass "state restored" || fail "state not restored"
+	err 16 $C deregister q 1 0 300
+	eq "whole update kept" "$($C status | grep -c '^q 1 ')" 3
+	ok $C activate q 1 2
+	target 3 1 2; eq "new calls still work meanwhile" "$(field last /proc/dynamos_target)" 1003
+	err 1 rmmod dynamos_test_update
+	echo release > /proc/dynamos_test_update
+	sleep 1
+	eq "thread left the version" "$(field thread_last /proc/dynamos_target)" 5003
+	ok $C deregister q 1 3 2000
+	echo "-- pre-removal hook releases the sleeper"
+	ok $C register q 1 dynamos_target_fn_sleep
+	ok $C activate q 1 3
+	echo "thread 4 5" > /proc/dynamos_target
+	sleep 1
+	eq "sleepers" "$(field sleepers /proc/dynamos_test_update)" 1
+	ok $C hook pre-removal q 1 3 dynamos_test_release
+	ok $C deregister q 1 0 5000
+	sleep 0.5
+	eq "thread result" "$(field thread_last /proc/dynamos_target)" 5009
+	eq "table empty" "$($C status | wc -l)" 2
+}
+
+t_pins() {
+	echo "== module pinning"
+	ok $C register p 1 dynamos_target_fn
+	err 1 rmmod dynamos_target
+	ok $C register p 1 dynamos_target_fn_v2
+	err 1 rmmod dynamos_test_update
+	ok $C deregister p 1 2
+	ok rmmod dynamos_test_update
+	err 1 rmmod dynamos
+	ok $C deregister p 1 0
+	ok rmmod dynamos_target
+	ok rmmod dynamos
+	setup
+}
+
+t_stop() {
+	echo "== STOP with active updates"
+	ok $C register s 1 dynamos_target_fn
+	ok $C register s 1 dynamos_target_fn_v2
+	ok $C hook pre-activation s 1 1 dynamos_test_pre_activation
+	ok $C activate s 1 2
+	ok $C register s 2 dynamos_test_update:dynamos_test_schedule
+	ok $C register s 2 dynamos_test_update:dynamos_test_init
+	dmesg -C
+	ok $C stop; eq "STOP result" "$LAST" "ok 2"
+	dmesg | grep -q "hook pre_activation" && pass "deactivation ran v1 hook" || fail "no v1 hook"
+	eq "table empty" "$($C status | wc -l)" 2
+	echo "-- STOP stops at a busy update"
+	ok $C register s 1 dynamos_target_fn
+	ok $C register s 1 dynamos_target_fn_sleep
+	ok $C register s 3 dynamos_test_update:dynamos_test_init
+	ok $C activate s 1 2
+	echo "thread 1 1" > /proc/dynamos_target
+	sleep 1
+	err 16 $C stop 300
+	echo "$LAST" | grep -q "s/1" && pass "error names the update" || fail "message: $LAST"
+	eq "s/3 removed first, s/1 kept" "$($C status | sed 1,2d | awk '{print $1"/"$2}' | sort -u | tr '\n' ' ')" "s/1 "
+	echo release > /proc/dynamos_test_update
+	ok $C stop
+	ok rmmod dynamos_test_update dynamos_target dynamos
+	setup
+}
+
+t_schedule() {
+	echo "== redirect schedule through a wrapper calling the original"
+	ok $C register sch 1 schedule
+	ok $C register sch 1 dynamos_test_update:dynamos_test_schedule
+	ok $C activate sch 1 2
+	sleep 2; ls / > /dev/null; sleep 1
+	local n; n=$(field sched_calls /proc/dynamos_test_update)
+	[ "$n" -gt 100 ] && pass "wrapper ran ($n calls)" || fail "wrapper calls $n"
+	$C status | grep "^sch"
+	ok $C activate sch 1 1
+	ok $C deregister sch 1 2 60000
+	ok $C deregister sch 1 0
+	sleep 1; ls / > /dev/null
+	pass "system alive after schedule redirect"
+}
+
+t_nonroot() {
+	echo "== non-root"
+	local nobody="setpriv --reuid=65534 --regid=65534 --clear-groups"
+	err 13 $nobody $C version
+	chmod 666 /dev/dynamos
+	err 1 $nobody $C version
+	err 1 $nobody $C status
+	chmod 600 /dev/dynamos
+	err 1 env DYNAMOS_FD=3 $nobody $C version 3<>/dev/dynamos
+	err 1 env DYNAMOS_FD=3 $nobody $C register n 1 dynamos_target_fn 3<>/dev/dynamos
+	ok env DYNAMOS_FD=3 $C version 3<>/dev/dynamos
+}
+
+t_fuzz() {
+	echo "== fuzz"
+	ok $C fuzz ${FUZZ_N:-10000} ${FUZZ_SEED:-1}
+	$C status
+	# The fuzzer sets arbitrary hooks; a failing pre-activation hook of a
+	# version 1 would (rightly) stop STOP, so clear all hooks first.
+	$C status | sed 1,2d | while read u i v a s c f m h hooks; do
+		[ "$hooks" = - ] && continue
+		for kv in ${hooks//,/ }; do
+			$C hook ${kv%%=*} $u $i $v 0 > /dev/null || fail "clear hook $kv"
+		done
+	done
+	ok $C stop
+	eq "table empty" "$($C status | wc -l)" 2
+}
+
+setup
+TESTS=${*:-basic errors handler hooks quiesce pins stop schedule nonroot fuzz}
+for t in $TESTS; do t_$t; done
+ok $C stop
+ok rmmod dynamos_test_update dynamos_target dynamos
+dmesg | grep -E "Oops|BUG|WARNING|general protection|lockdep|Call Trace" && fail "kernel log not clean"
+echo "failures: $FAILS"
+exit $FAILS
