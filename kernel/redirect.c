@@ -18,6 +18,8 @@
 #include <linux/sched.h>
 #include <linux/trace_recursion.h>
 
+#include <linux/slab.h>
+
 #include "internal.h"
 
 /* The live version @v, or NULL if it cannot take new calls. */
@@ -181,3 +183,24 @@ unsigned long dynamos_original_entry(unsigned long func)
 	return site + MCOUNT_INSN_SIZE;
 }
 EXPORT_SYMBOL_GPL(dynamos_original_entry);
+
+unsigned long dynamos_original_by_name(const char *name)
+{
+	struct dynamos_req *req;	/* only carries the error message */
+	struct dyn_code code;
+	unsigned long entry = 0;
+
+	req = kzalloc(sizeof(*req), GFP_KERNEL);
+	if (!req)
+		return 0;
+	if (dyn_resolve(name, 0, &code, req)) {
+		pr_warn("dynamos_original_by_name: %s\n", req->error);
+	} else {
+		entry = dynamos_original_entry(code.addr);
+		/* Only the address is kept; the module reference is not needed. */
+		dyn_code_put(&code);
+	}
+	kfree(req);
+	return entry;
+}
+EXPORT_SYMBOL_GPL(dynamos_original_by_name);

@@ -89,6 +89,17 @@ int dynamos_set_active(const struct dynamos_call *call, unsigned int version);
  */
 unsigned long dynamos_original_entry(unsigned long func);
 
+/**
+ * dynamos_original_by_name() - dynamos_original_entry() of a function named
+ *	"symbol" or "module:symbol", for functions the update module cannot
+ *	reference because the kernel does not export them.
+ *
+ * Return: the entry, or 0 (and a kernel log line saying why) when the name
+ * is unknown, ambiguous or not a function.  May sleep: call it from module
+ * init and keep the result.
+ */
+unsigned long dynamos_original_by_name(const char *name);
+
 /*
  * DYNAMOS_ORIGINAL(fn) - typed pointer to fn's original body, e.g. in a
  * wrapper version:
@@ -99,5 +110,181 @@ unsigned long dynamos_original_entry(unsigned long func);
  */
 #define DYNAMOS_ORIGINAL(fn) \
 	((typeof(&(fn)))dynamos_original_entry((unsigned long)&(fn)))
+
+
+/* ====================================================================== */
+/*
+ * Shadow data: new fields for existing kernel objects
+ *
+ * A datatype update cannot grow a structure the running kernel already
+ * allocates.  Instead the update keeps the new fields in a "shadow" of each
+ * object: a separate zeroed buffer found by the object's address.  Only the
+ * functions that use the new fields need new versions.  A table holds the
+ * shadows of one kind (one "new datatype"), e.g.
+ *
+ *	struct task_ext { int flags; struct list_head list; };
+ *	static struct dynamos_shadow_table task_ext;
+ *
+ *	init:    ret = dynamos_shadow_init(&task_ext);
+ *	create:  ext = dynamos_shadow_create(&task_ext, p, sizeof(*ext),
+ *					     GFP_KERNEL);
+ *	use:     ext = dynamos_shadow_find(&task_ext, p);
+ *		 if (ext)	(objects older than the update have none)
+ *			DYNAMOS_SHADOW_FIELD(struct task_ext, ext, flags) = 1;
+ *	free:    dynamos_shadow_remove(&task_ext, p);
+ *	exit:    dynamos_shadow_cleanup(&task_ext);
+ *
+ * Rules for update authors:
+ *  - Objects that existed before the update, or that were created on a path
+ *    the update does not cover, have no shadow: every user of a shadow must
+ *    cope with find() returning NULL.
+ *  - Remove the shadow wherever the object is freed.  A shadow left behind
+ *    stays attached to the address and would be seen by the next object
+ *    allocated there; create() therefore refuses to reuse it (-EEXIST).
+ *  - A shadow becomes visible to find() as soon as create() inserted it,
+ *    i.e. while still zeroed: zero must be a valid state for every field,
+ *    or creators and users must both hold the table lock.
+ *  - The table itself is internally synchronised: create/find/remove need
+ *    no lock.  The shadow's contents are the update's business; the table
+ *    lock (dynamos_shadow_lock) is offered for that and for compound
+ *    operations such as "find, else create".
+ *
+ * Contexts:
+ *   find     any context in which RCU is watching: process, softirq,
+ *            hardirq, NMI, IRQs disabled, under any lock, and in an
+ *            adaptation handler or a version of any function.  It is
+ *            notrace and takes no lock.  Where RCU is not watching (parts of
+ *            the idle loop) it returns NULL, as for an object without a
+ *            shadow.  The result stays valid until the end of the caller's
+ *            RCU read-side critical section (rcu_read_lock, or a region with
+ *            preemption, BH or IRQs disabled) or, outside one, as long as
+ *            the caller ensures nobody removes the shadow (e.g. the caller
+ *            owns the object, or holds the table lock and every remover
+ *            takes it too).
+ *   create   process or softirq context with IRQs enabled; not hardirq,
+ *   remove   not NMI, not with IRQs disabled (the table's bucket locks
+ *            disable BH).  Called there anyway they fail with -EPERM and
+ *            change nothing.  create allocates with @gfp: GFP_KERNEL only
+ *            where sleeping is allowed, GFP_ATOMIC (or GFP_NOWAIT) under a
+ *            spinlock, the table lock, rcu_read_lock or with preemption
+ *            disabled.  remove never sleeps; it frees after an RCU grace
+ *            period (kfree_rcu).
+ *   lock     same as create/remove: process or softirq context, IRQs
+ *   unlock   enabled.  A spinlock that also disables BH: do not sleep while
+ *            holding it (use GFP_ATOMIC), do not take it recursively.
+ *   init     process context, may sleep.
+ *   cleanup  process context, may sleep; only when nothing else can use
+ *            the table any more (update removed, e.g. in module exit).
+ *   count    any context.
+ */
+#include <linux/gfp_types.h>
+#include <linux/lockdep_types.h>
+#include <linux/rhashtable-types.h>
+#include <linux/spinlock_types.h>
+
+/**
+ * struct dynamos_shadow_table - shadows of one kind, keyed by object address
+ * @ht:		object address -> shadow; internally synchronised (RCU for
+ *		lookups, per-bucket locks for insert/remove, a mutex for
+ *		resizing, which runs from a workqueue)
+ * @lock:	for update code only (dynamos_shadow_lock()); protects
+ *		whatever the update says it protects, typically the shadows'
+ *		contents and find-then-create sequences.  The table never
+ *		takes it.
+ * @ready:	set by init, cleared by cleanup; a table that is zeroed
+ *		(static) but not initialised is empty and refuses creates
+ *
+ * Treat the members as private; a static or zeroed table is safe to pass
+ * to every function, but only an initialised one holds shadows.
+ */
+struct dynamos_shadow_table {
+	struct rhashtable ht;
+	spinlock_t lock;
+	bool ready;
+};
+
+int __dynamos_shadow_init(struct dynamos_shadow_table *t, const char *name,
+			  struct lock_class_key *key);
+
+/**
+ * dynamos_shadow_init() - initialise an empty table
+ * @t: the table (typically static in the update module)
+ *
+ * @t must be zeroed (static) or cleaned up.  Each call site gets its own
+ * lockdep class for the table lock, so the locks of two tables may nest.
+ * Process context, may sleep.
+ * Return: 0, -EBUSY if @t is already initialised, -ENOMEM.
+ */
+#define dynamos_shadow_init(t)						\
+({									\
+	static struct lock_class_key __dynamos_shadow_key;		\
+									\
+	__dynamos_shadow_init((t), #t, &__dynamos_shadow_key);		\
+})
+
+/**
+ * dynamos_shadow_cleanup() - free every remaining shadow and the table
+ * @t: the table; nothing may use it concurrently any more
+ *
+ * Waits for an RCU grace period first, so lookups that were still
+ * finishing are done.  Logs how many shadows were left if any.  @t can be
+ * initialised again afterwards; cleanup of an uninitialised table does
+ * nothing.  Process context, may sleep.
+ * Return: the number of shadows freed.
+ */
+unsigned long dynamos_shadow_cleanup(struct dynamos_shadow_table *t);
+
+/**
+ * dynamos_shadow_create() - attach a new zeroed shadow to @obj
+ * @t: the table
+ * @obj: the object's address (the key; never dereferenced)
+ * @size: size of the shadow in bytes, > 0; aligned like kmalloc memory
+ * @gfp: allocation flags (see Contexts above)
+ *
+ * Never returns an existing shadow: if @obj has one, the call fails with
+ * -EEXIST and the caller decides (e.g. dynamos_shadow_find() it, or treat
+ * it as stale).  Of concurrent creators for one @obj exactly one succeeds.
+ * Return: the new shadow, or ERR_PTR(): -EINVAL (@obj NULL, @size 0 or too
+ * large, @t not initialised), -EEXIST, -ENOMEM, -EPERM (wrong context),
+ * or another error of the hash table (-EBUSY, -E2BIG: it could not grow in
+ * time; retry later).
+ */
+void *dynamos_shadow_create(struct dynamos_shadow_table *t, const void *obj,
+			    size_t size, gfp_t gfp);
+
+/**
+ * dynamos_shadow_find() - the shadow of @obj
+ * Return: the shadow, or NULL if @obj has none (or RCU is not watching,
+ * or @t is not initialised).  Any context; see Contexts for how long the
+ * pointer stays valid.
+ */
+void *dynamos_shadow_find(struct dynamos_shadow_table *t, const void *obj);
+
+/**
+ * dynamos_shadow_remove() - detach @obj's shadow and free it after an RCU
+ *	grace period
+ *
+ * Of concurrent removers exactly one succeeds.
+ * Return: 0, -ENOENT if @obj has no shadow (or @t is not initialised),
+ * -EPERM (wrong context).
+ */
+int dynamos_shadow_remove(struct dynamos_shadow_table *t, const void *obj);
+
+/*
+ * dynamos_shadow_lock() / dynamos_shadow_unlock() - the table's lock, for
+ * the update's own compound operations (spin_lock_bh; see Contexts).
+ */
+void dynamos_shadow_lock(struct dynamos_shadow_table *t);
+void dynamos_shadow_unlock(struct dynamos_shadow_table *t);
+
+/* Number of shadows in @t (a snapshot while others change it).  Any context. */
+unsigned long dynamos_shadow_count(struct dynamos_shadow_table *t);
+
+/*
+ * DYNAMOS_SHADOW_FIELD(type, ptr, field) - a field of a shadow @ptr of
+ * @type, usable as an lvalue:
+ *	DYNAMOS_SHADOW_FIELD(struct task_ext, ext, flags) |= 1;
+ */
+#define DYNAMOS_SHADOW_FIELD(type, ptr, field) (((type *)(ptr))->field)
 
 #endif /* _DYNAMOS_H */

@@ -1,11 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # In-VM test of dynamos.ko with the test modules.  Run inside the guest:
-#   /tmp/proto/vmrun.sh 'bash /work/main/src/test/kmod/ctl/vmtest.sh [TEST...]'
+
+#   ./dynamos vm -- bash src/test/kmod/ctl/vmtest.sh [TEST...]
 # Tests: basic errors handler hooks quiesce pins stop schedule nonroot fuzz
 # (default: all).  Prints PASS/FAIL lines; exit status = number of failures.
-K=/work/main/kernel
-T=/work/main/src/test/kmod
+R=$(cd "$(dirname "$0")/../../../.." && pwd)
+K=$R/kernel
+T=$R/src/test/kmod
 C=$T/ctl/dynctl
 FAILS=0
 

@@ -29,6 +29,10 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = "--output", paramLabel = "DIR", description = "Build directory (default: DIR/build/RELEASE).")
     Path output;
 
+    @Option(names = "--symbols", paramLabel = "FILE",
+            description = "Module.symvers of another out-of-tree module whose exports the update uses (repeatable).")
+    List<Path> symbols = List.of();
+
     @Option(names = "--cache-dir", paramLabel = "DIR", description = "Cache directory (default: $DYNAMOS_CACHE or ~/.cache/dynamos).")
     Path cacheDir;
 
@@ -42,7 +46,13 @@ final class BuildCommand implements Callable<Integer> {
         }
         KernelRelease kernel = KernelCommand.cache(cacheDir).ensure(version);
         Path out = output != null ? output : dir.resolve("build").resolve(kernel.version());
-        List<Path> kos = FrameworkModule.buildUpdate(dir.toAbsolutePath(), out.toAbsolutePath(), kernel);
+        for (Path p : symbols) {
+            if (!Files.isRegularFile(p)) {
+                throw new IllegalArgumentException("--symbols " + p + ": no such file (build that module first)");
+            }
+        }
+        List<Path> kos = FrameworkModule.buildUpdate(dir.toAbsolutePath(), out.toAbsolutePath(), kernel,
+                symbols.stream().map(Path::toAbsolutePath).toList());
         kos.forEach(System.out::println);
         return 0;
     }

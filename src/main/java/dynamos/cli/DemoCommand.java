@@ -36,12 +36,12 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() {
         KernelCache cache = KernelCommand.cache(cacheDir);
         KernelRelease kernel = cache.ensure(version);
-        Path framework = FrameworkModule.ensureBuilt(kernel);
+        FrameworkModule.ensureBuilt(kernel);
         Path getPid = Examples.build("get_pid", kernel).getFirst();
         Path schedule = Examples.build("schedule", kernel).getFirst();
         Progress.step("Everything built; now the live part, in the guest");
 
-        String dynamos = String.join(" ", Self.command().stream().map(DemoCommand::q).toList());
+        String dynamos = String.join(" ", Self.guestCommand().stream().map(DemoCommand::q).toList());
         Path examples = Installation.repo().resolve("examples");
         String script = String.join("\n",
                 "set -e",
@@ -49,7 +49,7 @@ final class DemoCommand implements Callable<Integer> {
                 "sh_() { echo; echo \"guest# $*\"; sh -c \"$*\"; }",
                 "echo \"guest# uname -r\"; uname -r",
                 "d status",
-                "d start --module " + q(framework),
+                "d start",
                 "sh_ insmod " + q(getPid),
                 "d run " + q(examples.resolve("get_pid/activate.dynamos")),
                 "sh_ 'for i in 1 2 3; do /bin/true; done; dmesg | grep alloc_pid_v2 | tail -n 3'",
@@ -58,7 +58,9 @@ final class DemoCommand implements Callable<Integer> {
                 "sh_ 'rmmod dynamos_example_get_pid'",
                 "sh_ insmod " + q(schedule),
                 "d run " + q(examples.resolve("schedule/activate.dynamos")),
-                "sh_ 'i=0; while [ $i -lt 200 ]; do sleep 0.01; i=$((i+1)); done; dmesg | grep schedule_v2 | tail -n 3'",
+                "echo; echo '(waiting for the scheduler to run 5000 times)'",
+                "i=0; while ! dmesg | grep -q 'schedule_v2 called' && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done",
+                "sh_ 'dmesg | grep schedule_v2 | tail -n 3'",
                 "d status",
                 "d run " + q(examples.resolve("schedule/deactivate.dynamos")),
                 "sh_ 'rmmod dynamos_example_schedule'",

@@ -103,11 +103,19 @@ public final class FrameworkModule {
      * to modpost. Builds the framework first when needed.
      */
     public static List<Path> buildUpdate(Path source, Path buildDir, KernelRelease kernel) {
+        return buildUpdate(source, buildDir, kernel, List.of());
+    }
+
+    /** As above, also knowing the exports of other out-of-tree modules (their Module.symvers files). */
+    public static List<Path> buildUpdate(Path source, Path buildDir, KernelRelease kernel, List<Path> moreSymvers) {
         Path framework = ensureBuilt(kernel);
         Path include = Installation.repo().resolve("kernel/include");
+        List<String> symvers = new ArrayList<>();
+        symvers.add(framework.resolveSibling("Module.symvers").toString());
+        moreSymvers.forEach(p -> symvers.add(p.toString()));
         return dynamos.kbuild.ModuleBuild.build(source, buildDir, kernel, List.of(
                 "KCPPFLAGS=-I" + include,
-                "KBUILD_EXTRA_SYMBOLS=" + framework.resolveSibling("Module.symvers")));
+                "KBUILD_EXTRA_SYMBOLS=" + String.join(" ", symvers)));
     }
 
     private static void sleep(long ms) {

@@ -80,6 +80,9 @@ public final class Vm {
             throw new HostException("cannot start qemu-system-x86_64: " + e.getMessage()
                     + "\n    install it: apt-get install qemu-system-x86", e);
         }
+        // If this JVM is stopped (Ctrl-C, a killed test run), take the guest down with it.
+        Thread reaper = new Thread(p::destroyForcibly, "vm-reaper");
+        Runtime.getRuntime().addShutdownHook(reaper);
         ByteArrayOutputStream kept = new ByteArrayOutputStream();
         Thread pump = Thread.ofPlatform().daemon().name("vm-output").start(() -> pump(p.getInputStream(), out, kept));
         boolean finished;
@@ -94,6 +97,11 @@ public final class Vm {
             p.destroyForcibly();
             Thread.currentThread().interrupt();
             throw new VmException("interrupted; guest killed", runDir, EXIT_TIMEOUT);
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(reaper);
+        } catch (IllegalStateException shuttingDown) {
+            // The JVM is exiting anyway; the hook will reap the guest.
         }
         copyConsole(options, runDir);
         String output = kept.toString(StandardCharsets.UTF_8);

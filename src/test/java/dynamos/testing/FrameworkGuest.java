@@ -1,0 +1,83 @@
+package dynamos.testing;
+
+import dynamos.framework.FrameworkModule;
+import dynamos.host.Exec;
+import dynamos.kbuild.ModuleBuild;
+import dynamos.kernel.KernelRelease;
+import dynamos.vm.VmResult;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * End-to-end tests of the framework: builds dynamos.ko and the test modules (a traceable target
+ * function and an update module with versions, handlers and hooks) for the stock kernel, and gives
+ * guest scripts a prelude with the {@code dynamos} command as {@code d}.
+ *
+ * <p>Guest scripts report values as lines {@code @@ key=value}; {@link #values} collects them.
+ */
+public final class FrameworkGuest {
+    private static Map<String, Path> built;
+
+    private FrameworkGuest() {}
+
+    /** Builds (once per test JVM) the framework, the target and update test modules, and dynctl. */
+    public static synchronized Map<String, Path> modules() {
+        if (built == null) {
+            KernelRelease k = Guest.kernel();
+            Path framework = FrameworkModule.ensureBuilt(k);
+            Path out = Guest.REPO.resolve("target/kmod").resolve(k.version()).resolve("test");
+            Path target = ModuleBuild.build(Guest.REPO.resolve("src/test/kmod/target"), out.resolve("target"), k).getFirst();
+            Path update = FrameworkModule.buildUpdate(Guest.REPO.resolve("src/test/kmod/update"), out.resolve("update"), k,
+                    List.of(target.resolveSibling("Module.symvers"))).getFirst();
+            Path dynctl = out.resolve("dynctl");
+            try {
+                Files.createDirectories(out);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+            Exec.capture(List.of("gcc", "-static", "-O2", "-Wall", "-I" + Guest.REPO.resolve("kernel/include"),
+                    "-o", dynctl.toString(), Guest.REPO.resolve("src/test/kmod/ctl/dynctl.c").toString()))
+                    .orThrow("building dynctl");
+            built = Map.of("framework", framework, "target", target, "update", update, "dynctl", dynctl);
+        }
+        return built;
+    }
+
+    /** Shell functions for guest scripts: d (dynamos), start (framework + test modules), target, field, val. */
+    public static String prelude() {
+        Map<String, Path> m = modules();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return String.join("\n",
+                "FRAMEWORK=" + Guest.q(m.get("framework")),
+                "TARGET=" + Guest.q(m.get("target")),
+                "UPDATE=" + Guest.q(m.get("update")),
+                "DYNCTL=" + Guest.q(m.get("dynctl")),
+                "d() { " + Guest.q(java) + " -Xint -XX:+UseSerialGC -XX:-UsePerfData --enable-native-access=ALL-UNNAMED -jar " + Guest.q(Guest.JAR) + " \"$@\"; }",
+                // start: the framework via the tool, then the test modules.
+                "start() { d start --module \"$FRAMEWORK\" && insmod \"$TARGET\" && insmod \"$UPDATE\"; }",
+                "target() { echo \"$1 $2 $3\" > /proc/dynamos_target; }",
+                "field() { tr ' ' '\\n' < \"$2\" | sed -n \"s/^$1=//p\"; }",
+                "val() { echo \"@@ $1=$2\"; }",
+                // expect_fail CMD...: the command must fail; its stderr is shown and kept in $ERR.
+                "expect_fail() { if ERR=$(\"$@\" 2>&1); then echo \"UNEXPECTED SUCCESS: $*\"; return 1; fi; echo \"expected failure: $ERR\"; }",
+                "");
+    }
+
+    /** The {@code @@ key=value} lines of a guest run, last value wins. */
+    public static Map<String, String> values(VmResult r) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String line : r.output().lines().toList()) {
+            if (line.startsWith("@@ ")) {
+                int eq = line.indexOf('=');
+                if (eq > 3) {
+                    out.put(line.substring(3, eq), line.substring(eq + 1));
+                }
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,129 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# In-VM test of the shadow data API (dynamos_shadow_*) with
+# dynamos_test_shadow.ko.  Run inside the guest:
+#   ./dynamos vm -- bash src/test/kmod/shadow/vmtest.sh [TEST...]
+# Tests: api contexts stress handler unload (default: all).  "handler" needs
+# src/test/kmod/target/dynamos_target.ko and src/test/kmod/ctl/dynctl built
+# and is skipped (SKIP line, not a failure) without them.
+# Prints PASS/FAIL lines; exit status = number of failures.
+R=$(cd "$(dirname "$0")/../../../.." && pwd)
+K=$R/kernel
+T=$R/src/test/kmod
+S=$T/shadow/dynamos_test_shadow.ko
+C=$T/ctl/dynctl
+P=/proc/dynamos_test_shadow
+FAILS=0
+
+pass() { echo "PASS: $*"; }
+fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
+# eq WHAT GOT WANT
+eq() { if [ "$2" = "$3" ]; then pass "$1 = $3"; else fail "$1: got '$2', want '$3'"; fi; }
+field() { head -1 "$2" | tr " " "\n" | sed -n "s/^$1=//p"; }
+# cmd "COMMAND": write it, print the state, fail if the module counted a failure
+cmd() {
+	if ! echo "$1" > $P; then fail "write '$1'"; return; fi
+	echo "  [$1] $(head -1 $P)"
+	local f; f=$(field failures $P)
+	if [ "$f" = 0 ]; then pass "$1"; else
+		fail "$1: $f failure(s): $(sed -n 's/^first_failure: //p' $P)"
+		echo reset > $P
+	fi
+}
+setup() {
+	lsmod | grep -q '^dynamos ' || insmod $K/dynamos.ko || exit 100
+	lsmod | grep -q '^dynamos_test_shadow ' || insmod $S || exit 100
+}
+
+t_api() {
+	echo "== api: create/find/remove/cleanup, errors, compat names"
+	cmd errors
+	cmd compat
+	cmd "create 1000"
+	eq "count after create 1000" "$(field count $P)" 1000
+	cmd find
+	cmd "create 1500"
+	eq "count after create 1500 (1000 existed)" "$(field count $P)" 1500
+	cmd "remove 700"
+	eq "count after remove 700" "$(field count $P)" 800
+	cmd find
+	cmd "remove 2000"
+	eq "count after remove all" "$(field count $P)" 0
+	cmd "create 5000"
+	cmd cleanup
+	eq "cleanup freed" "$(field cleaned $P)" 5000
+	eq "count after cleanup" "$(field count $P)" 0
+	cmd find
+	cmd "create 10"
+	cmd find
+	cmd "remove 10"
+	if echo "bogus" > $P 2>/dev/null; then fail "unknown command accepted"; else pass "unknown command rejected"; fi
+}
+
+t_contexts() {
+	echo "== contexts: hardirq find, softirq create/remove, table lock"
+	cmd contexts
+	cmd contexts
+}
+
+t_stress() {
+	echo "== stress: kthreads racing, reader kthread, hardirq reader, softirq writer"
+	cmd "create 100"
+	cmd "stress 10000"
+	eq "stress left the table as it was" "$(field count $P)" 100
+	local h; h=$(field hardirq_finds $P)
+	if [ "${h:-0}" -gt 0 ]; then pass "hardirq finds ran ($h)"; else fail "no hardirq finds"; fi
+	cmd "stress 100000"
+	cmd "stress 1"
+	cmd find
+	cmd "remove 100"
+}
+
+t_handler() {
+	echo "== handler: shadow lookup in the ftrace callback picks the version"
+	if [ ! -x $C ] || [ ! -f $T/target/dynamos_target.ko ]; then
+		echo "SKIP: handler (build src/test/kmod/ctl and src/test/kmod/target)"
+		return
+	fi
+	lsmod | grep -q '^dynamos_target ' || insmod $T/target/dynamos_target.ko || { fail "insmod target"; return; }
+	local out
+	out=$($C register sh 1 dynamos_target_fn 2>&1); eq "register v1" "$out" "ok 1"
+	out=$($C register sh 1 dynamos_test_shadow:dynamos_test_shadow_target_v2 2>&1); eq "register v2" "$out" "ok 2"
+	out=$($C rule sh 1 dynamos_test_shadow:dynamos_test_shadow_handler 2>&1); eq "set handler" "${out%% *}" "ok"
+	cmd reset
+	cmd "setver 5 2"
+	echo "10 5 1" > /proc/dynamos_target; eq "object 5 has version 2 in its shadow" "$(field last /proc/dynamos_target)" 1006
+	echo "10 6 1" > /proc/dynamos_target; eq "object 6 has no shadow: active v1" "$(field last /proc/dynamos_target)" 7
+	eq "handler lookups" "$(field handler_finds $P)" 20
+	eq "handler hits" "$(field handler_hits $P)" 10
+	cmd "remove 6"
+	echo "10 5 1" > /proc/dynamos_target; eq "shadow removed: v1" "$(field last /proc/dynamos_target)" 6
+	cmd "setver 5 2"
+	# handler lookups while shadows come and go, on both CPUs
+	(echo "200000 5 1" > /proc/dynamos_target) &
+	(echo "200000 5 1" > /proc/dynamos_target) &
+	for i in 1 2 3 4 5 6 7 8 9 10; do cmd "remove 6"; cmd "setver 5 2"; done
+	wait
+	cmd "remove 6"
+	out=$($C deregister sh 1 0 2>&1); eq "deregister" "${out%% *}" "ok"
+	rmmod dynamos_target || fail "rmmod dynamos_target"
+}
+
+t_unload() {
+	echo "== unload with shadows left: module exit frees them"
+	cmd "create 300"
+	if rmmod dynamos_test_shadow; then pass "rmmod with 300 shadows"; else fail "rmmod"; fi
+	dmesg | grep -q "shadow table tbl \[dynamos_test_shadow\]: freed 300 remaining" &&
+		pass "cleanup reported 300" || fail "no cleanup message"
+	insmod $S || fail "insmod again"
+	eq "fresh table" "$(field count $P)" 0
+}
+
+setup
+TESTS=${*:-api contexts stress handler unload}
+for t in $TESTS; do t_$t; done
+rmmod dynamos_test_shadow || fail "rmmod dynamos_test_shadow"
+rmmod dynamos || fail "rmmod dynamos"
+dmesg | grep -E "Oops|BUG|WARNING|general protection|lockdep|Call Trace" && fail "kernel log not clean"
+echo "failures: $FAILS"
+exit $FAILS
