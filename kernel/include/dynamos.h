@@ -112,6 +112,101 @@ unsigned long dynamos_original_by_name(const char *name);
 	((typeof(&(fn)))dynamos_original_entry((unsigned long)&(fn)))
 
 
+
+/* ====================================================================== */
+/*
+ * Update declaration: what `dynamos apply` does with this module
+ *
+ * An update module says in its own source what it replaces; `dynamos build`
+ * checks it and `dynamos apply` carries it out (load, init, register, set
+ * handlers and hooks, activate) as one step that is undone on any failure.
+ * The macros below record the facts as NUL-terminated "key=value" strings
+ * in the module's ELF section ".dynamos.update" (like MODULE_INFO does for
+ * .modinfo); nothing of it runs in the kernel.  Use each at file scope.
+ *
+ *	DYNAMOS_UPDATE("fifo_sticky");
+ *	DYNAMOS_REPLACE(1, may_open, may_open_v2);
+ *	DYNAMOS_HANDLER(1, choose_version);
+ *	DYNAMOS_HOOK(pre_activation, 1, 2, check_config);
+ *	DYNAMOS_INIT(setup_tables);
+ *	DYNAMOS_SYMBOL(set_root, 2);
+ *
+ * Names: the update name is what `dynamos revert NAME` and the status show;
+ * ids number the replaced functions within the update (as in the manual's
+ * <name, id> pairs).  Version 1 of each id is always the original kernel
+ * function; DYNAMOS_REPLACE adds version 2, DYNAMOS_REPLACE_VERSION any
+ * further one.  Apply activates, per id, the version named by
+ * DYNAMOS_ACTIVATE or else version 2.  The original may be given as
+ * "symbol" or, for a function of a module, as module:symbol in a string.
+ *
+ * Kernel symbols that are not exported (static functions and variables of
+ * the file being patched) may be used by declaring them extern and calling
+ * them as usual: apply resolves them against the running kernel's
+ * /proc/kallsyms.  When kallsyms lists a name more than once (statics of
+ * the same name in several files) DYNAMOS_SYMBOL picks the POSITIONth of
+ * them, counted from 1 in kallsyms order (`dynamos build` lists them).
+ */
+
+#define __DYNAMOS_DECLARE(fact)						\
+	static const char __UNIQUE_ID(dynamos_decl)[]			\
+	__used __section(".dynamos.update") __aligned(1) = fact
+
+/*
+ * A version must exist as a function in the module even when nothing else
+ * calls it: keep a reference so the compiler does not drop or inline it.
+ */
+#define __DYNAMOS_KEEP(fn)						\
+	static void *const __UNIQUE_ID(dynamos_keep) __used = (void *)&(fn)
+
+#define __DYNAMOS_STR(x) #x
+
+/* DYNAMOS_UPDATE("name") - the update's name (required, once). */
+#define DYNAMOS_UPDATE(name) __DYNAMOS_DECLARE("update=" name)
+
+/* DYNAMOS_REPLACE(id, original, version) - @version is version 2 of @id. */
+#define DYNAMOS_REPLACE(id, original, version)				\
+	DYNAMOS_REPLACE_VERSION(id, 2, original, version)
+
+/*
+ * DYNAMOS_REPLACE_VERSION(id, n, original, version) - @version is version
+ * @n (>= 2) of @id; versions of one id are registered in ascending order.
+ */
+#define DYNAMOS_REPLACE_VERSION(id, n, original, version)		\
+	__DYNAMOS_KEEP(version);					\
+	__DYNAMOS_DECLARE("replace=" __DYNAMOS_STR(id) " " __DYNAMOS_STR(n) \
+			  " " __DYNAMOS_STR(original) " " #version)
+
+/* DYNAMOS_ACTIVATE(id, n) - apply activates version @n of @id. */
+#define DYNAMOS_ACTIVATE(id, n)						\
+	__DYNAMOS_DECLARE("activate=" __DYNAMOS_STR(id) " " __DYNAMOS_STR(n))
+
+/* DYNAMOS_HANDLER(id, fn) - @fn (a dynamos_handler_t) is @id's handler. */
+#define DYNAMOS_HANDLER(id, fn)						\
+	__DYNAMOS_KEEP(fn);						\
+	__DYNAMOS_DECLARE("handler=" __DYNAMOS_STR(id) " " #fn)
+
+/*
+ * DYNAMOS_HOOK(kind, id, n, fn) - @fn (a dynamos_hook_t) is the @kind hook
+ * of version @n of @id; @kind is pre_activation, post_activation,
+ * pre_removal or post_removal.
+ */
+#define DYNAMOS_HOOK(kind, id, n, fn)					\
+	__DYNAMOS_KEEP(fn);						\
+	__DYNAMOS_DECLARE("hook=" #kind " " __DYNAMOS_STR(id) " "	\
+			  __DYNAMOS_STR(n) " " #fn)
+
+/*
+ * DYNAMOS_INIT(fn) - apply calls @fn (a dynamos_hook_t) once after loading
+ * and before registering; a non-zero result aborts the apply.
+ */
+#define DYNAMOS_INIT(fn)						\
+	__DYNAMOS_KEEP(fn);						\
+	__DYNAMOS_DECLARE("init=" #fn)
+
+/* DYNAMOS_SYMBOL(name, position) - which kallsyms entry @name means. */
+#define DYNAMOS_SYMBOL(name, position)					\
+	__DYNAMOS_DECLARE("symbol=" #name " " __DYNAMOS_STR(position))
+
 /* ====================================================================== */
 /*
  * Shadow data: new fields for existing kernel objects
