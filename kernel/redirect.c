@@ -94,11 +94,13 @@ int dyn_redirect_install(struct dyn_update *upd, struct dynamos_req *req)
 
 	upd->ops.func = dyn_ftrace_func;
 	/*
-	 * RECURSION: we guard recursion ourselves, so ftrace need not wrap us.
+	 * No FTRACE_OPS_FL_RECURSION: that flag asks ftrace to wrap the
+	 * callback in its recursion-guarding assist function, which would
+	 * double the per-call cost; the callback guards recursion itself.
 	 * PERMANENT: refuse "ftrace_enabled=0" while a redirection exists.
 	 */
 	upd->ops.flags = FTRACE_OPS_FL_DYNAMIC | FTRACE_OPS_FL_IPMODIFY |
-			 FTRACE_OPS_FL_RECURSION | FTRACE_OPS_FL_PERMANENT;
+			 FTRACE_OPS_FL_PERMANENT;
 
 	ret = ftrace_set_filter_ip(&upd->ops, upd->fentry, 0, 0);
 	if (ret) {
