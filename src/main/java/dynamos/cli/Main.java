@@ -30,6 +30,9 @@ import picocli.CommandLine.Command;
             ControlCommands.Call.class,
             ControlCommands.Run.class,
             BuildCommand.class,
+            UpdateCommands.Apply.class,
+            UpdateCommands.Revert.class,
+            UpdateCommands.ListUpdates.class,
             VmCommand.class,
             KernelCommand.class,
             SetupCommand.class,
@@ -66,7 +69,8 @@ public final class Main implements Runnable {
                 return vm.exitCode();
             }
             if (ex instanceof HostException || ex instanceof IllegalArgumentException
-                    || ex instanceof java.io.UncheckedIOException) {
+                    || ex instanceof java.io.UncheckedIOException || ex instanceof dynamos.update.UpdateException
+                    || ex instanceof dynamos.elf.ElfException || ex instanceof dynamos.btf.BtfException) {
                 err.println("dynamos: " + ex.getMessage());
                 err.flush();
                 return 1;

@@ -115,6 +115,8 @@ public final class FrameworkModule {
         moreSymvers.forEach(p -> symvers.add(p.toString()));
         return dynamos.kbuild.ModuleBuild.build(source, buildDir, kernel, List.of(
                 "KCPPFLAGS=-I" + include,
+                // Non-exported kernel symbols stay undefined; 'dynamos apply' binds them from kallsyms.
+                "KBUILD_MODPOST_WARN=1",
                 "KBUILD_EXTRA_SYMBOLS=" + String.join(" ", symvers)));
     }
 

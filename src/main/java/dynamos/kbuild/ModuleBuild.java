@@ -65,10 +65,13 @@ public final class ModuleBuild {
                 "M=" + buildDir.toAbsolutePath()));
         make.addAll(makeVariables);
         make.add("modules");
-        Exec.Result r = Exec.stream(make, buildDir, Map.of(), Progress.sink());
+        // The compiler sees the copies; name the user's files in what it says.
+        String copied = buildDir.toAbsolutePath().normalize() + "/";
+        String original = source.toAbsolutePath().normalize() + "/";
+        Exec.Result r = Exec.stream(make, buildDir, Map.of(), new SourcePathStream(Progress.sink(), copied, original));
         if (!r.ok()) {
             throw new HostException("building the module in " + source + " failed (make exit " + r.exitCode()
-                    + "); the compiler said:" + Exec.tail(r.output(), 30));
+                    + "); the compiler said:" + Exec.tail(r.output().replace(copied, original), 30));
         }
         try (Stream<Path> s = Files.list(buildDir)) {
             List<Path> kos = s.filter(p -> p.getFileName().toString().endsWith(".ko")).sorted().toList();
@@ -79,6 +82,52 @@ public final class ModuleBuild {
             return kos;
         } catch (IOException e) {
             throw new HostException("cannot list " + buildDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Passes output on line by line with the build directory's paths replaced by the source's. */
+    static final class SourcePathStream extends java.io.OutputStream {
+        private final java.io.OutputStream out;
+        private final String from;
+        private final String to;
+        private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+
+        SourcePathStream(java.io.OutputStream out, String from, String to) {
+            this.out = out;
+            this.from = from;
+            this.to = to;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            line.write(b);
+            if (b == '\n') {
+                emitLine();
+            }
+        }
+
+        /** Partial lines wait for their end: a path may be split between two reads. */
+        @Override
+        public void flush() throws IOException {
+            out.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            emitLine();
+        }
+
+        private void emitLine() throws IOException {
+            if (line.size() > 0) {
+                String text = line.toString(java.nio.charset.StandardCharsets.UTF_8);
+                // Object files stay in the build directory; only sources are named by their origin.
+                String shown = text.contains(": error") || text.contains(": warning") || text.contains(": note")
+                        || text.contains("In function") || text.contains("In file included")
+                        ? text.replace(from, to) : text;
+                out.write(shown.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                line.reset();
+            }
+            out.flush();
         }
     }
 }

@@ -1,0 +1,268 @@
+package dynamos.update;
+
+import dynamos.control.Executor;
+import dynamos.control.Operation;
+import dynamos.elf.AbsoluteSymbolRewriter;
+import dynamos.elf.ElfObject;
+import dynamos.framework.Framework;
+import dynamos.framework.FrameworkModule;
+import dynamos.framework.VersionTable;
+import dynamos.host.Exec;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Applies and reverts updates as single steps: every part of an apply (resolve, load, init, register,
+ * handlers, hooks, activate) is undone, newest first, when a later part fails, and the error names the
+ * part that failed. The version table and the loaded modules are then as they were before.
+ */
+public final class Applier {
+    private final PrintStream out;
+
+    public Applier(PrintStream out) {
+        this.out = out;
+    }
+
+    /** One step done, with how to take it back (null: nothing to undo). */
+    private record Done(String step, Executor.Undo undo) {}
+
+    /** An applied update: its module and the symbols bound for it. */
+    public record Applied(String update, String module, List<SymbolResolver.Binding> bindings, List<String> steps) {}
+
+    /**
+     * Applies a built update module to the running kernel.
+     *
+     * @throws UpdateException naming the failed step, after undoing the steps before it
+     */
+    public Applied apply(UpdateModule update) {
+        UpdateDeclaration d = update.declaration();
+        String release = System.getProperty("os.version");
+        if (!update.builtFor().equals(release)) {
+            throw new UpdateException(update.file() + " was built for kernel " + update.builtFor() + ", but "
+                    + release + " is running; build it for this kernel: dynamos build DIR --kernel-version " + release);
+        }
+        if (!Framework.started()) {
+            throw new UpdateException("the framework is not started; start it first: dynamos start");
+        }
+        List<String> missing = update.missingFunctions();
+        if (!missing.isEmpty()) {
+            throw new UpdateException(update.file() + " declares functions it does not define: " + missing
+                    + "; check the DYNAMOS_* declarations against the source");
+        }
+        VersionTable before = Framework.table();
+        if (before.updates().contains(d.name())) {
+            throw new UpdateException("update " + d.name() + " is already applied; revert it first: dynamos revert " + d.name());
+        }
+        if (Files.isDirectory(Path.of("/sys/module", update.moduleName()))) {
+            throw new UpdateException("a module named " + update.moduleName() + " is already loaded; unload it first: rmmod "
+                    + update.moduleName());
+        }
+
+        // Resolve before touching the kernel: a symbol problem changes nothing.
+        List<SymbolResolver.Binding> bindings = SymbolResolver.resolve(update.elf(), d, Kallsyms.read());
+        for (SymbolResolver.Binding b : bindings) {
+            out.println("resolved " + b.name() + " -> " + String.format("%#x", b.entry().address())
+                    + " (" + b.entry().type() + (b.entry().module() == null ? "" : " [" + b.entry().module() + "]") + ")");
+        }
+        Path loadable = bindings.isEmpty() ? update.file() : rewritten(update, bindings);
+
+        Deque<Done> done = new ArrayDeque<>();
+        List<String> steps = new ArrayList<>();
+        String step = "load " + update.moduleName();
+        try (Framework fw = Framework.connect()) {
+            load(loadable, update.moduleName());
+            done.push(new Done(step, f -> {
+                FrameworkModule.unload(update.moduleName());
+                return "unloaded " + update.moduleName();
+            }));
+            steps.add(step);
+            out.println("loaded " + update.moduleName());
+            for (Operation op : operations(update)) {
+                step = op.describe();
+                Executor.Applied a = Executor.apply(fw, op);
+                out.println(a.message());
+                steps.add(step);
+                done.push(new Done(step, a.undo()));
+                if (op instanceof Operation.Register r && !r.function().equals(d.original(r.id()))) {
+                    int expected = expectedVersion(d, r);
+                    int got = Framework.table().versionsOf(d.name(), r.id()).stream()
+                            .mapToInt(VersionTable.Row::version).max().orElse(0);
+                    if (got != expected) {
+                        throw new UpdateException(r.function() + " became version " + got + ", not " + expected);
+                    }
+                }
+            }
+            return new Applied(d.name(), update.moduleName(), bindings, steps);
+        } catch (RuntimeException e) {
+            List<String> problems = undo(done);
+            throw new UpdateException("applying " + d.name() + " failed at step '" + step + "': " + e.getMessage()
+                    + (done.isEmpty() && problems.isEmpty() ? "" : "\n    " + (problems.isEmpty()
+                            ? "everything done before was undone; the kernel is as it was"
+                            : "could not undo everything:\n      " + String.join("\n      ", problems))), e);
+        } finally {
+            if (loadable != update.file()) {
+                deleteQuietly(loadable);
+            }
+        }
+    }
+
+    private static int expectedVersion(UpdateDeclaration d, Operation.Register r) {
+        return d.versions(r.id()).stream().filter(v -> r.function().endsWith(":" + v.function()))
+                .mapToInt(UpdateDeclaration.Replacement::version).findFirst().orElse(-1);
+    }
+
+    /** The framework operations an apply performs, in order; the load of the module comes before. */
+    public static List<Operation> operations(UpdateModule update) {
+        UpdateDeclaration d = update.declaration();
+        List<Operation> ops = new ArrayList<>();
+        d.inits().forEach(fn -> ops.add(new Operation.Call(update.qualified(fn))));
+        for (long id : d.ids()) {
+            ops.add(new Operation.Register(d.name(), id, d.original(id)));
+            d.versions(id).forEach(v -> ops.add(new Operation.Register(d.name(), id, update.qualified(v.function()))));
+            d.handler(id).ifPresent(h -> ops.add(new Operation.SetRule(d.name(), id, update.qualified(h), null)));
+        }
+        d.hooks().forEach(h -> ops.add(new Operation.SetHook(h.kind(), d.name(), h.id(), h.version(),
+                update.qualified(h.function()))));
+        for (long id : d.ids()) {
+            if (d.activeVersion(id) != 1) {
+                ops.add(new Operation.Activate(d.name(), id, d.activeVersion(id)));
+            }
+        }
+        return ops;
+    }
+
+    /**
+     * Reverts an applied update: deactivates and removes all of its versions (each removal waits for
+     * quiescence up to {@code timeoutMs}, 0 = the framework's default) and unloads its modules. If a
+     * removal is refused, the update is put back as it was and the error names the busy tasks.
+     */
+    public List<String> revert(String name, int timeoutMs) {
+        if (!Framework.started()) {
+            throw new UpdateException("the framework is not started, so no update is applied");
+        }
+        VersionTable table = Framework.table();
+        List<VersionTable.Row> rows = table.rows().stream().filter(r -> r.update().equals(name)).toList();
+        if (rows.isEmpty()) {
+            throw new UpdateException("no update " + name + " is applied; 'dynamos list' shows the applied updates");
+        }
+        Set<Long> ids = new LinkedHashSet<>();
+        Set<String> modules = new LinkedHashSet<>();
+        for (VersionTable.Row r : rows) {
+            ids.add(r.id());
+            if (r.version() > 1 && !r.module().equals("vmlinux")) {
+                modules.add(r.module());
+            }
+        }
+        Deque<Done> done = new ArrayDeque<>();
+        List<String> steps = new ArrayList<>();
+        String step = "";
+        try (Framework fw = Framework.connect()) {
+            // Every id goes back to the original first, so that no id runs new code while another is removed.
+            for (long id : ids) {
+                if (table.activeVersion(name, id).orElse(1) != 1) {
+                    Operation op = new Operation.Activate(name, id, 1);
+                    step = op.describe();
+                    Executor.Applied a = Executor.apply(fw, op);
+                    out.println(a.message());
+                    done.push(new Done(step, a.undo()));
+                }
+            }
+            for (long id : ids) {
+                Operation op = new Operation.Deregister(name, id, 0, timeoutMs / 1000.0);
+                step = op.describe();
+                Executor.Applied a = Executor.apply(fw, op);
+                out.println(a.message());
+                done.push(new Done(step, a.undo()));
+            }
+        } catch (RuntimeException e) {
+            List<String> problems = undo(done);
+            throw new UpdateException("reverting " + name + " failed at step '" + step + "': " + e.getMessage()
+                    + "\n    " + (problems.isEmpty() ? "the update stays applied as it was; try again later"
+                            : "could not restore everything:\n      " + String.join("\n      ", problems)), e);
+        }
+        VersionTable after = Framework.table();
+        for (String module : modules) {
+            boolean stillUsed = after.rows().stream().anyMatch(r -> r.module().equals(module));
+            if (stillUsed) {
+                out.println("left " + module + " loaded: other updates use it");
+                continue;
+            }
+            FrameworkModule.unload(module);
+            steps.add("unload " + module);
+        }
+        return steps;
+    }
+
+    private List<String> undo(Deque<Done> done) {
+        List<String> problems = new ArrayList<>();
+        if (done.isEmpty()) {
+            return problems;
+        }
+        out.println("undoing " + done.size() + " step(s), newest first:");
+        Framework fw = null;
+        try {
+            fw = Framework.started() ? Framework.connect() : null;
+            while (!done.isEmpty()) {
+                Done d = done.pop();
+                if (d.undo() == null) {
+                    continue;
+                }
+                try {
+                    out.println("  " + d.undo().run(fw));
+                } catch (RuntimeException e) {
+                    problems.add(d.step() + ": " + e.getMessage());
+                    out.println("  could not undo " + d.step() + ": " + e.getMessage());
+                }
+            }
+        } finally {
+            if (fw != null) {
+                fw.close();
+            }
+        }
+        return problems;
+    }
+
+    private static void load(Path ko, String moduleName) {
+        Exec.Result r = Exec.capture(List.of("insmod", ko.toString()));
+        if (!r.ok()) {
+            throw new UpdateException("the kernel refused to load " + moduleName + ": " + r.output().strip()
+                    + "\n    its reason is in the kernel log: " + Exec.tail(dmesgTail(), 5).strip());
+        }
+    }
+
+    private static String dmesgTail() {
+        Exec.Result r = Exec.capture(List.of("dmesg"));
+        return r.ok() ? r.output() : "(dmesg unavailable)";
+    }
+
+    private Path rewritten(UpdateModule update, List<SymbolResolver.Binding> bindings) {
+        java.util.Map<String, Long> addresses = new java.util.LinkedHashMap<>();
+        bindings.forEach(b -> addresses.put(b.name(), b.entry().address()));
+        try {
+            Path dir = Files.createTempDirectory("dynamos-apply-");
+            Path ko = dir.resolve(update.file().getFileName());
+            ElfObject bound = AbsoluteSymbolRewriter.rewrite(update.elf(), addresses);
+            Files.write(ko, bound.bytes());
+            return ko;
+        } catch (IOException e) {
+            throw new UpdateException("cannot write the resolved module to a temporary file: " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteQuietly(Path ko) {
+        try {
+            Files.deleteIfExists(ko);
+            Files.deleteIfExists(ko.getParent());
+        } catch (IOException ignored) {
+            // A leftover temporary file is harmless.
+        }
+    }
+}

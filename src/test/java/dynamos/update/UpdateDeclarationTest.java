@@ -1,0 +1,71 @@
+package dynamos.update;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dynamos.framework.HookKind;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class UpdateDeclarationTest {
+    /** The section as the macros lay it out: NUL-terminated strings, in any order. */
+    static byte[] section(String... facts) {
+        return (String.join("\0", facts) + "\0").getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void readsEveryKindOfFactWhateverTheirOrder() {
+        UpdateDeclaration d = UpdateDeclaration.parse(section(
+                "hook=pre_activation 1 3 check",
+                "replace=1 3 may_open may_open_v3",
+                "symbol=set_root 2",
+                "replace=2 2 \"mod:fn\" fn_v2",
+                "activate=1 3",
+                "handler=1 choose",
+                "init=setup",
+                "replace=1 2 may_open may_open_v2",
+                "update=fix"), "test.ko");
+        assertThat(d.name()).isEqualTo("fix");
+        assertThat(d.ids()).containsExactly(1L, 2L);
+        assertThat(d.versions(1)).extracting(UpdateDeclaration.Replacement::function).containsExactly("may_open_v2", "may_open_v3");
+        assertThat(d.original(2)).isEqualTo("mod:fn");
+        assertThat(d.activeVersion(1)).isEqualTo(3);
+        assertThat(d.activeVersion(2)).isEqualTo(2);
+        assertThat(d.handler(1)).contains("choose");
+        assertThat(d.hooks()).containsExactly(new UpdateDeclaration.Hook(HookKind.PRE_ACTIVATION, 1, 3, "check"));
+        assertThat(d.inits()).containsExactly("setup");
+        assertThat(d.symbolPositions()).containsEntry("set_root", 2);
+        assertThat(d.moduleFunctions()).containsExactly("may_open_v2", "may_open_v3", "fn_v2", "choose", "check", "setup");
+    }
+
+    @Test
+    void reportsEveryProblemAtOnce() {
+        assertThatThrownBy(() -> UpdateDeclaration.parse(section(
+                "replace=1 3 may_open v3",
+                "replace=2 2 a a_v2",
+                "replace=2 2 b b_v2",
+                "handler=7 h",
+                "activate=1 9",
+                "hook=sometimes 1 2 x",
+                "symbol=set_root 0",
+                "colour=blue"), "bad.ko"))
+                .isInstanceOf(UpdateException.class)
+                .hasMessageContaining("bad.ko")
+                .hasMessageContaining("no DYNAMOS_UPDATE")
+                .hasMessageContaining("id 1: version 3 (v3) leaves a gap")
+                .hasMessageContaining("id 2 replaces two functions, a and b")
+                .hasMessageContaining("version 2 (b_v2) is declared twice")
+                .hasMessageContaining("DYNAMOS_HANDLER for id 7, which replaces nothing")
+                .hasMessageContaining("DYNAMOS_ACTIVATE(1, 9)")
+                .hasMessageContaining("unknown hook kind 'sometimes'")
+                .hasMessageContaining("position 0")
+                .hasMessageContaining("unknown declaration 'colour=blue'");
+    }
+
+    @Test
+    void anUpdateMustReplaceSomethingAndHaveAUsableName() {
+        assertThatThrownBy(() -> UpdateDeclaration.parse(section("update=has space"), "m.ko"))
+                .hasMessageContaining("update name 'has space'")
+                .hasMessageContaining("no DYNAMOS_REPLACE");
+    }
+}

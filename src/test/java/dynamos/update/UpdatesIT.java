@@ -1,0 +1,125 @@
+package dynamos.update;
+
+import static dynamos.testing.Guest.q;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dynamos.framework.FrameworkModule;
+import dynamos.host.Exec;
+import dynamos.testing.FrameworkGuest;
+import dynamos.testing.Guest;
+import dynamos.vm.VmResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code dynamos build}, {@code apply}, {@code revert} and {@code list} end to end: the FIFO hardening
+ * example applied live to the stock kernel and reverted, and each kind of bad update refused with its
+ * error, leaving nothing loaded or registered.
+ */
+class UpdatesIT {
+    private static final Path UPDATES = Guest.REPO.resolve("src/test/updates");
+
+    static Path build(Path dir) {
+        return FrameworkModule.buildUpdate(dir, Guest.REPO.resolve("target/kmod").resolve(Guest.kernel().version())
+                .resolve("updates").resolve(dir.getFileName()), Guest.kernel()).getFirst();
+    }
+
+    /** Runs {@code dynamos ARGS} on the host as a user would. */
+    static Exec.Result dynamos(String... args) {
+        List<String> cmd = new java.util.ArrayList<>(List.of(Guest.REPO.resolve("dynamos").toString()));
+        cmd.addAll(List.of(args));
+        return Exec.capture(cmd, Guest.REPO, Map.of());
+    }
+
+    @Test
+    void buildShowsCompilerErrorsWithTheSourcePath() {
+        Exec.Result r = dynamos("build", UPDATES.resolve("compile_error").toString());
+        assertThat(r.exitCode()).as(r.output()).isEqualTo(1);
+        assertThat(r.output()).contains(UPDATES.resolve("compile_error/dynamos_bad_compile_error.c") + ":10:17: error: expected");
+    }
+
+    @Test
+    void buildRefusesAPrototypeMismatchNamingBothPrototypesUnlessAllowed() {
+        Path dir = UPDATES.resolve("prototype_mismatch");
+        Exec.Result r = dynamos("build", dir.toString());
+        assertThat(r.exitCode()).as(r.output()).isEqualTo(1);
+        assertThat(r.output()).contains("may_open_v2").contains("int (const struct path *, int)")
+                .contains("may_open").contains("int (struct user_namespace *, const struct path *, int, int)")
+                .contains("--allow-signature-change");
+        Path built = dir.resolve("build").resolve(Guest.kernel().version()).resolve("dynamos_bad_prototype_mismatch.ko");
+        assertThat(built).as("a module that fails its checks is removed").doesNotExist();
+
+        Exec.Result allowed = dynamos("build", "--allow-signature-change", dir.toString());
+        assertThat(allowed.exitCode()).as(allowed.output()).isZero();
+        assertThat(allowed.output()).contains("allowed signature change");
+        assertThat(built).exists();
+    }
+
+    @Test
+    void theFifoHardeningIsAppliedLiveAndRevertedAndBadUpdatesChangeNothing() {
+        Path fifo = build(Guest.REPO.resolve("examples/fifo_sticky"));
+        Path unknown = build(UPDATES.resolve("unknown_symbol"));
+        Path ambiguous = build(UPDATES.resolve("ambiguous_symbol"));
+        Path failingHook = build(UPDATES.resolve("failing_hook"));
+        String rows = "$(tail -n +3 /dev/dynamos | wc -l)";
+        String loaded = "$(grep -c '^dynamos_bad\\|^dynamos_fifo' /proc/modules || true)";
+        VmResult r = Guest.run(FrameworkGuest.prelude() + "set -e\n"
+                + "d start --module \"$FRAMEWORK\"\n"
+                + "mkdir -p /tmp/st && chmod 1777 /tmp/st && mkfifo /tmp/st/f && chown 1000:1000 /tmp/st/f && chmod 666 /tmp/st/f\n"
+                + "mkdir -p /tmp/plain && chmod 777 /tmp/plain && mkfifo /tmp/plain/f && chown 1000:1000 /tmp/plain/f && chmod 666 /tmp/plain/f\n"
+                // open FIFO for writing (O_RDWR, so it does not wait for a reader) as uid UID
+                + "open_as() { if setpriv --reuid=$1 --regid=$1 --clear-groups sh -c \"exec 3<>$2\" 2>/dev/null; then echo allowed; else echo refused; fi; }\n"
+                + "val before \"$(open_as 2000 /tmp/st/f)\"\n"
+                + "d apply " + q(fifo) + "\n"
+                + "val after \"$(open_as 2000 /tmp/st/f)\"\n"
+                + "val root_after \"$(open_as 0 /tmp/st/f)\"\n"
+                + "val owner_after \"$(open_as 1000 /tmp/st/f)\"\n"
+                + "val plain_after \"$(open_as 2000 /tmp/plain/f)\"\n"
+                + "d list\n"
+                + "val list \"$(d list --json)\"\n"
+                + "expect_fail d apply " + q(fifo) + "; val again_err \"$ERR\"\n"
+                + "d revert fifo_sticky\n"
+                + "val reverted \"$(open_as 2000 /tmp/st/f)\"\n"
+                + "val rows_reverted \"" + rows + "\"; val loaded_reverted \"" + loaded + "\"\n"
+                + "expect_fail d revert fifo_sticky; val revert_again_err \"$ERR\"\n"
+                + "for bad in " + q(unknown) + " " + q(ambiguous) + " " + q(failingHook) + "; do\n"
+                + "  n=$(basename \"$bad\" .ko)\n"
+                + "  expect_fail d apply \"$bad\"\n"
+                + "  val \"rows_$n\" \"" + rows + "\"; val \"loaded_$n\" \"" + loaded + "\"\n"
+                + "done\n"
+                + "val opens_after_bad \"$(open_as 2000 /tmp/st/f)\"\n"
+                + "d stop\n");
+        assertThat(r.exitCode()).as("guest exit status; output:%n%s", r.output()).isZero();
+        Guest.assertCleanKernelLog(r);
+        Map<String, String> v = FrameworkGuest.values(r);
+        assertThat(v).containsEntry("before", "allowed")
+                .containsEntry("after", "refused")
+                .containsEntry("root_after", "refused")
+                .containsEntry("owner_after", "allowed")
+                .containsEntry("plain_after", "allowed")
+                .containsEntry("reverted", "allowed")
+                .containsEntry("rows_reverted", "0").containsEntry("loaded_reverted", "0");
+        assertThat(r.output()).contains("resolved may_open_dev -> 0x").contains("resolved path_noexec -> 0x")
+                .contains("resolved audit_log_path_denied -> 0x")
+                .contains("fifo_sticky: refused pid").contains("fifo_sticky: removed; refused 2 FIFO open(s)");
+        assertThat(v.get("list")).contains("\"name\": \"fifo_sticky\"").contains("\"function\": \"may_open\"")
+                .contains("\"function\": \"may_open_v2\"").contains("\"active\": 2");
+        assertThat(v.get("again_err")).contains("fifo_sticky is already applied");
+        assertThat(v.get("revert_again_err")).contains("no update fifo_sticky is applied");
+
+        // Each bad update: its error, and nothing left loaded or registered.
+        for (String n : List.of("dynamos_bad_unknown_symbol", "dynamos_bad_ambiguous_symbol", "dynamos_bad_failing_hook")) {
+            assertThat(v).as(n).containsEntry("rows_" + n, "0").containsEntry("loaded_" + n, "0");
+        }
+        assertThat(r.output()).contains("unknown symbol dynamos_no_such_kernel_symbol")
+                .contains("ambiguous symbol set_root: kallsyms lists it")
+                .contains("DYNAMOS_SYMBOL(set_root, POSITION)")
+                .contains("applying bad_failing_hook failed at step 'activate bad_failing_hook 1 2'")
+                .contains("everything done before was undone");
+        assertThat(v).containsEntry("opens_after_bad", "allowed");
+        assertThat(Files.exists(fifo)).isTrue();
+    }
+}
