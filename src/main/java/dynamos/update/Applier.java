@@ -58,7 +58,7 @@ public final class Applier {
                     + "; check the DYNAMOS_* declarations against the source");
         }
         VersionTable before = Framework.table();
-        if (before.updates().contains(d.name())) {
+        if (before.rows().stream().anyMatch(r -> r.update().equals(d.name()))) {
             throw new UpdateException("update " + d.name() + " is already applied; revert it first: dynamos revert " + d.name());
         }
         if (Files.isDirectory(Path.of("/sys/module", update.moduleName()))) {

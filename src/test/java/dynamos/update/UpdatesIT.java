@@ -91,7 +91,8 @@ class UpdatesIT {
                 + "  val \"rows_$n\" \"" + rows + "\"; val \"loaded_$n\" \"" + loaded + "\"\n"
                 + "done\n"
                 + "val opens_after_bad \"$(open_as 2000 /tmp/st/f)\"\n"
-                + "d stop\n");
+                + "d stop\n"
+                + "dmesg | grep -E 'fifo_sticky|bad_failing_hook' | sed 's/^\\[[^]]*\\] //'\n");
         assertThat(r.exitCode()).as("guest exit status; output:%n%s", r.output()).isZero();
         Guest.assertCleanKernelLog(r);
         Map<String, String> v = FrameworkGuest.values(r);
