@@ -80,7 +80,7 @@ public final class Applier {
         try (Framework fw = Framework.connect()) {
             load(loadable, update.moduleName());
             done.push(new Done(step, f -> {
-                FrameworkModule.unload(update.moduleName());
+                unload(update.moduleName());
                 return "unloaded " + update.moduleName();
             }));
             steps.add(step);
@@ -102,9 +102,10 @@ public final class Applier {
             }
             return new Applied(d.name(), update.moduleName(), bindings, steps);
         } catch (RuntimeException e) {
+            boolean anyDone = !done.isEmpty();
             List<String> problems = undo(done);
             throw new UpdateException("applying " + d.name() + " failed at step '" + step + "': " + e.getMessage()
-                    + (done.isEmpty() && problems.isEmpty() ? "" : "\n    " + (problems.isEmpty()
+                    + (!anyDone ? "; nothing had been changed" : "\n    " + (problems.isEmpty()
                             ? "everything done before was undone; the kernel is as it was"
                             : "could not undo everything:\n      " + String.join("\n      ", problems))), e);
         } finally {
@@ -235,6 +236,13 @@ public final class Applier {
         if (!r.ok()) {
             throw new UpdateException("the kernel refused to load " + moduleName + ": " + r.output().strip()
                     + "\n    its reason is in the kernel log: " + Exec.tail(dmesgTail(), 5).strip());
+        }
+    }
+
+    private static void unload(String moduleName) {
+        Exec.Result r = Exec.capture(List.of("rmmod", moduleName));
+        if (!r.ok()) {
+            throw new UpdateException("cannot unload " + moduleName + ": " + r.output().strip());
         }
     }
 
