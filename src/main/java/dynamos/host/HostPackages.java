@@ -11,8 +11,11 @@ import java.util.Map;
 public final class HostPackages {
     /** What booting the VM needs. */
     public static final List<String> VM = List.of("qemu-system-x86", "busybox-static", "cpio", "kmod");
-    /** What building kernel modules needs besides the headers package. */
-    public static final List<String> BUILD = List.of("make", "gcc", "libelf-dev", "bc");
+    /**
+     * What building and checking kernel modules needs besides the headers package: pahole (dwarves)
+     * encodes update modules' BTF, xz unpacks the kernel image's BTF.
+     */
+    public static final List<String> BUILD = List.of("make", "gcc", "libelf-dev", "bc", "dwarves", "xz-utils");
 
     private HostPackages() {}
 
