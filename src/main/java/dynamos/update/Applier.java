@@ -67,7 +67,9 @@ public final class Applier {
         }
 
         // Resolve before touching the kernel: a symbol problem changes nothing.
-        List<SymbolResolver.Binding> bindings = SymbolResolver.resolve(update.elf(), d, Kallsyms.read());
+        java.util.Set<String> wanted = new java.util.HashSet<>();
+        update.elf().undefinedSymbols().forEach(sym -> wanted.add(sym.name()));
+        List<SymbolResolver.Binding> bindings = SymbolResolver.resolve(update.elf(), d, Kallsyms.read(wanted));
         for (SymbolResolver.Binding b : bindings) {
             out.println("resolved " + b.name() + " -> " + String.format("%#x", b.entry().address())
                     + " (" + b.entry().type() + (b.entry().module() == null ? "" : " [" + b.entry().module() + "]") + ")");

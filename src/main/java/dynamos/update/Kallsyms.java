@@ -45,11 +45,46 @@ public final class Kallsyms {
     }
 
     public static Kallsyms read(Path file) {
+        return read(file, null);
+    }
+
+    /**
+     * Reads only the entries that matter for {@code names}: each name, its {@code __ksymtab_} entry
+     * and its compiler-renamed variants ({@code name.part.0}). A full kallsyms has some 150,000 lines;
+     * the JVM in the VM runs interpreted, so lines are filtered before they are split.
+     */
+    public static Kallsyms read(java.util.Set<String> names) {
+        return read(PROC, names);
+    }
+
+    static Kallsyms read(Path file, java.util.Set<String> names) {
         List<String> lines;
         try {
             lines = Files.readAllLines(file);
         } catch (IOException e) {
             throw new UpdateException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        if (names != null && !lines.isEmpty()) {
+            String first = lines.getFirst();
+            List<String> kept = new ArrayList<>();
+            kept.add(first); // always kept: the hidden-address check looks at it
+            for (String line : lines.subList(1, lines.size())) {
+                int start = line.indexOf(' ', line.indexOf(' ') + 1) + 1;
+                if (start <= 0) {
+                    continue;
+                }
+                int end = start;
+                while (end < line.length() && line.charAt(end) != '\t' && line.charAt(end) != ' ') {
+                    end++;
+                }
+                String name = line.substring(start, end);
+                int dot = name.indexOf('.');
+                String plain = name.startsWith("__ksymtab_") ? name.substring(10) : dot > 0 ? name.substring(0, dot) : name;
+                if (names.contains(plain)) {
+                    kept.add(line);
+                }
+            }
+            lines = kept;
         }
         Kallsyms k = parse(lines);
         if (!k.entries.isEmpty() && k.entries.stream().allMatch(e -> e.address() == 0)) {

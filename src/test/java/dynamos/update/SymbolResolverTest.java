@@ -82,4 +82,24 @@ class SymbolResolverTest {
         assertThatThrownBy(() -> Kallsyms.read(listing)).isInstanceOf(UpdateException.class)
                 .hasMessageContaining("kptr_restrict").hasMessageContaining("Run as root");
     }
+
+    @Test
+    void readingForSomeNamesKeepsTheirEntriesExportsAndVariants() throws Exception {
+        Path listing = java.nio.file.Files.writeString(dir.resolve("kallsyms"), String.join("\n",
+                "ffffffff81000000 T _text",
+                "ffffffff81100020 t set_root",
+                "ffffffff82200000 d set_root",
+                "ffffffff81100030 t set_root_other",
+                "ffffffff81100040 t link_path_walk.part.0.constprop.0",
+                "ffffffff81100080 T printk_like",
+                "ffffffff83300000 r __ksymtab_printk_like",
+                "ffffffffc0001000 t helper_in_module\t[some_module]") + "\n");
+        Kallsyms k = Kallsyms.read(listing, java.util.Set.of("set_root", "link_path_walk", "printk_like", "helper_in_module"));
+        assertThat(k.named("set_root")).hasSize(2);
+        assertThat(k.named("set_root_other")).isEmpty();
+        assertThat(k.variantsOf("link_path_walk")).hasSize(1);
+        assertThat(k.exported("printk_like")).isTrue();
+        assertThat(k.named("helper_in_module")).singleElement().satisfies(e -> assertThat(e.module()).isEqualTo("some_module"));
+        assertThat(k.size()).isEqualTo(7);
+    }
 }
