@@ -26,6 +26,8 @@
 #define F_ADDRESS	BIT(4)
 #define F_HOOK		BIT(5)
 #define F_TIMEOUT	BIT(6)
+#define F_FLAGS		BIT(7)	/* flags may be set (the command checks them) */
+#define F_STATE		BIT(8)	/* phase, must_update */
 
 struct dyn_cmd {
 	const char *name;
@@ -46,6 +48,9 @@ static const struct dyn_cmd dyn_cmds[] = {
 	  dyn_cmd_set_hook },
 	{ "CALL", F_SYMBOL, dyn_cmd_call },
 	{ "STOP", F_TIMEOUT, dyn_cmd_stop },
+	{ "STATE", F_NAME | F_FLAGS | F_STATE, dyn_cmd_state },
+	{ "ACTIVATE_GROUP", F_VERSION | F_ADDRESS, dyn_cmd_activate_group },
+	{ "IN_USE", F_NAME | F_ID | F_VERSION | F_TIMEOUT, dyn_cmd_in_use },
 };
 
 static int dyn_validate(struct dynamos_req *req, const struct dyn_cmd *cmd)
@@ -58,8 +63,13 @@ static int dyn_validate(struct dynamos_req *req, const struct dyn_cmd *cmd)
 			req->abi, DYNAMOS_VERSION_STRING, DYNAMOS_ABI_VERSION);
 		return -EPROTO;
 	}
-	if (req->flags) {
+	if (req->flags && !(f & F_FLAGS)) {
 		dyn_err(req, "%s: unknown flags 0x%x", cmd->name, req->flags);
+		return -EINVAL;
+	}
+	if (!(f & F_STATE) && (req->phase || req->must_update)) {
+		dyn_err(req, "%s: phase and must_update are for STATE only",
+			cmd->name);
 		return -EINVAL;
 	}
 	for (i = 0; i < sizeof(req->reserved); i++) {

@@ -8,6 +8,8 @@
  *                REGISTER until DEREGISTER of version 0 (or STOP).
  *   dyn_version  one version of an update; version 1 is the original.
  *   dyn_code     a function found by name or address, pinning its module.
+ *   dyn_ustate   phase and must_update of an update name (state.c), shared
+ *                by its <name,id>s; refcounted, each dyn_update holds one.
  *
  * Locking:
  *   dyn_mutex (version.c) serialises every command and protects the update
@@ -24,6 +26,7 @@
 #include <linux/list.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/refcount.h>
 #include <linux/types.h>
 
 #include "include/uapi/dynamos.h"
@@ -61,6 +64,17 @@ struct dyn_version {
 	struct dyn_code hooks[DYN_NR_HOOKS];	/* addr 0: no hook */
 };
 
+/*
+ * The state of an update name.  @pub is what update code sees (dynamos.h);
+ * @list and @refs are under dyn_state_lock (state.c).
+ */
+struct dyn_ustate {
+	struct dynamos_state pub;
+	struct list_head list;
+	refcount_t refs;
+	char name[DYNAMOS_NAME_LEN];
+};
+
 struct dyn_counters {
 	u64 calls[DYNAMOS_MAX_VERSIONS + 1];
 };
@@ -77,6 +91,7 @@ struct dyn_update {
 	struct dyn_counters __percpu *counters;
 	unsigned long fentry;		/* ftrace site of version 1 */
 	bool redirected;		/* ops registered with ftrace */
+	struct dyn_ustate *state;	/* of @name; constant, referenced */
 	struct ftrace_ops ops;
 };
 
@@ -89,6 +104,12 @@ struct dyn_range {
 
 /* main.c */
 __printf(2, 3) void dyn_err(struct dynamos_req *req, const char *fmt, ...);
+
+/* state.c */
+struct dyn_ustate *dyn_state_get(const char *name);
+struct dyn_ustate *dyn_state_lookup(const char *name);
+void dyn_state_put(struct dyn_ustate *s);
+int dyn_cmd_state(struct dynamos_req *req);
 
 /* device.c */
 int dyn_device_init(void);
@@ -105,6 +126,8 @@ int dyn_cmd_set_handler(struct dynamos_req *req);
 int dyn_cmd_set_hook(struct dynamos_req *req);
 int dyn_cmd_call(struct dynamos_req *req);
 int dyn_cmd_stop(struct dynamos_req *req);
+int dyn_cmd_activate_group(struct dynamos_req *req);
+int dyn_cmd_in_use(struct dynamos_req *req);
 void dyn_version_exit(void);
 
 /* redirect.c */

@@ -113,6 +113,7 @@ static void dyn_report_busy(struct dyn_qstate *st, unsigned int timeout_ms,
 	size_t size = sizeof(req->error), len;
 	unsigned int i, n = min_t(unsigned int, st->nr_busy, DYN_MAX_REPORT);
 
+	req->result = st->nr_busy;
 	len = scnprintf(msg, size, "not quiescent after %u ms: %u task(s) busy:",
 			timeout_ms, st->nr_busy);
 	for (i = 0; i < n; i++) {

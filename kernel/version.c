@@ -22,7 +22,9 @@
 #include <linux/rculist.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/stop_machine.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 
 #include "internal.h"
 
@@ -124,6 +126,7 @@ static void dyn_update_free(struct dyn_update *upd)
 	for (v = 1; v <= DYNAMOS_MAX_VERSIONS; v++)
 		dyn_version_free(upd->ver[v]);
 	dyn_code_put(&upd->handler_code);
+	dyn_state_put(upd->state);
 	free_percpu(upd->counters);
 	kfree(upd);
 }
@@ -202,6 +205,9 @@ static int dyn_register_original(struct dynamos_req *req,
 	upd->counters = alloc_percpu(struct dyn_counters);
 	if (!upd->counters)
 		goto nomem;
+	upd->state = dyn_state_get(req->name);
+	if (!upd->state)
+		goto nomem;
 
 	strscpy(upd->name, req->name, sizeof(upd->name));
 	upd->id = req->id;
@@ -230,8 +236,10 @@ static int dyn_register_original(struct dynamos_req *req,
 	return 0;
 
 nomem:
-	if (upd)
+	if (upd) {
+		dyn_state_put(upd->state);
 		free_percpu(upd->counters);
+	}
 	kfree(upd);
 	kfree(vp);
 	return -ENOMEM;
@@ -363,6 +371,178 @@ int notrace dynamos_set_active(const struct dynamos_call *call,
 	return ret;
 }
 EXPORT_SYMBOL_GPL(dynamos_set_active);
+
+/* ---- ACTIVATE_GROUP ---------------------------------------------------- */
+
+struct dyn_group_switch {
+	struct dyn_update *upd[DYNAMOS_MAX_GROUP];
+	unsigned int version[DYNAMOS_MAX_GROUP];
+	unsigned int n;
+};
+
+/* Runs while every other CPU spins with interrupts off: no call is mid-choice. */
+static int dyn_group_switch(void *data)
+{
+	struct dyn_group_switch *g = data;
+	unsigned int i;
+
+	for (i = 0; i < g->n; i++)
+		WRITE_ONCE(g->upd[i]->active, g->version[i]);
+	return 0;
+}
+
+int dyn_cmd_activate_group(struct dynamos_req *req)
+{
+	struct dynamos_group_member *members;
+	struct dyn_group_switch *g;
+	unsigned int i, j, n = req->version;
+	int ret, raw;
+
+	if (n < 1 || n > DYNAMOS_MAX_GROUP) {
+		dyn_err(req, "ACTIVATE_GROUP: %u members (1..%d)", n,
+			DYNAMOS_MAX_GROUP);
+		return -EINVAL;
+	}
+	members = memdup_user(u64_to_user_ptr(req->address),
+			      array_size(n, sizeof(*members)));
+	if (IS_ERR(members)) {
+		dyn_err(req, "ACTIVATE_GROUP: cannot read the members");
+		return PTR_ERR(members);
+	}
+	g = kzalloc(sizeof(*g), GFP_KERNEL);
+	if (!g) {
+		kfree(members);
+		return -ENOMEM;
+	}
+
+	ret = mutex_lock_killable(&dyn_mutex);
+	if (ret)
+		goto out_free;
+	for (i = 0; i < n; i++) {
+		struct dynamos_group_member *m = &members[i];
+
+		if (!memchr(m->name, '\0', sizeof(m->name)) || !m->name[0]) {
+			dyn_err(req, "member %u: name missing or not NUL-terminated",
+				i + 1);
+			ret = -EINVAL;
+			goto out_unlock;
+		}
+		g->upd[i] = dyn_find(m->name, m->id);
+		if (!g->upd[i]) {
+			dyn_err(req, "member %u: no update %s/%u is registered",
+				i + 1, m->name, m->id);
+			ret = -ENOENT;
+			goto out_unlock;
+		}
+		if (!dyn_version_req(g->upd[i], m->version, req)) {
+			ret = -ENOENT;
+			goto out_unlock;
+		}
+		for (j = 0; j < i; j++) {
+			if (g->upd[j] == g->upd[i]) {
+				dyn_err(req, "members %u and %u are both %s/%u",
+					j + 1, i + 1, m->name, m->id);
+				ret = -EINVAL;
+				goto out_unlock;
+			}
+		}
+		g->version[i] = m->version;
+	}
+	g->n = n;
+
+	for (i = 0; i < n; i++) {
+		ret = dyn_run_hook(g->upd[i], g->version[i],
+				   DYNAMOS_HOOK_PRE_ACTIVATION, &raw);
+		if (ret) {
+			dyn_err(req, "member %u: pre-activation hook %s of %s/%u version %u failed (%d); no member activated",
+				i + 1, g->upd[i]->ver[g->version[i]]->hooks[0].sym,
+				g->upd[i]->name, g->upd[i]->id, g->version[i], raw);
+			goto out_unlock;
+		}
+	}
+	ret = stop_machine(dyn_group_switch, g, NULL);
+	if (ret) {
+		dyn_err(req, "cannot stop the machine to switch the group (%d); no member activated",
+			ret);
+		goto out_unlock;
+	}
+	for (i = 0; i < n; i++) {
+		dyn_run_hook(g->upd[i], g->version[i],
+			     DYNAMOS_HOOK_POST_ACTIVATION, &raw);
+		pr_info("%s/%u: version %u active (group of %u)\n",
+			g->upd[i]->name, g->upd[i]->id, g->version[i], n);
+	}
+	req->result = n;
+out_unlock:
+	mutex_unlock(&dyn_mutex);
+out_free:
+	kfree(g);
+	kfree(members);
+	return ret;
+}
+
+/* ---- IN_USE ------------------------------------------------------------ */
+
+/*
+ * Busy tasks of version @v of @upd, waiting up to @timeout_ms; the report
+ * goes to @req.  Called with dyn_mutex held, so the version stays.
+ */
+static int dyn_in_use(struct dyn_update *upd, unsigned int v,
+		      unsigned int timeout_ms, struct dynamos_req *req)
+{
+	struct dyn_version *vp = dyn_version_req(upd, v, req);
+	struct dyn_range range;
+	int ret;
+
+	if (!vp)
+		return -ENOENT;
+	range.start = vp->code.addr;
+	range.end = vp->code.addr + vp->code.size;
+	range.version = v;
+	ret = dyn_quiesce(&range, 1, timeout_ms, req);
+	if (ret == -EBUSY)
+		return req->result;	/* busy tasks, set by the report */
+	return ret;
+}
+
+int dyn_cmd_in_use(struct dynamos_req *req)
+{
+	struct dyn_update *upd;
+	int ret;
+
+	ret = mutex_lock_killable(&dyn_mutex);
+	if (ret)
+		return ret;
+	upd = dyn_find_req(req);
+	ret = upd ? dyn_in_use(upd, req->version, req->timeout_ms, req) : -ENOENT;
+	mutex_unlock(&dyn_mutex);
+	if (ret < 0)
+		return ret;
+	req->result = ret;
+	return 0;
+}
+
+int dynamos_version_in_use(const char *name, u32 id, unsigned int version,
+			   unsigned int timeout_ms)
+{
+	struct dynamos_req *req;
+	struct dyn_update *upd;
+	int ret;
+
+	might_sleep();
+	req = kzalloc(sizeof(*req), GFP_KERNEL);
+	if (!req)
+		return -ENOMEM;
+	ret = mutex_lock_killable(&dyn_mutex);
+	if (!ret) {
+		upd = dyn_find(name, id);
+		ret = upd ? dyn_in_use(upd, version, timeout_ms, req) : -ENOENT;
+		mutex_unlock(&dyn_mutex);
+	}
+	kfree(req);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(dynamos_version_in_use);
 
 /* ---- DEREGISTER -------------------------------------------------------- */
 
@@ -700,7 +880,9 @@ static void dyn_show_version(struct seq_file *m, struct dyn_update *upd,
 			   vp->hooks[k].sym);
 		any = true;
 	}
-	seq_puts(m, any ? "\n" : "-\n");
+	seq_printf(m, "%s %d %s\n", any ? "" : "-",
+		   dynamos_phase(&upd->state->pub),
+		   dynamos_must_update(&upd->state->pub) ? "yes" : "no");
 }
 
 int dyn_status_show(struct seq_file *m, void *unused)
@@ -718,7 +900,7 @@ int dyn_status_show(struct seq_file *m, void *unused)
 	seq_printf(m, "dynamos %s abi %d updates %u versions %u\n",
 		   DYNAMOS_VERSION_STRING, DYNAMOS_ABI_VERSION, dyn_nr_updates,
 		   nr);
-	seq_puts(m, "UPDATE ID VERSION ACTIVE STATE CALLS FUNCTION MODULE HANDLER HOOKS\n");
+	seq_puts(m, "UPDATE ID VERSION ACTIVE STATE CALLS FUNCTION MODULE HANDLER HOOKS PHASE MUST_UPDATE\n");
 	list_for_each_entry(upd, &dyn_updates, list)
 		for (v = 1; v <= upd->nr_versions; v++)
 			if (upd->ver[v])

@@ -23,6 +23,8 @@
 #define _DYNAMOS_H
 
 #include <linux/types.h>
+#include <linux/compiler.h>
+#include <asm/barrier.h>
 
 struct task_struct;
 struct dynamos_update;
@@ -99,6 +101,72 @@ unsigned long dynamos_original_entry(unsigned long func);
  * init and keep the result.
  */
 unsigned long dynamos_original_by_name(const char *name);
+
+/*
+ * Update state: a phase number and a must_update flag shared by every
+ * <name, id> of one update name, for synchronized updates of subsystems
+ * that never quiesce (e.g. pipe_read and pipe_write of one pipe update):
+ * a handler raises must_update when a version should move on, versions
+ * read it after they wake up, and the phase records how far the update
+ * is (userspace sees and sets both: dynamos state NAME).  Both start at 0.
+ *
+ * Get the state once where sleeping is allowed (module init, or a hook)
+ * and keep it; the accessors below are lock-free, notrace and work in any
+ * context, including handlers.  Each <name, id> registered holds a
+ * reference too, so in a handler dynamos_call_state(call) gives it.
+ */
+struct dynamos_state {
+	int phase;		/* use the accessors: READ_ONCE/WRITE_ONCE */
+	int must_update;
+};
+
+/* The state of update @name, created if needed.  May sleep.  NULL: ENOMEM or bad name. */
+struct dynamos_state *dynamos_state_get(const char *name);
+/* Drops a reference taken with dynamos_state_get() (NULL is fine). */
+void dynamos_state_put(struct dynamos_state *state);
+/* The state of the update @call belongs to (in an adaptation handler). */
+struct dynamos_state *dynamos_call_state(const struct dynamos_call *call);
+
+static __always_inline int dynamos_phase(const struct dynamos_state *state)
+{
+	return READ_ONCE(state->phase);
+}
+
+static __always_inline void dynamos_set_phase(struct dynamos_state *state,
+					      int phase)
+{
+	WRITE_ONCE(state->phase, phase);
+}
+
+static __always_inline bool dynamos_must_update(const struct dynamos_state *state)
+{
+	/* Pairs with the release in dynamos_set_must_update(). */
+	return smp_load_acquire(&state->must_update);
+}
+
+/*
+ * Everything the caller wrote before raising must_update (e.g. a resized
+ * buffer) is visible to whoever sees the flag set.
+ */
+static __always_inline void dynamos_set_must_update(struct dynamos_state *state,
+						    bool must_update)
+{
+	smp_store_release(&state->must_update, must_update ? 1 : 0);
+}
+
+/**
+ * dynamos_version_in_use() - whether any task runs version @version of
+ *	<@name, @id>: its PC or a return address lies in the version's code
+ *	(reliable stack walk of every task and idle task, under stop_machine).
+ * @timeout_ms: wait up to this long for it to become idle; 0 checks once
+ *
+ * Process context, may sleep; not from hooks (they run under the
+ * framework's lock) nor from versions or handlers.
+ * Return: 0 idle, the number of busy tasks, or -ENOENT (no such version),
+ * -ENOMEM, -EINTR.
+ */
+int dynamos_version_in_use(const char *name, u32 id, unsigned int version,
+			   unsigned int timeout_ms);
 
 /*
  * DYNAMOS_ORIGINAL(fn) - typed pointer to fn's original body, e.g. in a

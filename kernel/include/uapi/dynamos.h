@@ -25,6 +25,7 @@
  * single spaces, no field contains whitespace:
  *   line 1:  dynamos <framework-version> abi <abi> updates <n> versions <m>
  *   line 2:  UPDATE ID VERSION ACTIVE STATE CALLS FUNCTION MODULE HANDLER HOOKS
+ *            PHASE MUST_UPDATE
  *   then one row per registered version, ordered by registration of the
  *   update, then by version number:
  *     UPDATE   update name
@@ -40,6 +41,8 @@
  *     HANDLER  adaptation handler symbol of the update, or "-"
  *     HOOKS    "-" or comma-separated kind=symbol pairs, kinds
  *              pre_activation, post_activation, pre_removal, post_removal
+ *     PHASE    the update name's phase (decimal, starts at 0)
+ *     MUST_UPDATE  the update name's must_update flag, "yes" or "no"
  */
 #ifndef _UAPI_LINUX_DYNAMOS_H
 #define _UAPI_LINUX_DYNAMOS_H
@@ -47,7 +50,7 @@
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
-#define DYNAMOS_ABI_VERSION		1
+#define DYNAMOS_ABI_VERSION		2
 
 #define DYNAMOS_NAME_LEN		64	/* update name, incl. NUL */
 #define DYNAMOS_SYMBOL_LEN		128	/* "sym" or "mod:sym", incl. NUL */
@@ -56,6 +59,18 @@
 #define DYNAMOS_MAX_UPDATES		1024	/* registered <name,id> pairs */
 #define DYNAMOS_DEFAULT_TIMEOUT_MS	5000	/* timeout_ms == 0 means this */
 #define DYNAMOS_MAX_TIMEOUT_MS		600000
+#define DYNAMOS_MAX_GROUP		16	/* members of one ACTIVATE_GROUP */
+
+/* Values of dynamos_req.flags for STATE (all other commands: 0). */
+#define DYNAMOS_STATE_SET_PHASE		0x1
+#define DYNAMOS_STATE_SET_MUST_UPDATE	0x2
+
+/* One member of an ACTIVATE_GROUP request: 72 bytes. */
+struct dynamos_group_member {
+	char name[DYNAMOS_NAME_LEN];
+	__u32 id;
+	__u32 version;
+};
 
 /* Values of dynamos_req.hook. */
 #define DYNAMOS_HOOK_PRE_ACTIVATION	1
@@ -68,21 +83,25 @@
  *
  *   off size field
  *     0    4 abi         in:  DYNAMOS_ABI_VERSION; anything else: EPROTO
- *     4    4 flags       in:  must be 0 (EINVAL)
+ *     4    4 flags       in:  DYNAMOS_STATE_* for STATE, else 0 (EINVAL)
  *     8   64 name        in:  update name; 1..63 printable non-space
  *                             ASCII characters
  *    72    4 id          in:  update id (any value)
- *    76    4 version     in:  version number (command specific)
+ *    76    4 version     in:  version number (command specific; the
+ *                             number of members for ACTIVATE_GROUP)
  *    80  128 symbol      in:  function name, "" if unused
  *   208    8 address     in:  function address (SET_HANDLER/SET_HOOK
- *                             alternative to symbol), 0 if unused
+ *                             alternative to symbol), the members' array
+ *                             for ACTIVATE_GROUP, 0 if unused
  *   216    4 hook        in:  DYNAMOS_HOOK_* for SET_HOOK, else 0
- *   220    4 timeout_ms  in:  quiescence timeout for DEREGISTER/STOP,
+ *   220    4 timeout_ms  in:  quiescence timeout for DEREGISTER/STOP (IN_USE: 0 = check once),
  *                             0 = DYNAMOS_DEFAULT_TIMEOUT_MS,
  *                             at most DYNAMOS_MAX_TIMEOUT_MS
  *   224    8 result      out: command result (see below), 0 otherwise
  *   232  256 error       out: "" on success, message on failure
- *   488   24 reserved    in:  must be zero (EINVAL)
+ *   488    4 phase       in/out: STATE only (else 0)
+ *   492    4 must_update in/out: STATE only, 0 or 1 (else 0)
+ *   496   16 reserved    in:  must be zero (EINVAL)
  */
 struct dynamos_req {
 	__u32 abi;
@@ -96,7 +115,9 @@ struct dynamos_req {
 	__u32 timeout_ms;
 	__s64 result;
 	char error[DYNAMOS_ERROR_LEN];
-	__u8 reserved[24];
+	__s32 phase;
+	__u32 must_update;
+	__u8 reserved[16];
 };
 
 #define DYNAMOS_IOC_MAGIC	0xDA
@@ -144,6 +165,28 @@ struct dynamos_req {
  *                        first.  Stops at the first failure (error names the
  *                        update; what was done stays done).
  *                        -> result = number of updates deregistered.
+ * STATE (8)           name, flags, phase, must_update: with
+ *                        DYNAMOS_STATE_SET_PHASE / _SET_MUST_UPDATE sets
+ *                        them; always returns the current ones in phase and
+ *                        must_update.  ENOENT if the name has no state (no
+ *                        <name,id> registered, no module holding it).
+ * ACTIVATE_GROUP (9)  version = n (1..DYNAMOS_MAX_GROUP), address = user
+ *                        pointer to n struct dynamos_group_member: activates
+ *                        all as one step.  Every member must exist, name a
+ *                        live version and name a different <name,id>; then
+ *                        the pre-activation hooks run in order (a failure
+ *                        aborts: no member switches, the hooks that ran are
+ *                        not undone); then all switch at once, with every
+ *                        CPU stopped (stop_machine), so no call sees some
+ *                        switched and others not; then post-activation hooks.
+ *                        -> result = number of members.
+ * IN_USE (10)         name, id, version, timeout_ms: does any task run that
+ *                        version (PC or a return address in its code, by a
+ *                        reliable stack walk of every task incl. idle
+ *                        tasks; an unreliable stack counts as busy)?  Waits
+ *                        up to timeout_ms (0: checks once) for it to become
+ *                        idle.  -> result = 0 idle, else the number of busy
+ *                        tasks, with error = the report (pid, comm, where).
  *
  * Errors common to all commands: ENOTTY unknown command (nothing copied
  * back), EFAULT bad pointer, EPERM no CAP_SYS_ADMIN (only error[] is
@@ -159,5 +202,8 @@ struct dynamos_req {
 #define DYNAMOS_IOC_SET_HOOK	_IOWR(DYNAMOS_IOC_MAGIC, 5, struct dynamos_req)
 #define DYNAMOS_IOC_CALL	_IOWR(DYNAMOS_IOC_MAGIC, 6, struct dynamos_req)
 #define DYNAMOS_IOC_STOP	_IOWR(DYNAMOS_IOC_MAGIC, 7, struct dynamos_req)
+#define DYNAMOS_IOC_STATE	_IOWR(DYNAMOS_IOC_MAGIC, 8, struct dynamos_req)
+#define DYNAMOS_IOC_ACTIVATE_GROUP _IOWR(DYNAMOS_IOC_MAGIC, 9, struct dynamos_req)
+#define DYNAMOS_IOC_IN_USE	_IOWR(DYNAMOS_IOC_MAGIC, 10, struct dynamos_req)
 
 #endif /* _UAPI_LINUX_DYNAMOS_H */

@@ -164,13 +164,18 @@ static const char *const handler_syms[] = {
 
 /* Fields each command uses, as the kernel checks them (device.c). */
 enum { F_NAME = 1, F_ID = 2, F_VERSION = 4, F_SYMBOL = 8, F_ADDRESS = 16,
-       F_HOOK = 32, F_TIMEOUT = 64 };
+       F_HOOK = 32, F_TIMEOUT = 64, F_FLAGS = 128, F_STATE = 256,
+       F_MEMBERS = 512 };
 static const unsigned int cmd_fields[] = {
 	0, F_NAME | F_ID | F_SYMBOL, F_NAME | F_ID | F_VERSION | F_TIMEOUT,
 	F_NAME | F_ID | F_VERSION, F_NAME | F_ID | F_SYMBOL | F_ADDRESS,
 	F_NAME | F_ID | F_VERSION | F_SYMBOL | F_ADDRESS | F_HOOK,
 	F_SYMBOL, F_TIMEOUT,
+	F_NAME | F_FLAGS | F_STATE,			/* STATE */
+	F_VERSION | F_ADDRESS | F_MEMBERS,		/* ACTIVATE_GROUP */
+	F_NAME | F_ID | F_VERSION | F_TIMEOUT,		/* IN_USE */
 };
+#define NR_CMDS N(cmd_fields)
 
 static void rnd_bytes(void *p, size_t n)
 {
@@ -193,13 +198,14 @@ static int fuzz(unsigned long count, unsigned long seed)
 	rng_state = seed ? seed : 0x9e3779b97f4a7c15ull;
 	verbose = getenv("FUZZ_VERBOSE") != NULL;
 	for (i = 0; i < count; i++) {
+		static struct dynamos_group_member members[DYNAMOS_MAX_GROUP + 1];
 		struct dynamos_req r;
 		unsigned long cmd;
 		void *arg = &r;
 		unsigned int kind = rnd() % 100;
 
 		memset(&r, 0, sizeof(r));
-		cmd = _IOWR(DYNAMOS_IOC_MAGIC, rnd() % 10, struct dynamos_req);
+		cmd = _IOWR(DYNAMOS_IOC_MAGIC, rnd() % (NR_CMDS + 2), struct dynamos_req);
 		if (kind < 10) {
 			cmd = (unsigned int)rnd();	/* random command */
 			rnd_bytes(&r, sizeof(r));
@@ -214,8 +220,8 @@ static int fuzz(unsigned long count, unsigned long seed)
 				r.abi = DYNAMOS_ABI_VERSION;
 		} else {
 			/* well-formed, mostly valid for the command */
-			unsigned int nr = rnd() % 9;	/* 8: unknown */
-			unsigned int f = nr < 8 ? cmd_fields[nr] : 0;
+			unsigned int nr = rnd() % (NR_CMDS + 1);	/* last: unknown */
+			unsigned int f = nr < NR_CMDS ? cmd_fields[nr] : 0;
 
 			cmd = _IOWR(DYNAMOS_IOC_MAGIC, nr, struct dynamos_req);
 			if (rnd() % 10 == 0)
@@ -239,10 +245,32 @@ static int fuzz(unsigned long count, unsigned long seed)
 			if (f & F_TIMEOUT)
 				r.timeout_ms = rnd() % 8 == 0 ? rnd() :
 					       rnd() % 50;
+			if (f & F_FLAGS)
+				r.flags = rnd() % 5;
+			if (f & F_STATE) {
+				r.phase = rnd() % 4 == 0 ? (int)rnd() : (int)(rnd() % 3);
+				r.must_update = rnd() % 4 == 0 ? rnd() : rnd() % 2;
+			}
+			if ((f & F_MEMBERS) && rnd() % 2) {
+				/* a real array, with names of mixed validity */
+				unsigned int k;
+
+				memset(members, 0, sizeof(members));
+				for (k = 0; k < N(members); k++) {
+					if (rnd() % 8)
+						strcpy(members[k].name, names[rnd() % N(names)]);
+					else
+						memset(members[k].name, 'B', sizeof(members[k].name));
+					members[k].id = rnd() % 2;
+					members[k].version = rnd() % 4;
+				}
+				r.address = (unsigned long)members;
+				r.version = rnd() % 8 == 0 ? rnd() : rnd() % (N(members) + 2);
+			}
 			if (rnd() % 30 == 0)
 				r.flags = rnd();
 			if (rnd() % 30 == 0)
-				r.reserved[rnd() % 24] = 1;
+				r.reserved[rnd() % sizeof(r.reserved)] = 1;
 			if (rnd() % 30 == 0)
 				memset(r.symbol, 'A', sizeof(r.symbol));
 			if (rnd() % 30 == 0)

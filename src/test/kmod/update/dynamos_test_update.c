@@ -110,6 +110,19 @@ int notrace dynamos_test_handler_pid(const struct dynamos_call *call)
 	return 0;
 }
 
+/* a == 77 raises must_update and sets phase 5 of the call's update name. */
+int notrace dynamos_test_handler_state(const struct dynamos_call *call)
+{
+	struct dynamos_state *state = dynamos_call_state(call);
+
+	atomic_long_inc(&handler_calls);
+	if ((long)call->args[0] == 77 && state) {
+		dynamos_set_phase(state, 5);
+		dynamos_set_must_update(state, true);
+	}
+	return 0;
+}
+
 /* ---- hooks and init function ---- */
 
 int dynamos_test_pre_activation(void)

@@ -112,18 +112,22 @@ final class ControlCommands {
                 "",
                 "pre-activation runs before the version is activated (non-zero aborts the activation), "
                         + "post-activation after; pre-removal runs before the version is removed, post-removal "
-                        + "after. FUNCTION --clear removes the hook."})
+                        + "after. --clear instead of FUNCTION removes the hook."})
     static final class Hook implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "KIND", description = "pre-activation, post-activation, pre-removal or post-removal.") String kind;
         @Parameters(index = "1", paramLabel = "NAME") String name;
         @Parameters(index = "2", paramLabel = "ID") String id;
         @Parameters(index = "3", paramLabel = "VERSION") String version;
-        @Parameters(index = "4", paramLabel = "FUNCTION", description = "symbol or module:symbol, or --clear.") String function;
+        @Parameters(index = "4", arity = "0..1", paramLabel = "FUNCTION", description = "symbol or module:symbol.") String function;
+        @Option(names = "--clear", description = "Remove the hook.") boolean clear;
         @Option(names = "--json", description = "Print JSON for scripts.") boolean json;
 
         @Override
         public Integer call() {
-            return execute(parse(List.of("hook", kind, name, id, version, function)), json);
+            if ((function == null) == !clear) {
+                throw new IllegalArgumentException("hook takes exactly one of FUNCTION or --clear");
+            }
+            return execute(parse(List.of("hook", kind, name, id, version, clear ? "--clear" : function)), json);
         }
     }
 

@@ -29,6 +29,9 @@ import picocli.CommandLine.Command;
             ControlCommands.Rule.class,
             ControlCommands.Call.class,
             ControlCommands.Run.class,
+            SynchronizationCommands.ActivateGroup.class,
+            SynchronizationCommands.State.class,
+            SynchronizationCommands.InUse.class,
             BuildCommand.class,
             UpdateCommands.Apply.class,
             UpdateCommands.Revert.class,
@@ -42,6 +45,7 @@ import picocli.CommandLine.Command;
             "  0    success",
             "  1    the operation failed; stderr says why and what to do",
             "  2    bad usage",
+            "  3    dynamos in-use: the version is in use",
             "  124  the VM was killed after its timeout",
             "  125  the VM failed to boot or died",
             "  'dynamos vm' otherwise exits with the guest command's status."})

@@ -43,6 +43,8 @@ final class StatusCommand implements Callable<Integer> {
                             .append(", \"function\": ").append(Json.str(r.function()))
                             .append(", \"module\": ").append(Json.str(r.module()))
                             .append(", \"handler\": ").append(Json.str(r.handler()))
+                            .append(", \"phase\": ").append(r.phase())
+                            .append(", \"must_update\": ").append(r.mustUpdate())
                             .append(", \"hooks\": {");
                     int j = 0;
                     for (Map.Entry<HookKind, String> h : r.hooks().entrySet()) {
@@ -65,14 +67,14 @@ final class StatusCommand implements Callable<Integer> {
             System.out.println("updates:   none registered");
             return 0;
         }
-        System.out.printf("%-20s %6s %4s %-6s %-8s %12s  %-32s %-20s %-24s %s%n",
-                "UPDATE", "ID", "VER", "ACTIVE", "STATE", "CALLS", "FUNCTION", "MODULE", "HANDLER", "HOOKS");
+        System.out.printf("%-20s %6s %4s %-6s %-8s %12s  %-32s %-20s %-24s %5s %4s %s%n",
+                "UPDATE", "ID", "VER", "ACTIVE", "STATE", "CALLS", "FUNCTION", "MODULE", "HANDLER", "PHASE", "MUST", "HOOKS");
         for (VersionTable.Row r : table.rows()) {
             String hooks = r.hooks().isEmpty() ? "-" : r.hooks().entrySet().stream()
                     .map(h -> h.getKey().cliName() + "=" + h.getValue()).collect(Collectors.joining(","));
-            System.out.printf("%-20s %6d %4d %-6s %-8s %12d  %-32s %-20s %-24s %s%n", r.update(), r.id(), r.version(),
+            System.out.printf("%-20s %6d %4d %-6s %-8s %12d  %-32s %-20s %-24s %5d %4s %s%n", r.update(), r.id(), r.version(),
                     r.active() ? "yes" : "no", r.state(), r.calls(), r.function(), r.module(),
-                    r.handler() == null ? "-" : r.handler(), hooks);
+                    r.handler() == null ? "-" : r.handler(), r.phase(), r.mustUpdate() ? "yes" : "no", hooks);
         }
         return 0;
     }

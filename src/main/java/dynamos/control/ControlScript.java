@@ -108,8 +108,11 @@ public final class ControlScript {
                 arity(n, verb, a, 1, "call FUNCTION");
                 yield new Operation.Call(function(n, a.get(0)));
             }
+            case "activate-group" -> new Operation.ActivateGroup(group(n, a));
+            case "state" -> state(n, a);
             default -> throw new ScriptSyntaxException(n, "unknown command '" + verb
-                    + "' (expected register, deregister, activate, hook, rule, call or a DYNREPLACE_ macro)");
+                    + "' (expected register, deregister, activate, activate-group, hook, rule, call, state"
+                    + " or a DYNREPLACE_ macro)");
         };
     }
 
@@ -151,6 +154,7 @@ public final class ControlScript {
                 macroArity(n, macro, a, "(update_name, id, [version,] memory_address)", 3, 4);
                 yield new Operation.SetRule(name(n, a.get(0)), id(n, a.get(1)), null, address(n, a.getLast()));
             }
+            case "DYNREPLACE_ACTIVATE_GROUP" -> new Operation.ActivateGroup(group(n, a));
             case "DYNREPLACE_CALL" -> {
                 macroArity(n, macro, a, "(function_name)", 1);
                 yield new Operation.Call(function(n, a.get(0)));
@@ -300,6 +304,53 @@ public final class ControlScript {
             return t.substring(1, t.length() - 1);
         }
         return t;
+    }
+
+    /** NAME ID VERSION triples: the members of a group activation. */
+    private static List<dynamos.framework.Framework.Member> group(int n, List<String> a) {
+        if (a.isEmpty() || a.size() % 3 != 0 || a.size() / 3 > dynamos.device.Request.MAX_GROUP) {
+            throw new ScriptSyntaxException(n, "a group activation takes 1 to " + dynamos.device.Request.MAX_GROUP
+                    + " NAME ID VERSION triples, got " + a.size() + " argument(s)");
+        }
+        List<dynamos.framework.Framework.Member> members = new ArrayList<>();
+        for (int i = 0; i < a.size(); i += 3) {
+            int v = version(n, a.get(i + 2));
+            if (v < 1) {
+                throw new ScriptSyntaxException(n, "a group activation takes versions of 1 or more (1 is the original)");
+            }
+            members.add(new dynamos.framework.Framework.Member(name(n, a.get(i)), id(n, a.get(i + 1)), v));
+        }
+        return members;
+    }
+
+    /** state NAME [--phase N] [--must-update true|false] */
+    private static Operation state(int n, List<String> a) {
+        String usage = "state NAME [--phase N] [--must-update true|false]";
+        if (a.isEmpty() || a.size() % 2 != 1) {
+            throw new ScriptSyntaxException(n, "usage: " + usage);
+        }
+        Integer phase = null;
+        Boolean must = null;
+        for (int i = 1; i < a.size(); i += 2) {
+            String value = a.get(i + 1);
+            switch (a.get(i)) {
+                case "--phase" -> {
+                    try {
+                        phase = Integer.parseInt(value);
+                    } catch (NumberFormatException e) {
+                        throw new ScriptSyntaxException(n, "--phase takes a number, not '" + value + "'");
+                    }
+                }
+                case "--must-update" -> {
+                    if (!value.equals("true") && !value.equals("false") && !value.equals("1") && !value.equals("0")) {
+                        throw new ScriptSyntaxException(n, "--must-update takes true or false, not '" + value + "'");
+                    }
+                    must = value.equals("true") || value.equals("1");
+                }
+                default -> throw new ScriptSyntaxException(n, "unknown option '" + a.get(i) + "': usage: " + usage);
+            }
+        }
+        return new Operation.SetState(name(n, a.get(0)), phase, must);
     }
 
     private static void arity(int n, String verb, List<String> a, int want, String usage) {

@@ -81,6 +81,30 @@ public final class Executor {
                             return (previous == null ? "cleared" : "restored") + " the adaptation handler of " + r.name() + " " + r.id();
                         });
             }
+            case Operation.ActivateGroup g -> {
+                VersionTable before = Framework.table();
+                List<Framework.Member> previous = g.members().stream().map(m -> new Framework.Member(m.name(), m.id(),
+                        before.activeVersion(m.name(), m.id()).orElse(1))).toList();
+                fw.activateGroup(g.members());
+                yield new Applied("activated as one group: " + String.join(", ", g.members().stream()
+                        .map(m -> m.name() + " " + m.id() + " version " + m.version()).toList()),
+                        f -> {
+                            f.activateGroup(previous);
+                            return "activated the group's previous versions again: " + String.join(", ",
+                                    previous.stream().map(m -> m.name() + " " + m.id() + " version " + m.version()).toList());
+                        });
+            }
+            case Operation.SetState st -> {
+                Framework.State before = fw.state(st.name(), null, null);
+                Framework.State after = fw.state(st.name(), st.phase(), st.mustUpdate());
+                yield new Applied("state of " + st.name() + ": phase " + after.phase() + ", must_update "
+                        + after.mustUpdate(), f -> {
+                            f.state(st.name(), st.phase() == null ? null : before.phase(),
+                                    st.mustUpdate() == null ? null : before.mustUpdate());
+                            return "state of " + st.name() + " restored: phase " + before.phase() + ", must_update "
+                                    + before.mustUpdate();
+                        });
+            }
             case Operation.Call c -> {
                 long result = fw.call(c.function());
                 yield new Applied("called " + c.function() + ": returned " + result,

@@ -46,6 +46,25 @@ public sealed interface Operation {
         }
     }
 
+    /** Several activations as one step: all switch or none does. */
+    record ActivateGroup(java.util.List<dynamos.framework.Framework.Member> members) implements Operation {
+        public ActivateGroup {
+            members = java.util.List.copyOf(members);
+        }
+
+        public String describe() {
+            return "activate-group " + String.join(" ", members.stream().map(Object::toString).toList());
+        }
+    }
+
+    /** Sets an update name's phase and/or must_update flag (null: leave as is). */
+    record SetState(String name, Integer phase, Boolean mustUpdate) implements Operation {
+        public String describe() {
+            return "state " + name + (phase == null ? "" : " --phase " + phase)
+                    + (mustUpdate == null ? "" : " --must-update " + mustUpdate);
+        }
+    }
+
     record Call(String function) implements Operation {
         public String describe() {
             return "call " + function;

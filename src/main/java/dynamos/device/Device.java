@@ -79,6 +79,7 @@ public final class Device implements AutoCloseable {
                 throw new DeviceException(errno, (msg.isEmpty() ? command.name().toLowerCase() + " failed" : msg)
                         + " (" + Errno.name(errno) + ")");
             }
+            request.decode(req);
             return Request.result(req);
         } catch (DeviceException | IllegalArgumentException e) {
             throw e;

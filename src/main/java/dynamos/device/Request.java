@@ -14,7 +14,11 @@ import java.nio.charset.StandardCharsets;
  * /dev/dynamos takes. Mirrors that layout field by field (512 bytes); {@link #LAYOUT} checks the offsets.
  */
 public final class Request {
-    public static final int ABI_VERSION = 1;
+    public static final int ABI_VERSION = 2;
+    public static final int MAX_GROUP = 16;
+    /** DYNAMOS_STATE_* flags of the STATE command. */
+    public static final int STATE_SET_PHASE = 0x1;
+    public static final int STATE_SET_MUST_UPDATE = 0x2;
     public static final int NAME_LEN = 64;
     public static final int SYMBOL_LEN = 128;
     public static final int ERROR_LEN = 256;
@@ -31,7 +35,18 @@ public final class Request {
             JAVA_INT.withName("timeout_ms"),
             JAVA_LONG.withName("result"),
             MemoryLayout.sequenceLayout(ERROR_LEN, java.lang.foreign.ValueLayout.JAVA_BYTE).withName("error"),
-            MemoryLayout.sequenceLayout(24, java.lang.foreign.ValueLayout.JAVA_BYTE).withName("reserved"));
+            JAVA_INT.withName("phase"),
+            JAVA_INT.withName("must_update"),
+            MemoryLayout.sequenceLayout(16, java.lang.foreign.ValueLayout.JAVA_BYTE).withName("reserved"));
+
+    /** struct dynamos_group_member: one member of ACTIVATE_GROUP (72 bytes). */
+    public static final StructLayout MEMBER = MemoryLayout.structLayout(
+            MemoryLayout.sequenceLayout(NAME_LEN, java.lang.foreign.ValueLayout.JAVA_BYTE).withName("name"),
+            JAVA_INT.withName("id"),
+            JAVA_INT.withName("version"));
+
+    /** A member of a group activation. */
+    public record Member(String name, int id, int version) {}
 
     static final long ABI = offset("abi");
     static final long NAME = offset("name");
@@ -43,6 +58,9 @@ public final class Request {
     static final long TIMEOUT_MS = offset("timeout_ms");
     static final long RESULT = offset("result");
     static final long ERROR = offset("error");
+    static final long FLAGS = offset("flags");
+    static final long PHASE = offset("phase");
+    static final long MUST_UPDATE = offset("must_update");
 
     /** The fields a command sets; unset ones stay zero as the ABI requires. */
     public String name = "";
@@ -52,6 +70,14 @@ public final class Request {
     public long address;
     public int hook;
     public int timeoutMs;
+    public int flags;
+    public int phase;
+    public int mustUpdate;
+    /** ACTIVATE_GROUP: the members, passed by pointer (address) with their count (version). */
+    public java.util.List<Member> members = java.util.List.of();
+
+    /** Filled in from the kernel's copy after a successful call: error holds reports (IN_USE). */
+    public String reply = "";
 
     private static long offset(String field) {
         return LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement(field));
@@ -69,7 +95,30 @@ public final class Request {
         s.set(JAVA_LONG, ADDRESS, address);
         s.set(JAVA_INT, HOOK, hook);
         s.set(JAVA_INT, TIMEOUT_MS, timeoutMs);
+        s.set(JAVA_INT, FLAGS, flags);
+        s.set(JAVA_INT, PHASE, phase);
+        s.set(JAVA_INT, MUST_UPDATE, mustUpdate);
+        if (!members.isEmpty()) {
+            MemorySegment array = arena.allocate(MEMBER, members.size());
+            array.fill((byte) 0);
+            for (int i = 0; i < members.size(); i++) {
+                Member m = members.get(i);
+                MemorySegment one = array.asSlice(i * MEMBER.byteSize(), MEMBER.byteSize());
+                putString(one, 0, NAME_LEN, m.name(), "update name");
+                one.set(JAVA_INT, NAME_LEN, m.id());
+                one.set(JAVA_INT, NAME_LEN + 4, m.version());
+            }
+            s.set(JAVA_LONG, ADDRESS, array.address());
+            s.set(JAVA_INT, VERSION, members.size());
+        }
         return s;
+    }
+
+    /** Copies the output fields of the kernel's reply into this request. */
+    void decode(MemorySegment s) {
+        phase = s.get(JAVA_INT, PHASE);
+        mustUpdate = s.get(JAVA_INT, MUST_UPDATE);
+        reply = error(s);
     }
 
     static long result(MemorySegment s) {

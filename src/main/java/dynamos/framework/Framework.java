@@ -90,6 +90,61 @@ public final class Framework implements AutoCloseable {
         return device.call(Command.STOP, r);
     }
 
+    /** The phase and must_update of an update name. */
+    public record State(String name, int phase, boolean mustUpdate) {}
+
+    /** Reads the state of update {@code name}; non-null arguments set it first. */
+    public State state(String name, Integer phase, Boolean mustUpdate) {
+        Request r = new Request();
+        r.name = name;
+        if (phase != null) {
+            r.flags |= Request.STATE_SET_PHASE;
+            r.phase = phase;
+        }
+        if (mustUpdate != null) {
+            r.flags |= Request.STATE_SET_MUST_UPDATE;
+            r.mustUpdate = mustUpdate ? 1 : 0;
+        }
+        device.call(Command.STATE, r);
+        return new State(name, r.phase, r.mustUpdate != 0);
+    }
+
+    /** One {@code <name, id>} and the version it should run. */
+    public record Member(String name, long id, int version) {
+        @Override
+        public String toString() {
+            return name + " " + id + " " + version;
+        }
+    }
+
+    /**
+     * Activates all members as one step: every member switches, with all CPUs stopped, or none does
+     * (an unknown member, a missing version or a failing pre-activation hook). Returns the count.
+     */
+    public long activateGroup(java.util.List<Member> members) {
+        if (members.isEmpty() || members.size() > Request.MAX_GROUP) {
+            throw new IllegalArgumentException("a group has 1 to " + Request.MAX_GROUP + " members, not " + members.size());
+        }
+        Request r = new Request();
+        r.members = members.stream().map(m -> {
+            update(m.name(), m.id());
+            return new Request.Member(m.name(), (int) m.id(), m.version());
+        }).toList();
+        return device.call(Command.ACTIVATE_GROUP, r);
+    }
+
+    /** Whether tasks run a version: their number (0 = none) and the kernel's report naming them. */
+    public record Usage(int busyTasks, String report) {}
+
+    /** Checks whether any task runs {@code version} of {@code <name, id>}, waiting up to {@code timeoutMs} for none to. */
+    public Usage inUse(String name, long id, int version, int timeoutMs) {
+        Request r = update(name, id);
+        r.version = version;
+        r.timeoutMs = timeoutMs;
+        long busy = device.call(Command.IN_USE, r);
+        return new Usage((int) busy, busy == 0 ? "" : r.reply);
+    }
+
     public long frameworkVersion() {
         return device.call(Command.VERSION, new Request());
     }

@@ -14,7 +14,8 @@ public record VersionTable(String frameworkVersion, int abi, List<Row> rows) {
 
     /** One registered version of one update {@code <name, id>}. */
     public record Row(String update, long id, int version, boolean active, String state, long calls,
-                      String function, String module, String handler, Map<HookKind, String> hooks) {
+                      String function, String module, String handler, Map<HookKind, String> hooks,
+                      int phase, boolean mustUpdate) {
         public boolean sameUpdate(String name, long otherId) {
             return update.equals(name) && id == otherId;
         }
@@ -43,7 +44,9 @@ public record VersionTable(String frameworkVersion, int abi, List<Row> rows) {
                 throw new IllegalArgumentException("malformed version table row: " + line);
             }
             rows.add(new Row(f[0], Long.parseUnsignedLong(f[1]), Integer.parseInt(f[2]), f[3].equals("yes"), f[4],
-                    Long.parseLong(f[5]), f[6], f[7], dash(f[8]), hooks(f[9])));
+                    Long.parseLong(f[5]), f[6], f[7], dash(f[8]), hooks(f[9]),
+                    // PHASE and MUST_UPDATE came with ABI 2.
+                    f.length > 10 ? Integer.parseInt(f[10]) : 0, f.length > 11 && f[11].equals("yes")));
         }
         return new VersionTable(fw, abi, List.copyOf(rows));
     }

@@ -134,10 +134,14 @@ public final class Applier {
         }
         d.hooks().forEach(h -> ops.add(new Operation.SetHook(h.kind(), d.name(), h.id(), h.version(),
                 update.qualified(h.function()))));
-        for (long id : d.ids()) {
-            if (d.activeVersion(id) != 1) {
-                ops.add(new Operation.Activate(d.name(), id, d.activeVersion(id)));
-            }
+        // Several functions switch as one group, so no call sees some replaced and others not.
+        List<Framework.Member> activations = d.ids().stream().filter(id -> d.activeVersion(id) != 1)
+                .map(id -> new Framework.Member(d.name(), id, d.activeVersion(id))).toList();
+        if (activations.size() == 1) {
+            Framework.Member m = activations.getFirst();
+            ops.add(new Operation.Activate(m.name(), m.id(), m.version()));
+        } else if (!activations.isEmpty()) {
+            ops.add(new Operation.ActivateGroup(activations));
         }
         return ops;
     }
@@ -168,15 +172,17 @@ public final class Applier {
         List<String> steps = new ArrayList<>();
         String step = "";
         try (Framework fw = Framework.connect()) {
-            // Every id goes back to the original first, so that no id runs new code while another is removed.
-            for (long id : ids) {
-                if (table.activeVersion(name, id).orElse(1) != 1) {
-                    Operation op = new Operation.Activate(name, id, 1);
-                    step = op.describe();
-                    Executor.Applied a = Executor.apply(fw, op);
-                    out.println(a.message());
-                    done.push(new Done(step, a.undo()));
-                }
+            // Every id goes back to the original first, as one group, so that no id runs new code while
+            // another is removed.
+            List<Framework.Member> back = ids.stream().filter(id -> table.activeVersion(name, id).orElse(1) != 1)
+                    .map(id -> new Framework.Member(name, id, 1)).toList();
+            if (!back.isEmpty()) {
+                Operation op = back.size() == 1 ? new Operation.Activate(name, back.getFirst().id(), 1)
+                        : new Operation.ActivateGroup(back);
+                step = op.describe();
+                Executor.Applied a = Executor.apply(fw, op);
+                out.println(a.message());
+                done.push(new Done(step, a.undo()));
             }
             for (long id : ids) {
                 Operation op = new Operation.Deregister(name, id, 0, timeoutMs / 1000.0);

@@ -9,6 +9,29 @@ import org.junit.jupiter.api.Test;
 
 class ControlScriptTest {
     @Test
+    void parsesGroupActivationsAndStateInBothForms() {
+        List<ControlScript.Step> steps = ControlScript.parse("""
+                activate-group pipe 1 3 pipe 2 3
+                DYNREPLACE_ACTIVATE_GROUP("pipe", 1, 2, "pipe", 2, 2)
+                state pipe --phase 2 --must-update false
+                """);
+        var both = List.of(new dynamos.framework.Framework.Member("pipe", 1, 3),
+                new dynamos.framework.Framework.Member("pipe", 2, 3));
+        assertThat(steps).extracting(ControlScript.Step::operation).containsExactly(
+                new Operation.ActivateGroup(both),
+                new Operation.ActivateGroup(List.of(new dynamos.framework.Framework.Member("pipe", 1, 2),
+                        new dynamos.framework.Framework.Member("pipe", 2, 2))),
+                new Operation.SetState("pipe", 2, false));
+        assertThat(steps.getFirst().operation().describe()).isEqualTo("activate-group pipe 1 3 pipe 2 3");
+        assertThatThrownBy(() -> ControlScript.parse("activate-group pipe 1"))
+                .hasMessageContaining("NAME ID VERSION triples");
+        assertThatThrownBy(() -> ControlScript.parse("activate-group pipe 1 0"))
+                .hasMessageContaining("versions of 1 or more");
+        assertThatThrownBy(() -> ControlScript.parse("state pipe --must-update maybe"))
+                .hasMessageContaining("true or false");
+    }
+
+    @Test
     void parsesTheManualsMacrosWithQuotedNamesAndComments() {
         String script = """
                 # pipefs -- create an adaptation handler

@@ -40,6 +40,23 @@ class RequestTest {
     void ioctlNumbersAreIowrOf512Bytes() {
         assertThat(Command.VERSION.ioctlNumber()).isEqualTo(0xC200DA00L);
         assertThat(Command.STOP.ioctlNumber()).isEqualTo(0xC200DA07L);
+        assertThat(Command.IN_USE.ioctlNumber()).isEqualTo(0xC200DA0AL);
+    }
+
+    @Test
+    void groupMembersArePassedByPointerWithTheirCount() {
+        Request r = new Request();
+        r.members = java.util.List.of(new Request.Member("pipe", 1, 3), new Request.Member("pipe", 2, 3));
+        assertThat(Request.MEMBER.byteSize()).isEqualTo(72);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment s = r.encode(a);
+            assertThat(s.get(ValueLayout.JAVA_INT, Request.VERSION)).isEqualTo(2);
+            MemorySegment array = MemorySegment.ofAddress(s.get(ValueLayout.JAVA_LONG, Request.ADDRESS))
+                    .reinterpret(2 * Request.MEMBER.byteSize());
+            assertThat(Request.getString(array, 72, Request.NAME_LEN)).isEqualTo("pipe");
+            assertThat(array.get(ValueLayout.JAVA_INT, 72 + 64)).isEqualTo(2);
+            assertThat(array.get(ValueLayout.JAVA_INT, 72 + 68)).isEqualTo(3);
+        }
     }
 
     @Test
@@ -50,7 +67,7 @@ class RequestTest {
         r.symbol = "mod:pipe_read_v2";
         try (Arena a = Arena.ofConfined()) {
             MemorySegment s = r.encode(a);
-            assertThat(s.get(ValueLayout.JAVA_INT, 0)).isEqualTo(1);
+            assertThat(s.get(ValueLayout.JAVA_INT, 0)).isEqualTo(Request.ABI_VERSION);
             assertThat(Request.getString(s, Request.NAME, Request.NAME_LEN)).isEqualTo("pipe_read");
             assertThat(Request.getString(s, Request.SYMBOL, Request.SYMBOL_LEN)).isEqualTo("mod:pipe_read_v2");
             assertThat(s.get(ValueLayout.JAVA_INT, Request.ID)).isEqualTo(4);

@@ -32,6 +32,22 @@ class VersionTableTest {
     }
 
     @Test
+    void abi2RowsCarryTheUpdateNamesPhaseAndMustUpdate() {
+        VersionTable t = VersionTable.parse("""
+                dynamos 0.1.0 abi 2 updates 1 versions 2
+                UPDATE ID VERSION ACTIVE STATE CALLS FUNCTION MODULE HANDLER HOOKS PHASE MUST_UPDATE
+                pipe 1 1 no live 7 pipe_write vmlinux adapt - 1 yes
+                pipe 1 2 yes live 9 pipe_write_v2 dynamos_pipe adapt - 1 yes
+                """);
+        assertThat(t.abi()).isEqualTo(2);
+        assertThat(t.rows()).allSatisfy(r -> {
+            assertThat(r.phase()).isEqualTo(1);
+            assertThat(r.mustUpdate()).isTrue();
+        });
+        assertThat(VersionTable.parse(TEXT).rows()).allSatisfy(r -> assertThat(r.mustUpdate()).isFalse());
+    }
+
+    @Test
     void anEmptyTableHasNoRows() {
         assertThat(VersionTable.parse("dynamos 0.1.0 abi 1 updates 0 versions 0\nUPDATE ID VERSION ACTIVE STATE CALLS FUNCTION MODULE HANDLER HOOKS\n").rows()).isEmpty();
     }

@@ -38,12 +38,12 @@ public final class Guest {
         return kernel;
     }
 
-    /** Default options for functional tests: TCG, two vCPUs, a 5-minute limit. */
+    /** Default options for functional tests: TCG, two vCPUs, a 10-minute limit (a JVM start in the guest takes seconds). */
     public static VmOptions options() {
         VmOptions o = new VmOptions();
         o.kernelVersion = kernel().version();
         o.smp = 2;
-        o.timeout = Duration.ofMinutes(5);
+        o.timeout = Duration.ofMinutes(10);
         o.workDir = REPO;
         return o;
     }
