@@ -91,7 +91,7 @@ class SynchronizationIT {
         assertThat(v).containsEntry("busy_rc", "3").containsEntry("idle_rc", "0").containsEntry("released_rc", "0");
         assertThat(v.get("busy_json")).contains("\"in_use\": true").contains("\"busy_tasks\": 1")
                 .contains("dynamos_target_fn_sleep");
-        assertThat(v.get("script_err")).contains("line 3");
+        assertThat(r.output()).contains("/tmp/group.dynamos line 3: update t/2 has no version 9");
         assertThat(r.output()).contains("activated the group's previous versions again");
         assertThat(v.get("active_after_script")).isEqualTo("t 2 1;s 1 1;");
     }
