@@ -36,37 +36,66 @@ dyn_live(struct dyn_update *upd, unsigned int v)
 	return vp;
 }
 
+/*
+ * Set while this CPU runs an adaptation handler: a handler that calls an
+ * updated function (directly, or from an interrupt that nests in it) gets
+ * that function's original instead of recursing into handlers.
+ */
+static DEFINE_PER_CPU(int, dyn_in_handler);
+
+/* The handler's choice; out of line, so the common path builds no struct. */
+static noinline int notrace dyn_run_handler(struct dyn_update *upd,
+					    dynamos_handler_t handler,
+					    unsigned long ip,
+					    unsigned long parent_ip,
+					    struct ftrace_regs *fregs)
+{
+	struct pt_regs *regs = &fregs->regs;	/* x86-64: args always saved */
+	struct dynamos_call call = {
+		.update = (struct dynamos_update *)upd,
+		.name = upd->name,
+		.id = upd->id,
+		.active = READ_ONCE(upd->active),
+		.args = { regs->di, regs->si, regs->dx,
+			  regs->cx, regs->r8, regs->r9 },
+		.ip = ip,
+		.parent_ip = parent_ip,
+		.task = current,
+	};
+	int r;
+
+	if (__this_cpu_read(dyn_in_handler))
+		return -1;
+	__this_cpu_write(dyn_in_handler, 1);
+	r = handler(&call);
+	__this_cpu_write(dyn_in_handler, 0);
+	return r;
+}
+
 static void notrace dyn_ftrace_func(unsigned long ip, unsigned long parent_ip,
 				    struct ftrace_ops *op,
 				    struct ftrace_regs *fregs)
 {
 	struct dyn_update *upd = container_of(op, struct dyn_update, ops);
-	struct pt_regs *regs = &fregs->regs;	/* x86-64: args always saved */
 	struct dyn_version *vp = NULL;
 	dynamos_handler_t handler;
 	unsigned int v = 0;
-	int bit;
+	int r;
 
-	/* Also disables preemption, which dyn_sync_callbacks() relies on. */
-	bit = ftrace_test_recursion_trylock(ip, parent_ip);
-	if (bit < 0)
-		return;		/* recursion from our own path: run original */
+	/*
+	 * Preemption off for the whole choice: dyn_sync_callbacks() relies on
+	 * it.  Recursion needs no guard here: the callback calls nothing that
+	 * is traced except the handler, which dyn_run_handler() guards.
+	 */
+	preempt_disable_notrace();
 
 	handler = READ_ONCE(upd->handler);
 	if (handler) {
-		struct dynamos_call call = {
-			.update = (struct dynamos_update *)upd,
-			.name = upd->name,
-			.id = upd->id,
-			.active = READ_ONCE(upd->active),
-			.args = { regs->di, regs->si, regs->dx,
-				  regs->cx, regs->r8, regs->r9 },
-			.ip = ip,
-			.parent_ip = parent_ip,
-			.task = current,
-		};
-		int r = handler(&call);
-
+		r = dyn_run_handler(upd, handler, ip, parent_ip, fregs);
+		if (r < 0) {
+			v = 1;		/* nested in a handler: the original */
+			goto count;
+		}
 		if (r > 0 && r <= DYNAMOS_MAX_VERSIONS) {
 			v = r;
 			vp = dyn_live(upd, v);
@@ -80,12 +109,12 @@ static void notrace dyn_ftrace_func(unsigned long ip, unsigned long parent_ip,
 		v = 1;
 		vp = NULL;	/* original: leave the ip alone */
 	}
-
+count:
 	this_cpu_inc(upd->counters->calls[v]);
 	if (vp)
 		ftrace_instruction_pointer_set(fregs, vp->code.addr);
 
-	ftrace_test_recursion_unlock(bit);
+	preempt_enable_notrace();
 }
 
 int dyn_redirect_install(struct dyn_update *upd, struct dynamos_req *req)
