@@ -25,6 +25,13 @@ class FrameworkIT {
         VmResult r = run("""
                 d status
                 start
+                insmod "$LIVEPATCH"
+                i=0; while [ "$(cat /sys/kernel/livepatch/dynamos_bench_livepatch/transition)" != 0 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+                expect_fail d register lp 1 dynamos_target_fn; val livepatched "$ERR"
+                val lp_rows "$(tail -n +3 /dev/dynamos | wc -l)"
+                echo 0 > /sys/kernel/livepatch/dynamos_bench_livepatch/enabled
+                i=0; while [ -e /sys/kernel/livepatch/dynamos_bench_livepatch ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+                rmmod dynamos_bench_livepatch
                 d register t 2 dynamos_target_fn
                 d register t 2 dynamos_test_update:dynamos_target_fn_v2
                 d register --json t 2 dynamos_target_fn_v3
@@ -61,6 +68,8 @@ class FrameworkIT {
                 .contains("\"version\": 3, \"active\": true");
         assertThat(v.get("unknown")).contains("no_such_function_anywhere").contains("ENOENT");
         assertThat(v.get("notrace")).contains("__schedule").contains("EOPNOTSUPP");
+        assertThat(v.get("livepatched")).contains("dynamos_target_fn is already claimed by livepatch").contains("EBUSY");
+        assertThat(v).containsEntry("lp_rows", "0");
         assertThat(v.get("noversion")).contains("has no version 9").contains("ENOENT").doesNotContain("Exception");
         assertThat(v.get("twice")).contains("EEXIST");
     }

@@ -14,7 +14,8 @@ import java.util.Map;
 
 /**
  * End-to-end tests of the framework: builds dynamos.ko and the test modules (a traceable target
- * function and an update module with versions, handlers and hooks) for the stock kernel, and gives
+ * function, an update module with versions, handlers and hooks, and a livepatch of the target
+ * function) for the stock kernel, and gives
  * guest scripts a prelude with the {@code dynamos} command as {@code d}.
  *
  * <p>Guest scripts report values as lines {@code @@ key=value}; {@link #values} collects them.
@@ -33,6 +34,9 @@ public final class FrameworkGuest {
             Path target = ModuleBuild.build(Guest.REPO.resolve("src/test/kmod/target"), out.resolve("target"), k).getFirst();
             Path update = FrameworkModule.buildUpdate(Guest.REPO.resolve("src/test/kmod/update"), out.resolve("update"), k,
                     List.of(target.resolveSibling("Module.symvers"))).getFirst();
+            // The kernel's own livepatch on the same target function: redirection must refuse to share it.
+            Path livepatch = FrameworkModule.buildUpdate(Guest.REPO.resolve("bench/kmod/livepatch"), out.resolve("livepatch"), k,
+                    List.of(target.resolveSibling("Module.symvers"))).getFirst();
             Path dynctl = out.resolve("dynctl");
             try {
                 Files.createDirectories(out);
@@ -42,7 +46,8 @@ public final class FrameworkGuest {
             Exec.capture(List.of("gcc", "-static", "-O2", "-Wall", "-I" + Guest.REPO.resolve("kernel/include"),
                     "-o", dynctl.toString(), Guest.REPO.resolve("src/test/kmod/ctl/dynctl.c").toString()))
                     .orThrow("building dynctl");
-            built = Map.of("framework", framework, "target", target, "update", update, "dynctl", dynctl);
+            built = Map.of("framework", framework, "target", target, "update", update, "dynctl", dynctl,
+                    "livepatch", livepatch);
         }
         return built;
     }
@@ -56,6 +61,7 @@ public final class FrameworkGuest {
                 "TARGET=" + Guest.q(m.get("target")),
                 "UPDATE=" + Guest.q(m.get("update")),
                 "DYNCTL=" + Guest.q(m.get("dynctl")),
+                "LIVEPATCH=" + Guest.q(m.get("livepatch")),
                 "d() { " + Guest.q(java) + " -Xint -XX:+UseSerialGC -XX:-UsePerfData --enable-native-access=ALL-UNNAMED -jar " + Guest.q(Guest.JAR) + " \"$@\"; }",
                 // start: the framework via the tool, then the test modules.
                 "start() { d start --module \"$FRAMEWORK\" && insmod \"$TARGET\" && insmod \"$UPDATE\"; }",
