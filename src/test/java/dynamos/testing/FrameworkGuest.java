@@ -46,8 +46,11 @@ public final class FrameworkGuest {
             Exec.capture(List.of("gcc", "-static", "-O2", "-Wall", "-I" + Guest.REPO.resolve("kernel/include"),
                     "-o", dynctl.toString(), Guest.REPO.resolve("src/test/kmod/ctl/dynctl.c").toString()))
                     .orThrow("building dynctl");
+            Path pipetool = out.resolve("pipetool");
+            Exec.capture(List.of("gcc", "-static", "-O2", "-Wall", "-o", pipetool.toString(),
+                    Guest.REPO.resolve("src/test/kmod/pipetool/pipetool.c").toString())).orThrow("building pipetool");
             built = Map.of("framework", framework, "target", target, "update", update, "dynctl", dynctl,
-                    "livepatch", livepatch);
+                    "livepatch", livepatch, "pipetool", pipetool);
         }
         return built;
     }
@@ -62,6 +65,9 @@ public final class FrameworkGuest {
                 "UPDATE=" + Guest.q(m.get("update")),
                 "DYNCTL=" + Guest.q(m.get("dynctl")),
                 "LIVEPATCH=" + Guest.q(m.get("livepatch")),
+                "PIPETOOL=" + Guest.q(m.get("pipetool")),
+                // The dynamos command as a plain command line, for scripts the guest runs with sh.
+                "DYNAMOS=" + Guest.q(java + " -Xint -XX:+UseSerialGC -XX:-UsePerfData --enable-native-access=ALL-UNNAMED -jar " + Guest.JAR),
                 "d() { " + Guest.q(java) + " -Xint -XX:+UseSerialGC -XX:-UsePerfData --enable-native-access=ALL-UNNAMED -jar " + Guest.q(Guest.JAR) + " \"$@\"; }",
                 // start: the framework via the tool, then the test modules.
                 "start() { d start --module \"$FRAMEWORK\" && insmod \"$TARGET\" && insmod \"$UPDATE\"; }",
