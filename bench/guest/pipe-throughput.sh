@@ -7,7 +7,7 @@ now() { cat /proc/uptime | cut -d' ' -f1; }
 ns() { date +%s%N; }
 measure() {
 	t0=$(ns)
-	"$PT" fill "$BYTES" 65536 | "$PT" sink --no-hash > /tmp/sink.out
+	"$PT" fill "$BYTES" 1048576 | "$PT" sink --no-hash > /tmp/sink.out
 	t1=$(ns)
 	echo "@@ $1 ns=$((t1 - t0)) $(tr '\n' ' ' < /tmp/sink.out)"
 }
