@@ -80,6 +80,7 @@ struct dyn_counters {
 };
 
 struct dyn_update {
+	struct ftrace_ops ops;		/* first: the callback's upd == op */
 	struct list_head list;		/* in dyn_updates, oldest first */
 	char name[DYNAMOS_NAME_LEN];
 	u32 id;
@@ -87,12 +88,17 @@ struct dyn_update {
 	unsigned int nr_versions;	/* highest version number in use */
 	dynamos_handler_t handler;	/* lockless; NULL: none */
 	struct dyn_code handler_code;	/* owner of handler */
-	struct dyn_version *ver[DYNAMOS_MAX_VERSIONS + 1]; /* lockless */
+	struct dyn_version *ver[DYNAMOS_MAX_VERSIONS + 1];
+	/*
+	 * Where new calls of version v go while it is live, else 0
+	 * (dyn_version_set_state() keeps it in step with ver[v]->state).
+	 * Version 1: the instruction after the ftrace site.  Lockless.
+	 */
+	unsigned long entry[DYNAMOS_MAX_VERSIONS + 1];
 	struct dyn_counters __percpu *counters;
 	unsigned long fentry;		/* ftrace site of version 1 */
 	bool redirected;		/* ops registered with ftrace */
 	struct dyn_ustate *state;	/* of @name; constant, referenced */
-	struct ftrace_ops ops;
 };
 
 /* An address range that must not be on any stack (quiescence.c). */
@@ -134,6 +140,7 @@ void dyn_version_exit(void);
 int dyn_redirect_install(struct dyn_update *upd, struct dynamos_req *req);
 int dyn_redirect_remove(struct dyn_update *upd);
 void dyn_sync_callbacks(void);
+struct dyn_update *dyn_handler_update(void);
 void dyn_sync_tasks(void);
 
 /* quiescence.c */

@@ -22,97 +22,95 @@
 
 #include "internal.h"
 
-/* The live version @v, or NULL if it cannot take new calls. */
-static __always_inline struct dyn_version *
-dyn_live(struct dyn_update *upd, unsigned int v)
-{
-	struct dyn_version *vp;
-
-	if (v < 1 || v > DYNAMOS_MAX_VERSIONS)
-		return NULL;
-	vp = READ_ONCE(upd->ver[v]);
-	if (!vp || READ_ONCE(vp->state) != DYN_LIVE)
-		return NULL;
-	return vp;
-}
-
 /*
- * Set while this CPU runs an adaptation handler: a handler that calls an
+ * The update whose adaptation handler runs on this CPU, NULL if none.
+ * It tells dynamos_set_active() and dynamos_call_state() which update the
+ * handler belongs to, and guards recursion: a handler that calls an
  * updated function (directly, or from an interrupt that nests in it) gets
  * that function's original instead of recursing into handlers.
  */
-static DEFINE_PER_CPU(int, dyn_in_handler);
+static DEFINE_PER_CPU(struct dyn_update *, dyn_handler_upd);
 
-/* The handler's choice; out of line, so the common path builds no struct. */
-static noinline int notrace dyn_run_handler(struct dyn_update *upd,
-					    dynamos_handler_t handler,
-					    unsigned long ip,
-					    unsigned long parent_ip,
-					    struct ftrace_regs *fregs)
+/* Valid while preemption is disabled, as it is in handlers. */
+struct dyn_update *notrace dyn_handler_update(void)
 {
-	struct pt_regs *regs = &fregs->regs;	/* x86-64: args always saved */
-	struct dynamos_call call = {
-		.update = (struct dynamos_update *)upd,
-		.name = upd->name,
-		.id = upd->id,
-		.active = READ_ONCE(upd->active),
-		.args = { regs->di, regs->si, regs->dx,
-			  regs->cx, regs->r8, regs->r9 },
-		.ip = ip,
-		.parent_ip = parent_ip,
-		.task = current,
-	};
-	int r;
-
-	if (__this_cpu_read(dyn_in_handler))
-		return -1;
-	__this_cpu_write(dyn_in_handler, 1);
-	r = handler(&call);
-	__this_cpu_write(dyn_in_handler, 0);
-	return r;
+	return this_cpu_read(dyn_handler_upd);
 }
 
+/*
+ * The handler's choice for this call: a version number, unchecked (the
+ * caller takes only versions with an entry), or 1 when nested in a
+ * handler.
+ */
+static __always_inline unsigned long
+dyn_handler_choice(struct dyn_update *upd, dynamos_handler_t handler,
+		   struct ftrace_regs *fregs)
+{
+	int v;
+
+	if (__this_cpu_read(dyn_handler_upd))
+		return 1;
+	__this_cpu_write(dyn_handler_upd, upd);
+	/* x86-64: the argument registers are always saved */
+	v = handler((const struct dynamos_call *)&fregs->regs);
+	__this_cpu_write(dyn_handler_upd, NULL);
+	return v;
+}
+
+/*
+ * Every call of a redirected function comes here.  Kept short on purpose
+ * (each instruction is paid on every call; see bench/redirection-cost):
+ * the version's entry address is precomputed, version 1's entry is the
+ * instruction after the ftrace site, so "run the original" needs no
+ * branch, and the active version is read only once it is needed, so that
+ * fewer values live across the handler call.
+ */
 static void notrace dyn_ftrace_func(unsigned long ip, unsigned long parent_ip,
 				    struct ftrace_ops *op,
 				    struct ftrace_regs *fregs)
 {
 	struct dyn_update *upd = container_of(op, struct dyn_update, ops);
-	struct dyn_version *vp = NULL;
 	dynamos_handler_t handler;
-	unsigned int v = 0;
-	int r;
+	unsigned long entry;
+	unsigned int v, choice;
 
 	/*
 	 * Preemption off for the whole choice: dyn_sync_callbacks() relies on
 	 * it.  Recursion needs no guard here: the callback calls nothing that
-	 * is traced except the handler, which dyn_run_handler() guards.
+	 * is traced except the handler, which dyn_handler_choice() guards.
 	 */
 	preempt_disable_notrace();
 
 	handler = READ_ONCE(upd->handler);
 	if (handler) {
-		r = dyn_run_handler(upd, handler, ip, parent_ip, fregs);
-		if (r < 0) {
-			v = 1;		/* nested in a handler: the original */
-			goto count;
-		}
-		if (r > 0 && r <= DYNAMOS_MAX_VERSIONS) {
-			v = r;
-			vp = dyn_live(upd, v);
-		}
-	}
-	if (!vp) {
+		choice = dyn_handler_choice(upd, handler, fregs);
+		/*
+		 * 0 and out-of-range choices (negative ones wrap) mean the
+		 * active version, which the handler may just have set.
+		 */
+		if (choice - 1 < DYNAMOS_MAX_VERSIONS)
+			v = choice;
+		else
+			v = READ_ONCE(upd->active);
+	} else {
 		v = READ_ONCE(upd->active);
-		vp = dyn_live(upd, v);
 	}
-	if (!vp || v == 1) {
-		v = 1;
-		vp = NULL;	/* original: leave the ip alone */
+	entry = READ_ONCE(upd->entry[v]);
+	if (unlikely(!entry)) {
+		/*
+		 * Not live: the handler chose a version that is absent or
+		 * being removed (take the active one), or the active one is
+		 * being removed (take the original).
+		 */
+		v = READ_ONCE(upd->active);
+		entry = READ_ONCE(upd->entry[v]);
+		if (!entry) {
+			v = 1;
+			entry = READ_ONCE(upd->entry[1]);
+		}
 	}
-count:
 	this_cpu_inc(upd->counters->calls[v]);
-	if (vp)
-		ftrace_instruction_pointer_set(fregs, vp->code.addr);
+	ftrace_instruction_pointer_set(fregs, entry);
 
 	preempt_enable_notrace();
 }

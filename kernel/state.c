@@ -106,9 +106,11 @@ EXPORT_SYMBOL_GPL(dynamos_state_put);
 
 struct dynamos_state *notrace dynamos_call_state(const struct dynamos_call *call)
 {
-	if (!call || !call->update)
+	struct dyn_update *upd = dyn_handler_update();
+
+	if (!call || !upd)
 		return NULL;
-	return &((struct dyn_update *)call->update)->state->pub;
+	return &upd->state->pub;
 }
 EXPORT_SYMBOL_GPL(dynamos_call_state);
 

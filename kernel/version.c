@@ -56,6 +56,22 @@ static struct dyn_update *dyn_find_req(struct dynamos_req *req)
 	return upd;
 }
 
+/*
+ * Make version @v of @upd live (new calls may enter it) or take it out of
+ * service.  The callback looks only at upd->entry[v].
+ */
+static void dyn_version_set_state(struct dyn_update *upd, unsigned int v,
+				  int state)
+{
+	struct dyn_version *vp = upd->ver[v];
+	unsigned long entry = 0;
+
+	WRITE_ONCE(vp->state, state);
+	if (state == DYN_LIVE)
+		entry = v == 1 ? upd->fentry + MCOUNT_INSN_SIZE : vp->code.addr;
+	WRITE_ONCE(upd->entry[v], entry);
+}
+
 /* The live version @v of @upd, or NULL with a message. */
 static struct dyn_version *dyn_version_req(struct dyn_update *upd,
 					   unsigned int v,
@@ -215,8 +231,8 @@ static int dyn_register_original(struct dynamos_req *req,
 	upd->active = 1;
 	upd->nr_versions = 1;
 	vp->code = *code;		/* takes over the module reference */
-	vp->state = DYN_LIVE;
 	upd->ver[1] = vp;
+	dyn_version_set_state(upd, 1, DYN_LIVE);
 
 	ret = dyn_redirect_install(upd, req);
 	if (ret) {
@@ -275,10 +291,10 @@ static int dyn_register_version(struct dynamos_req *req,
 		return -ENOMEM;
 	vp->code = *code;
 	memset(code, 0, sizeof(*code));
-	vp->state = DYN_LIVE;
 	dyn_reset_counter(upd, v);
 	/* Publish after the version is complete. */
 	smp_store_release(&upd->ver[v], vp);
+	dyn_version_set_state(upd, v, DYN_LIVE);
 	upd->nr_versions = v;
 	req->result = v;
 	pr_info("%s/%u: version %u is %s [%s]\n", upd->name, upd->id, v,
@@ -356,10 +372,9 @@ int notrace dynamos_set_active(const struct dynamos_call *call,
 	struct dyn_version *vp;
 	int ret = -ENOENT;
 
-	if (!call || !call->update || version < 1 ||
-	    version > DYNAMOS_MAX_VERSIONS)
+	upd = dyn_handler_update();
+	if (!call || !upd || version < 1 || version > DYNAMOS_MAX_VERSIONS)
 		return -ENOENT;
-	upd = (struct dyn_update *)call->update;
 	/* Like a callback, so dyn_sync_callbacks() also waits for us. */
 	preempt_disable_notrace();
 	vp = READ_ONCE(upd->ver[version]);
@@ -565,7 +580,7 @@ static int dyn_retire(struct dyn_update *upd, unsigned long mask,
 	for_each_set_bit(v, &mask, DYNAMOS_MAX_VERSIONS + 1) {
 		struct dyn_version *vp = upd->ver[v];
 
-		WRITE_ONCE(vp->state, DYN_REMOVING);
+		dyn_version_set_state(upd, v, DYN_REMOVING);
 		/* Core kernel text is never freed: nothing to wait for. */
 		if (!vp->code.mod)
 			continue;
@@ -580,7 +595,7 @@ static int dyn_retire(struct dyn_update *upd, unsigned long mask,
 	ret = dyn_quiesce(ranges, nr, timeout_ms, req);
 	if (ret) {
 		for_each_set_bit(v, &mask, DYNAMOS_MAX_VERSIONS + 1)
-			WRITE_ONCE(upd->ver[v]->state, DYN_LIVE);
+			dyn_version_set_state(upd, v, DYN_LIVE);
 		pr_info("%s/%u: removal refused: %s\n", upd->name, upd->id,
 			req->error);
 	} else if (mask & BIT(READ_ONCE(upd->active))) {
@@ -657,7 +672,7 @@ static int dyn_remove_update(struct dyn_update *upd, unsigned int timeout_ms,
 	ret = dyn_redirect_remove(upd);
 	if (ret) {
 		for_each_set_bit(v, &mask, DYNAMOS_MAX_VERSIONS + 1)
-			WRITE_ONCE(upd->ver[v]->state, DYN_LIVE);
+			dyn_version_set_state(upd, v, DYN_LIVE);
 		dyn_err(req, "ftrace refused to remove the redirection (%d)",
 			ret);
 		return ret;

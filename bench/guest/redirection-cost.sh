@@ -1,7 +1,7 @@
 # Runs inside the VM for bench/redirection-cost: N calls of dynamos_target_fn per configuration,
 # each reported as "@@ KEY ns=T" (T = guest nanoseconds = instructions under -icount shift=0).
 set -e
-N=$1 FRAMEWORK=$2 TARGET=$3 UPDATE=$4 LIVEPATCH=$5
+N=$1 FRAMEWORK=$2 TARGET=$3 UPDATE=$4 HANDLER=$5 LIVEPATCH=$6
 d() { ./dynamos "$@"; }
 measure() { # KEY A: N calls of dynamos_target_fn(A, 0)
 	echo "$N $2 0" > /proc/dynamos_target
@@ -17,7 +17,8 @@ measure original 1
 d register t 2 dynamos_target_fn_v2
 d activate t 2 2
 measure v2 1
-d rule t 2 dynamos_test_handler_arg
+insmod "$HANDLER"
+d rule t 2 dynamos_bench_handler
 d activate t 2 1
 measure handler 2
 d stop

@@ -471,8 +471,8 @@ static noinline void free_pipe_info_v2(struct pipe_inode_info *pipe)
  */
 static int notrace pipe_write_handler(const struct dynamos_call *call)
 {
-	struct kiocb *iocb = (struct kiocb *)call->args[0];
-	struct iov_iter *from = (struct iov_iter *)call->args[1];
+	struct kiocb *iocb = (struct kiocb *)dynamos_arg(call, 0);
+	struct iov_iter *from = (struct iov_iter *)dynamos_arg(call, 1);
 	struct pipe_inode_info *pipe = iocb->ki_filp->private_data;
 	struct pipe_ext *ext = dynamos_shadow_find(&pipe_exts, pipe);
 

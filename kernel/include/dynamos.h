@@ -25,42 +25,52 @@
 #include <linux/types.h>
 #include <linux/compiler.h>
 #include <asm/barrier.h>
+#include <asm/ptrace.h>
 
 struct task_struct;
-struct dynamos_update;
 
 /**
  * struct dynamos_call - one call of an updated function, as seen by the
- *	adaptation handler.
- * @update:	the framework's update (opaque; pass it back to helpers)
- * @name:	update name
- * @id:		update id
- * @active:	the update's active version when the call entered
- * @args:	the first six integer/pointer argument registers (x86-64
- *		rdi, rsi, rdx, rcx, r8, r9), i.e. the function's arguments
- * @ip:		address of the original function's ftrace site
- * @parent_ip:	return address into the caller
- * @task:	the calling task (current)
+ *	adaptation handler: the registers at the original function's ftrace
+ *	site.  Read the arguments with dynamos_arg(); the calling task is
+ *	current; dynamos_set_active() and dynamos_call_state() find the
+ *	update the handler runs for.
+ *
+ * Deliberately nothing but a view of registers ftrace has already saved:
+ * the handler runs on every call, and building anything costs every call.
  */
 struct dynamos_call {
-	struct dynamos_update *update;
-	const char *name;
-	u32 id;
-	u32 active;
-	unsigned long args[6];
-	unsigned long ip;
-	unsigned long parent_ip;
-	struct task_struct *task;
+	struct pt_regs regs;
 };
+
+/**
+ * dynamos_arg() - integer or pointer argument @n (0..5) of the call, in
+ *	the order of the function's prototype (x86-64: rdi, rsi, rdx, rcx,
+ *	r8, r9).  Use a constant @n: it compiles to one load.
+ */
+static __always_inline unsigned long
+dynamos_arg(const struct dynamos_call *call, unsigned int n)
+{
+	switch (n) {
+	case 0: return call->regs.di;
+	case 1: return call->regs.si;
+	case 2: return call->regs.dx;
+	case 3: return call->regs.cx;
+	case 4: return call->regs.r8;
+	case 5: return call->regs.r9;
+	default: return 0;
+	}
+}
 
 /**
  * typedef dynamos_handler_t - adaptation handler
  *
  * Runs on every call of the updated function, before the version is
- * chosen, in the ftrace callback: preemption is disabled, it may run in
- * IRQ/NMI context or from the idle loop (RCU possibly not watching), so it
- * must not sleep, take sleeping locks or call traced functions that are
- * themselves updated.  Mark it and its helpers notrace if they are cheap.
+ * chosen, on the calling task (current) in the ftrace callback: preemption
+ * is disabled, it may run in IRQ/NMI context or from the idle loop (RCU
+ * possibly not watching), so it must not sleep, take sleeping locks or
+ * call traced functions that are themselves updated.  Mark it and its
+ * helpers notrace.  It adds to the cost of every call: keep it short.
  *
  * Return: the version this call runs; 0 (or any version that does not
  * exist, is being removed or is out of range) means the active version.
@@ -72,10 +82,12 @@ typedef int (*dynamos_hook_t)(void);
 
 /**
  * dynamos_set_active() - make @version the active version of the update
- *	@call belongs to.
+ *	whose adaptation handler is running with @call.
  *
- * Lock-free; safe in the handler and in any context.  Runs no hooks.
- * Return: 0, or -ENOENT if @version is not a live version.
+ * Only from an adaptation handler (or what it calls); lock-free.  Runs no
+ * hooks.
+ * Return: 0, or -ENOENT if @version is not a live version or no handler
+ * is running on this CPU.
  */
 int dynamos_set_active(const struct dynamos_call *call, unsigned int version);
 
@@ -124,7 +136,10 @@ struct dynamos_state {
 struct dynamos_state *dynamos_state_get(const char *name);
 /* Drops a reference taken with dynamos_state_get() (NULL is fine). */
 void dynamos_state_put(struct dynamos_state *state);
-/* The state of the update @call belongs to (in an adaptation handler). */
+/*
+ * The state of the update whose adaptation handler is running with @call;
+ * NULL outside a handler.
+ */
 struct dynamos_state *dynamos_call_state(const struct dynamos_call *call);
 
 static __always_inline int dynamos_phase(const struct dynamos_state *state)

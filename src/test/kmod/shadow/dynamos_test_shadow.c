@@ -319,7 +319,7 @@ noinline long dynamos_test_shadow_target_v2(long a, long b)
 /* Adaptation handler: ftrace callback context, preemption disabled. */
 int notrace dynamos_test_shadow_handler(const struct dynamos_call *call)
 {
-	unsigned long i = call->args[0];
+	unsigned long i = dynamos_arg(call, 0);
 	struct ext *p;
 
 	if (i >= POOL_SIZE)

@@ -92,7 +92,7 @@ void dynamos_test_schedule(void)
 /* a in 2..8 selects version a; a == 99 makes version 2 active. */
 int notrace dynamos_test_handler_arg(const struct dynamos_call *call)
 {
-	long a = (long)call->args[0];
+	long a = (long)dynamos_arg(call, 0);
 
 	atomic_long_inc(&handler_calls);
 	if (a >= 2 && a <= 8)
@@ -105,7 +105,7 @@ int notrace dynamos_test_handler_arg(const struct dynamos_call *call)
 int notrace dynamos_test_handler_pid(const struct dynamos_call *call)
 {
 	atomic_long_inc(&handler_calls);
-	if (call->task->pid == READ_ONCE(handler_pid))
+	if (current->pid == READ_ONCE(handler_pid))
 		return READ_ONCE(handler_pid_version);
 	return 0;
 }
@@ -116,7 +116,7 @@ int notrace dynamos_test_handler_state(const struct dynamos_call *call)
 	struct dynamos_state *state = dynamos_call_state(call);
 
 	atomic_long_inc(&handler_calls);
-	if ((long)call->args[0] == 77 && state) {
+	if ((long)dynamos_arg(call, 0) == 77 && state) {
 		dynamos_set_phase(state, 5);
 		dynamos_set_must_update(state, true);
 	}
