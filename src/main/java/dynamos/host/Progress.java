@@ -8,26 +8,25 @@ import java.io.PrintStream;
  */
 public final class Progress {
     private static final boolean QUIET = "1".equals(System.getenv("DYNAMOS_QUIET"));
-    private static volatile PrintStream out = System.err;
 
     private Progress() {}
 
     public static void step(String message) {
         if (!QUIET) {
-            out.println("==> " + message);
-            out.flush();
+            System.err.println("==> " + message);
+            System.err.flush();
         }
     }
 
     public static void detail(String message) {
         if (!QUIET) {
-            out.println("    " + message);
-            out.flush();
+            System.err.println("    " + message);
+            System.err.flush();
         }
     }
 
     /** Where streamed tool output (apt, make) goes: stderr, or nowhere when quiet. */
     public static PrintStream sink() {
-        return QUIET ? new PrintStream(java.io.OutputStream.nullOutputStream()) : out;
+        return QUIET ? new PrintStream(java.io.OutputStream.nullOutputStream()) : System.err;
     }
 }

@@ -23,7 +23,7 @@ class FrameworkIT {
     @Test
     void controlCommandsRegisterActivateCallAndDeregister() {
         VmResult r = run("""
-                d status
+                $DYNAMOS_JVM status
                 start
                 insmod "$LIVEPATCH"
                 i=0; while [ "$(cat /sys/kernel/livepatch/dynamos_bench_livepatch/transition)" != 0 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
@@ -45,7 +45,7 @@ class FrameworkIT {
                 val json "$(d status --json)"
                 expect_fail d register t 2 no_such_function_anywhere; val unknown "$ERR"
                 expect_fail d register s 1 __schedule; val notrace "$ERR"
-                expect_fail d activate t 2 9; val noversion "$ERR"
+                expect_fail $DYNAMOS_JVM activate t 2 9; val noversion "$ERR"
                 expect_fail d register t 2 dynamos_target_fn_v2; val twice "$ERR"
                 d deregister t 2 3
                 d activate t 2 1

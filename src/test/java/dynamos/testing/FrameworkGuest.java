@@ -55,10 +55,16 @@ public final class FrameworkGuest {
         return built;
     }
 
-    /** Shell functions for guest scripts: d (dynamos), start (framework + test modules), target, field, val. */
+    /**
+     * Shell functions for guest scripts: d (dynamos, answered by a {@link CommandServer} the prelude
+     * starts), start (framework + test modules), target, field, val, expect_fail; $DYNAMOS is the
+     * same command for scripts run with sh, $DYNAMOS_JVM the real command line in a fresh JVM.
+     */
     public static String prelude() {
         Map<String, Path> m = modules();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String flags = " -XX:+UseSerialGC -XX:-UsePerfData --enable-native-access=ALL-UNNAMED";
+        String client = Guest.REPO.resolve("src/test/sh/dynamos-client").toString();
         return String.join("\n",
                 "FRAMEWORK=" + Guest.q(m.get("framework")),
                 "TARGET=" + Guest.q(m.get("target")),
@@ -66,9 +72,17 @@ public final class FrameworkGuest {
                 "DYNCTL=" + Guest.q(m.get("dynctl")),
                 "LIVEPATCH=" + Guest.q(m.get("livepatch")),
                 "PIPETOOL=" + Guest.q(m.get("pipetool")),
-                // The dynamos command as a plain command line, for scripts the guest runs with sh.
-                "DYNAMOS=" + Guest.q(java + " -Xint -XX:+UseSerialGC -XX:-UsePerfData --enable-native-access=ALL-UNNAMED -jar " + Guest.JAR),
-                "d() { " + Guest.q(java) + " -Xint -XX:+UseSerialGC -XX:-UsePerfData --enable-native-access=ALL-UNNAMED -jar " + Guest.q(Guest.JAR) + " \"$@\"; }",
+                // One JVM answers every d: interpreted start-up costs seconds per command under TCG.
+                "mkdir -p /tmp/dynamos-server && mkfifo /tmp/dynamos-server/request /tmp/dynamos-server/status",
+                Guest.q(java) + " -XX:TieredStopAtLevel=1" + flags + " -cp " + Guest.q(Guest.REPO.resolve("target/test-classes"))
+                        + ":" + Guest.q(Guest.JAR) + " dynamos.testing.CommandServer /tmp/dynamos-server"
+                        + " </dev/null >/tmp/dynamos-server/server.log 2>&1 &",
+                "echo $! > /tmp/dynamos-server/pid",
+                // For scripts run with sh (word-split, so no blanks in these paths).
+                "DYNAMOS=" + Guest.q(client + " /tmp/dynamos-server"),
+                "d() { " + Guest.q(client) + " /tmp/dynamos-server \"$@\"; }",
+                // The dynamos command as its own process, as users run it.
+                "DYNAMOS_JVM=" + Guest.q(java + " -Xint" + flags + " -jar " + Guest.JAR),
                 // start: the framework via the tool, then the test modules.
                 "start() { d start --module \"$FRAMEWORK\" && insmod \"$TARGET\" && insmod \"$UPDATE\"; }",
                 "target() { echo \"$1 $2 $3\" > /proc/dynamos_target; }",
