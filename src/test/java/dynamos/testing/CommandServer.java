@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -19,8 +20,9 @@ import java.util.List;
  * <p>Protocol, in directory DIR (a tmpfs in the guest): the client writes the working directory and
  * the arguments, each followed by a NUL byte, into the FIFO {@code DIR/request} and closes it; the
  * server runs the command with stdout and stderr in the files {@code DIR/stdout} and
- * {@code DIR/stderr}, then writes the exit status and a newline into the FIFO {@code DIR/status}.
- * Clients take {@code DIR/lock} (flock) around the exchange.
+ * {@code DIR/stderr}, then creates the file {@code DIR/status} with the exit status, which the client
+ * polls for (after removing it before the request). Clients take {@code DIR/lock} (flock) around
+ * the exchange.
  */
 public final class CommandServer {
     private CommandServer() {}
@@ -60,7 +62,9 @@ public final class CommandServer {
                     System.setErr(stderr);
                 }
             }
-            Files.writeString(dir.resolve("status"), status + "\n");
+            // Renamed into place: the client polls for it and must never see it half written.
+            Files.writeString(dir.resolve("status.tmp"), status + "\n");
+            Files.move(dir.resolve("status.tmp"), dir.resolve("status"), StandardCopyOption.ATOMIC_MOVE);
         }
     }
 

@@ -73,11 +73,11 @@ public final class FrameworkGuest {
                 "LIVEPATCH=" + Guest.q(m.get("livepatch")),
                 "PIPETOOL=" + Guest.q(m.get("pipetool")),
                 // One JVM answers every d: interpreted start-up costs seconds per command under TCG.
-                "mkdir -p /tmp/dynamos-server && mkfifo /tmp/dynamos-server/request /tmp/dynamos-server/status",
-                Guest.q(java) + " -XX:TieredStopAtLevel=1" + flags + " -cp " + Guest.q(Guest.REPO.resolve("target/test-classes"))
+                "mkdir -p /tmp/dynamos-server && mkfifo /tmp/dynamos-server/request",
+                // Started from a subshell: not a job of the script, so the script's "wait" does not wait for it.
+                "(" + Guest.q(java) + " -XX:TieredStopAtLevel=1" + flags + " -cp " + Guest.q(Guest.REPO.resolve("target/test-classes"))
                         + ":" + Guest.q(Guest.JAR) + " dynamos.testing.CommandServer /tmp/dynamos-server"
-                        + " </dev/null >/tmp/dynamos-server/server.log 2>&1 &",
-                "echo $! > /tmp/dynamos-server/pid",
+                        + " </dev/null >/tmp/dynamos-server/server.log 2>&1 & echo $! > /tmp/dynamos-server/pid)",
                 // For scripts run with sh (word-split, so no blanks in these paths).
                 "DYNAMOS=" + Guest.q(client + " /tmp/dynamos-server"),
                 "d() { " + Guest.q(client) + " /tmp/dynamos-server \"$@\"; }",
