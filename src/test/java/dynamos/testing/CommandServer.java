@@ -17,12 +17,12 @@ import java.util.List;
  * {@link Main#execute}, the code path of the real command, with its own stdout, stderr and exit
  * status; {@code src/test/sh/dynamos-client} is the other end.
  *
- * <p>Protocol, in directory DIR (a tmpfs in the guest): the client writes the working directory and
- * the arguments, each followed by a NUL byte, into the FIFO {@code DIR/request} and closes it; the
- * server runs the command with stdout and stderr in the files {@code DIR/stdout} and
- * {@code DIR/stderr}, then creates the file {@code DIR/status} with the exit status, which the client
- * polls for (after removing it before the request). Clients take {@code DIR/lock} (flock) around
- * the exchange.
+ * <p>Protocol, in directory DIR (a tmpfs in the guest): the client writes its working directory,
+ * the pid of a waiter process it started and the arguments, each followed by a NUL byte, into the
+ * FIFO {@code DIR/request} and closes it; the server runs the command with stdout and stderr in the
+ * files {@code DIR/stdout} and {@code DIR/stderr}, creates the file {@code DIR/status} with the exit
+ * status and ends the waiter, which the client waits for. Clients take {@code DIR/lock} (flock)
+ * around the exchange.
  */
 public final class CommandServer {
     private CommandServer() {}
@@ -38,9 +38,10 @@ public final class CommandServer {
         PrintStream stderr = System.err;
         while (true) {
             List<String> request = fields(Files.readAllBytes(dir.resolve("request")));
-            if (request.isEmpty()) {
+            if (request.size() < 2) {
                 continue; // opened and closed without a request
             }
+            long waiter = Long.parseLong(request.get(1));
             int status;
             try (PrintStream out = new PrintStream(Files.newOutputStream(dir.resolve("stdout")), true, StandardCharsets.UTF_8);
                     PrintStream err = new PrintStream(Files.newOutputStream(dir.resolve("stderr")), true, StandardCharsets.UTF_8)) {
@@ -52,7 +53,7 @@ public final class CommandServer {
                         err.println("dynamos test server: runs in " + cwd + ", the client is in " + request.getFirst());
                         status = 70;
                     } else {
-                        status = Main.execute(request.subList(1, request.size()).toArray(String[]::new));
+                        status = Main.execute(request.subList(2, request.size()).toArray(String[]::new));
                     }
                 } catch (Throwable t) {
                     t.printStackTrace(err);
@@ -62,9 +63,10 @@ public final class CommandServer {
                     System.setErr(stderr);
                 }
             }
-            // Renamed into place: the client polls for it and must never see it half written.
+            // Renamed into place: complete before the client looks.
             Files.writeString(dir.resolve("status.tmp"), status + "\n");
             Files.move(dir.resolve("status.tmp"), dir.resolve("status"), StandardCopyOption.ATOMIC_MOVE);
+            ProcessHandle.of(waiter).ifPresent(ProcessHandle::destroy);
         }
     }
 
