@@ -42,7 +42,7 @@ struct dyn_update *notrace dyn_handler_update(void)
  * caller takes only versions with an entry), or 1 when nested in a
  * handler.
  */
-static __always_inline unsigned long
+static __always_inline unsigned int
 dyn_handler_choice(struct dyn_update *upd, dynamos_handler_t handler,
 		   struct ftrace_regs *fregs)
 {

@@ -368,22 +368,18 @@ int dyn_cmd_activate(struct dynamos_req *req)
 int notrace dynamos_set_active(const struct dynamos_call *call,
 			       unsigned int version)
 {
-	struct dyn_update *upd;
-	struct dyn_version *vp;
-	int ret = -ENOENT;
+	/*
+	 * Set only while a handler runs, i.e. inside a callback with
+	 * preemption off: dyn_sync_callbacks() waits for us too.  Live means
+	 * what it means to the callback: the version has an entry.
+	 */
+	struct dyn_update *upd = dyn_handler_update();
 
-	upd = dyn_handler_update();
-	if (!call || !upd || version < 1 || version > DYNAMOS_MAX_VERSIONS)
+	if (!call || !upd || version - 1 >= DYNAMOS_MAX_VERSIONS ||
+	    !READ_ONCE(upd->entry[version]))
 		return -ENOENT;
-	/* Like a callback, so dyn_sync_callbacks() also waits for us. */
-	preempt_disable_notrace();
-	vp = READ_ONCE(upd->ver[version]);
-	if (vp && READ_ONCE(vp->state) == DYN_LIVE) {
-		WRITE_ONCE(upd->active, version);
-		ret = 0;
-	}
-	preempt_enable_notrace();
-	return ret;
+	WRITE_ONCE(upd->active, version);
+	return 0;
 }
 EXPORT_SYMBOL_GPL(dynamos_set_active);
 

@@ -27,8 +27,6 @@
 #include <asm/barrier.h>
 #include <asm/ptrace.h>
 
-struct task_struct;
-
 /**
  * struct dynamos_call - one call of an updated function, as seen by the
  *	adaptation handler: the registers at the original function's ftrace

@@ -36,6 +36,7 @@ class VmIT {
         assertThat(r.output()).contains("guest").contains("tmp");
         assertThat(probe).as("the host root is read-only to the guest").doesNotExist();
         assertThat(Files.readString(share.resolve("out.txt"))).isEqualTo("result\n");
+        Guest.assertCleanKernelLog(r);
     }
 
     @Test
