@@ -100,6 +100,11 @@ class FrameworkIT {
                 d activate t 2 2
                 sh -c 'echo "5 1 0" > /proc/dynamos_target'; val other_active "$(field last /proc/dynamos_target)"
                 val json2 "$(d status --json)"
+                # A handler may also change the active version (a == 99: version 2), for this call too.
+                d activate t 2 1
+                d rule t 2 dynamos_test_handler_arg
+                target 1 99 0; val set_active_call "$(field last /proc/dynamos_target)"
+                target 1 1 0;  val set_active_next "$(field last /proc/dynamos_target)"
                 d rule t 2 --address 0
                 d stop
                 """);
@@ -120,6 +125,7 @@ class FrameworkIT {
         assertThat(calls(v.get("json2"), 1) + calls(v.get("json2"), 2) + calls(v.get("json2"), 3)
                 + calls(v.get("json2"), 4)).isEqualTo(200 + 40 + 60 + 5);
         assertThat(calls(v.get("json2"), 3)).isEqualTo(50 + 40);
+        assertThat(v).containsEntry("set_active_call", "1099").containsEntry("set_active_next", "1001");
     }
 
     @Test
