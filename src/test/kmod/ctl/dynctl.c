@@ -13,6 +13,11 @@
  *   dynctl call SYMBOL
  *   dynctl stop [TIMEOUT_MS]
  *   dynctl fuzz N [SEED]
+ *   dynctl fuzzp P N [SEED]   N fuzz ioctls from P processes at once (seeds
+ *                             SEED, SEED+1, ...); exit 3 on unexpected errnos
+ *   dynctl switch N [SEED]    N random switching operations on the stress
+ *                             update stress/1 (src/test/kmod/stress); exit 3
+ *                             on unexpected results
  *
  * DYNAMOS_DEV names another device node; DYNAMOS_FD=n uses inherited fd n.
  * Prints "ok <result>" or "error <errno-name>: <message>"; the exit status
@@ -20,11 +25,15 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../../../../kernel/include/uapi/dynamos.h"
@@ -36,7 +45,8 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: dynctl version|status|register N ID SYM|deregister N ID V [MS]|\n"
 		"       activate N ID V|rule N ID SYM|hook KIND N ID V SYM|call SYM|\n"
-		"       stop [MS]|fuzz COUNT [SEED]\n");
+		"       stop [MS]|fuzz COUNT [SEED]|fuzzp PROCS COUNT [SEED]|\n"
+		"       switch COUNT [SEED]\n");
 	exit(2);
 }
 
@@ -152,6 +162,9 @@ static const char *const code_syms[] = {
 	"dynamos_test_pre_removal", "dynamos_test_post_removal",
 	"dynamos_test_pre_activation_fail", "dynamos_test_init",
 	"dynamos_test_release",
+	"dynamos_stress_fn", "dynamos_stress:dynamos_stress_fn",
+	"dynamos_stress_fn_v2", "dynamos_stress_fn_v3",
+	"dynamos_stress:dynamos_stress_fn_v4",
 	"jiffies", "__schedule", "init_task", "no_such_symbol", "vmlinux:",
 	":x", "bogus:dynamos_target_fn", "vmlinux:jiffies", "init_module",
 	"dynamos:dyn_cmd_stop", "a:b:c", "",
@@ -159,6 +172,7 @@ static const char *const code_syms[] = {
 static const char *const handler_syms[] = {
 	"dynamos_test_handler_arg", "dynamos_test_handler_pid",
 	"dynamos_target_fn_v3", "dynamos_test_init", "nope", "",
+	"dynamos_stress_handler", "dynamos_stress:dynamos_stress_handler",
 };
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -185,15 +199,43 @@ static void rnd_bytes(void *p, size_t n)
 		*c++ = rnd();
 }
 
-static int fuzz(unsigned long count, unsigned long seed)
+/* What the fuzzer saw; shared between the processes of fuzzp. */
+#define FUZZ_ERRNOS 1024
+#define FUZZ_REPORTS 5
+struct fuzz_stats {
+	unsigned long ioctls, ok, fail, unexpected, hook_errors;
+	unsigned long by_errno[FUZZ_ERRNOS];
+	int open_errno;
+};
+
+/*
+ * Errnos the ABI documents (uapi/dynamos.h), plus ECANCELED (a hook that
+ * returned a positive value).  A hook may return any negative errno, so a
+ * failure whose message names a hook is expected whatever its errno.
+ */
+static bool fuzz_errno_expected(int e, const char *msg)
+{
+	switch (e) {
+	case ENOTTY: case EFAULT: case EPERM: case EPROTO: case EINVAL:
+	case ENAMETOOLONG: case ENOENT: case ENOTUNIQ: case ENOEXEC:
+	case EOPNOTSUPP: case EBUSY: case EEXIST: case ENOSPC: case ECANCELED:
+	case EINTR:
+		return true;
+	}
+	return msg && strstr(msg, "hook");
+}
+
+static void fuzz_run(unsigned long count, unsigned long seed,
+		     struct fuzz_stats *st)
 {
 	static const char *const names[] = { "t", "t", "u", "target", "x y", "" };
-	unsigned long i, ok = 0, fail = 0;
+	unsigned long i;
 	int fd = open(dev, O_RDWR);
 
 	if (fd < 0) {
+		st->open_errno = errno;
 		perror(dev);
-		return errno;
+		return;
 	}
 	rng_state = seed ? seed : 0x9e3779b97f4a7c15ull;
 	verbose = getenv("FUZZ_VERBOSE") != NULL;
@@ -203,6 +245,7 @@ static int fuzz(unsigned long count, unsigned long seed)
 		unsigned long cmd;
 		void *arg = &r;
 		unsigned int kind = rnd() % 100;
+		int e;
 
 		memset(&r, 0, sizeof(r));
 		cmd = _IOWR(DYNAMOS_IOC_MAGIC, rnd() % (NR_CMDS + 2), struct dynamos_req);
@@ -276,18 +319,475 @@ static int fuzz(unsigned long count, unsigned long seed)
 			if (rnd() % 30 == 0)
 				r.abi = rnd();
 		}
-		if (ioctl(fd, cmd, arg) < 0)
-			fail++;
-		else
-			ok++;
+		st->ioctls++;
+		if (ioctl(fd, cmd, arg) < 0) {
+			const char *msg = arg == &r ? r.error : NULL;
+
+			e = errno;
+			st->fail++;
+			st->by_errno[e > 0 && e < FUZZ_ERRNOS ? e : 0]++;
+			if (!fuzz_errno_expected(e, msg)) {
+				if (st->unexpected < FUZZ_REPORTS)
+					printf("fuzz: unexpected errno %d (%s) from command %lu: %.*s\n",
+					       e, strerror(e),
+					       (unsigned long)_IOC_NR(cmd),
+					       DYNAMOS_ERROR_LEN,
+					       msg ? msg : "(no request)");
+				st->unexpected++;
+			} else if (msg && strstr(msg, "hook")) {
+				st->hook_errors++;
+			}
+		} else {
+			st->ok++;
+		}
 		if (verbose && arg == &r)
 			printf("%lu: nr %lu -> %s\n", i, (unsigned long)_IOC_NR(cmd),
 			       r.error);
 	}
 	close(fd);
-	printf("fuzz: %lu ioctls, %lu succeeded, %lu failed\n", count, ok,
-	       fail);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* "ENOENT=12 EINVAL=345 ..." for the errnos seen */
+static void fuzz_print_errnos(const char *prefix, const struct fuzz_stats *st)
+{
+	int e;
+
+	printf("%s errnos:", prefix);
+	for (e = 0; e < FUZZ_ERRNOS; e++)
+		if (st->by_errno[e])
+			printf(" %d=%lu", e, st->by_errno[e]);
+	printf("\n");
+}
+
+static int fuzz(unsigned long count, unsigned long seed)
+{
+	struct fuzz_stats *st = calloc(1, sizeof(*st));
+
+	if (!st) {
+		perror("fuzz");
+		return ENOMEM;
+	}
+	fuzz_run(count, seed, st);
+	if (st->open_errno) {
+		int e = st->open_errno;
+
+		free(st);
+		return e;
+	}
+	printf("fuzz: %lu ioctls, %lu succeeded, %lu failed, %lu unexpected\n",
+	       count, st->ok, st->fail, st->unexpected);
+	free(st);
 	return 0;
+}
+
+/* COUNT ioctls from PROCS processes at once, each with its own seed. */
+static int fuzzp(unsigned long procs, unsigned long count, unsigned long seed)
+{
+	struct fuzz_stats *st, total;
+	unsigned long p, i;
+	int status, bad = 0;
+	double t0;
+	pid_t pid;
+
+	if (procs < 1 || procs > 64) {
+		fprintf(stderr, "fuzzp: 1..64 processes\n");
+		return 2;
+	}
+	st = mmap(NULL, procs * sizeof(*st), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (st == MAP_FAILED) {
+		perror("fuzzp: mmap");
+		return errno;
+	}
+	memset(st, 0, procs * sizeof(*st));
+	fflush(stdout);
+	t0 = now_s();
+	for (p = 0; p < procs; p++) {
+		pid = fork();
+		if (pid < 0) {
+			perror("fuzzp: fork");
+			bad++;
+			break;
+		}
+		if (pid == 0) {
+			/* the first process takes the remainder */
+			fuzz_run(count / procs + (p ? 0 : count % procs),
+				 seed + p, &st[p]);
+			fflush(stdout);
+			_exit(st[p].open_errno ? 1 : 0);
+		}
+	}
+	while ((pid = wait(&status)) > 0) {
+		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+			printf("fuzzp: process %d %s %d\n", pid,
+			       WIFEXITED(status) ? "exited with" : "killed by signal",
+			       WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+			bad++;
+		}
+	}
+	t0 = now_s() - t0;
+	memset(&total, 0, sizeof(total));
+	for (p = 0; p < procs; p++) {
+		total.ioctls += st[p].ioctls;
+		total.ok += st[p].ok;
+		total.fail += st[p].fail;
+		total.unexpected += st[p].unexpected;
+		total.hook_errors += st[p].hook_errors;
+		for (i = 0; i < FUZZ_ERRNOS; i++)
+			total.by_errno[i] += st[p].by_errno[i];
+	}
+	printf("fuzzp: procs=%lu ioctls=%lu ok=%lu failed=%lu unexpected=%lu hook_errors=%lu dead=%d seconds=%.1f ioctls_per_s=%.0f\n",
+	       procs, total.ioctls, total.ok, total.fail, total.unexpected,
+	       total.hook_errors, bad, t0, t0 > 0 ? total.ioctls / t0 : 0);
+	fuzz_print_errnos("fuzzp:", &total);
+	munmap(st, procs * sizeof(*st));
+	return bad ? 1 : total.unexpected ? 3 : 0;
+}
+
+/* ---- switch ---- */
+
+/*
+ * One process switching the stress update (src/test/kmod/stress) while
+ * others call dynamos_stress_fn: activate a random live version, set or
+ * clear the handler, register or deregister a version.  Stress version s
+ * (1 = the original dynamos_stress_fn, 2..4 = dynamos_stress_fn_vS) has
+ * framework version number num[s] (0: not registered); numbers are handed
+ * out by the framework (highest in use + 1), so they drift.  Before a
+ * version is registered the stress module is told "live S", after it is
+ * deregistered "removed S": a call that runs in it afterwards is a ghost.
+ */
+#define SW_VERSIONS 4
+#define SW_CHECK_EVERY 1000
+static const char *sw_name = "stress";
+static const unsigned int sw_id = 1;
+static const char *sw_proc = "/proc/dynamos_stress";
+
+struct sw_model {
+	int num[SW_VERSIONS + 1];
+	int active;		/* framework number */
+	bool handler;
+};
+
+enum { SW_ACTIVATE, SW_HANDLER_SET, SW_HANDLER_CLEAR, SW_REGISTER,
+       SW_DEREGISTER, SW_NR_OPS };
+static const char *const sw_op_names[SW_NR_OPS] = {
+	"activate", "handler_set", "handler_clear", "register", "deregister",
+};
+
+struct sw_stats {
+	unsigned long done[SW_NR_OPS];
+	double max_ms[SW_NR_OPS], total_ms[SW_NR_OPS];
+	unsigned long attempts[SW_NR_OPS];
+	unsigned long refused_active, refused_full, deregister_active;
+	unsigned long checks, unexpected;
+};
+
+/* Stress version of a function name, 0 if not one of ours. */
+static int sw_stress_version(const char *func)
+{
+	int s;
+
+	if (!strcmp(func, "dynamos_stress_fn"))
+		return 1;
+	if (sscanf(func, "dynamos_stress_fn_v%d", &s) == 1 && s >= 2 &&
+	    s <= SW_VERSIONS)
+		return s;
+	return 0;
+}
+
+/*
+ * The framework's view of stress/1 from the status text.  Returns 0, or -1
+ * when the status cannot be read or holds something the model cannot.
+ */
+static int sw_read_table(struct sw_model *m)
+{
+	static char buf[1 << 16];
+	char *line, *save;
+	ssize_t n, len = 0;
+	int fd = open(dev, O_RDONLY);
+
+	memset(m, 0, sizeof(*m));
+	if (fd < 0) {
+		printf("switch: cannot open %s: %s\n", dev, strerror(errno));
+		return -1;
+	}
+	while ((n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += n;
+	close(fd);
+	if (n < 0) {
+		printf("switch: cannot read %s: %s\n", dev, strerror(errno));
+		return -1;
+	}
+	buf[len] = '\0';
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char name[DYNAMOS_NAME_LEN], act[8], state[16];
+		char func[DYNAMOS_SYMBOL_LEN], mod[64], handler[DYNAMOS_SYMBOL_LEN];
+		unsigned long long calls;
+		unsigned int id, v;
+		int s;
+
+		if (sscanf(line, "%63s %u %u %7s %15s %llu %127s %63s %127s",
+			   name, &id, &v, act, state, &calls, func, mod,
+			   handler) != 9)
+			continue;	/* the two header lines */
+		if (strcmp(name, sw_name) || id != sw_id)
+			continue;
+		s = sw_stress_version(func);
+		if (!s || v < 1 || v > DYNAMOS_MAX_VERSIONS || m->num[s]) {
+			printf("switch: unexpected row: %s\n", line);
+			return -1;
+		}
+		m->num[s] = v;
+		if (!strcmp(act, "yes")) {
+			if (m->active) {
+				printf("switch: two active versions: %s\n", line);
+				return -1;
+			}
+			m->active = v;
+		}
+		m->handler = strcmp(handler, "-") != 0;
+	}
+	return 0;
+}
+
+/* Compare the model with the framework's table; 0 if they agree. */
+static int sw_check(const struct sw_model *want, struct sw_stats *st)
+{
+	struct sw_model got;
+	int s, bad = 0;
+
+	st->checks++;
+	if (sw_read_table(&got))
+		return -1;
+	for (s = 1; s <= SW_VERSIONS; s++)
+		bad |= got.num[s] != want->num[s];
+	bad |= got.active != want->active || got.handler != want->handler;
+	if (bad) {
+		printf("switch: table differs from the model: versions");
+		for (s = 1; s <= SW_VERSIONS; s++)
+			printf(" %d:%d/%d", s, got.num[s], want->num[s]);
+		printf(" active %d/%d handler %d/%d (table/model)\n",
+		       got.active, want->active, got.handler, want->handler);
+		return -1;
+	}
+	return 0;
+}
+
+/* Tells the stress module "live S" or "removed S". */
+static int sw_mark(const char *what, int s)
+{
+	char buf[32];
+	int fd = open(sw_proc, O_WRONLY), len, ret = 0;
+
+	if (fd < 0) {
+		printf("switch: cannot open %s: %s\n", sw_proc, strerror(errno));
+		return -1;
+	}
+	len = snprintf(buf, sizeof(buf), "%s %d\n", what, s);
+	if (write(fd, buf, len) != len) {
+		printf("switch: writing '%s %d' to %s: %s\n", what, s, sw_proc,
+		       strerror(errno));
+		ret = -1;
+	}
+	if (close(fd)) {
+		printf("switch: closing %s: %s\n", sw_proc, strerror(errno));
+		ret = -1;
+	}
+	return ret;
+}
+
+/* One request on stress/1; 0 or the errno (message in r->error). */
+static int sw_ioctl(int fd, unsigned long cmd, struct dynamos_req *r,
+		    int op, struct sw_stats *st)
+{
+	double t = now_s(), ms;
+	int ret;
+
+	r->abi = DYNAMOS_ABI_VERSION;
+	strcpy(r->name, sw_name);
+	r->id = sw_id;
+	ret = ioctl(fd, cmd, r) < 0 ? errno : 0;
+	ms = (now_s() - t) * 1e3;
+	st->attempts[op]++;
+	st->total_ms[op] += ms;
+	if (ms > st->max_ms[op])
+		st->max_ms[op] = ms;
+	return ret;
+}
+
+static void sw_unexpected(struct sw_stats *st, const char *what, int err,
+			  const struct dynamos_req *r)
+{
+	st->unexpected++;
+	printf("switch: unexpected: %s: %s: %.*s\n", what,
+	       err ? strerror(err) : "succeeded", DYNAMOS_ERROR_LEN, r->error);
+}
+
+/* A random stress version 2..4 that is (@registered) or is not registered. */
+static int sw_pick(const struct sw_model *m, bool registered)
+{
+	int cand[SW_VERSIONS], n = 0, s;
+
+	for (s = 2; s <= SW_VERSIONS; s++)
+		if (!!m->num[s] == registered)
+			cand[n++] = s;
+	return n ? cand[rnd() % n] : 0;
+}
+
+static int sw_step(int fd, struct sw_model *m, struct sw_stats *st)
+{
+	unsigned int r = rnd() % 100;
+	struct dynamos_req req;
+	char what[DYNAMOS_SYMBOL_LEN + 64];
+	int s, err;
+
+	memset(&req, 0, sizeof(req));
+	if (r < 30) {
+		int cand[SW_VERSIONS], n = 0;
+
+		for (s = 1; s <= SW_VERSIONS; s++)
+			if (m->num[s])
+				cand[n++] = s;
+		s = cand[rnd() % n];
+		req.version = m->num[s];
+		err = sw_ioctl(fd, DYNAMOS_IOC_ACTIVATE, &req, SW_ACTIVATE, st);
+		snprintf(what, sizeof(what), "activate %d (stress version %d)",
+			 m->num[s], s);
+		if (err) {
+			sw_unexpected(st, what, err, &req);
+			return -1;
+		}
+		m->active = m->num[s];
+		st->done[SW_ACTIVATE]++;
+		return 0;
+	}
+	if (r < 50) {
+		bool set = r < 40;
+		int op = set ? SW_HANDLER_SET : SW_HANDLER_CLEAR;
+
+		if (set)
+			strcpy(req.symbol, "dynamos_stress_handler");
+		err = sw_ioctl(fd, DYNAMOS_IOC_SET_HANDLER, &req, op, st);
+		if (err) {
+			sw_unexpected(st, sw_op_names[op], err, &req);
+			return -1;
+		}
+		m->handler = set;
+		st->done[op]++;
+		return 0;
+	}
+	s = sw_pick(m, r >= 75);
+	if (!s)
+		s = sw_pick(m, r < 75);	/* all or none registered */
+	if (!m->num[s]) {
+		if (sw_mark("live", s))
+			goto fail_mark;
+		snprintf(req.symbol, sizeof(req.symbol),
+			 "dynamos_stress_fn_v%d", s);
+		err = sw_ioctl(fd, DYNAMOS_IOC_REGISTER, &req, SW_REGISTER, st);
+		if (err) {
+			if (sw_mark("removed", s))
+				goto fail_mark;
+			if (err == ENOSPC) {
+				st->refused_full++;	/* numbers drifted to 32 */
+				return 0;
+			}
+			snprintf(what, sizeof(what), "register %s", req.symbol);
+			sw_unexpected(st, what, err, &req);
+			return -1;
+		}
+		m->num[s] = req.result;
+		st->done[SW_REGISTER]++;
+		return 0;
+	}
+	req.version = m->num[s];
+	req.timeout_ms = getenv("SWITCH_TIMEOUT_MS") ?
+			 atoi(getenv("SWITCH_TIMEOUT_MS")) : 2000;
+	err = sw_ioctl(fd, DYNAMOS_IOC_DEREGISTER, &req, SW_DEREGISTER, st);
+	if (err == EBUSY && m->num[s] == m->active) {
+		st->refused_active++;	/* activate another version first */
+		return 0;
+	}
+	if (err) {
+		snprintf(what, sizeof(what), "deregister %d (stress version %d%s)",
+			 m->num[s], s, m->num[s] == m->active ? ", active" : "");
+		sw_unexpected(st, what, err, &req);
+		return -1;
+	}
+	if (m->num[s] == m->active) {
+		/* Older framework: removing the active version activates 1. */
+		st->deregister_active++;
+		m->active = 1;
+	}
+	m->num[s] = 0;
+	st->done[SW_DEREGISTER]++;
+	if (sw_mark("removed", s))
+		goto fail_mark;
+	return 0;
+
+fail_mark:
+	st->unexpected++;
+	return -1;
+}
+
+static int sw_switch(unsigned long count, unsigned long seed)
+{
+	struct sw_model m;
+	struct sw_stats st;
+	unsigned long i;
+	double t0;
+	int fd, op;
+
+	memset(&st, 0, sizeof(st));
+	rng_state = seed ? seed : 0x9e3779b97f4a7c15ull;
+	if (sw_read_table(&m))
+		return 1;
+	if (!m.num[1] || !m.active) {
+		printf("switch: no update %s/%u with dynamos_stress_fn as version 1; register it first\n",
+		       sw_name, sw_id);
+		return 1;
+	}
+	fd = open(dev, O_RDWR);
+	if (fd < 0) {
+		printf("switch: cannot open %s: %s\n", dev, strerror(errno));
+		return errno;
+	}
+	t0 = now_s();
+	for (i = 0; i < count; i++) {
+		if (sw_step(fd, &m, &st) && sw_read_table(&m))
+			break;	/* resynchronised with the table after a surprise */
+		if ((i + 1) % SW_CHECK_EVERY == 0 && sw_check(&m, &st)) {
+			st.unexpected++;
+			if (sw_read_table(&m))
+				break;
+		}
+	}
+	if (sw_check(&m, &st))
+		st.unexpected++;
+	t0 = now_s() - t0;
+	close(fd);
+	printf("switch: ops=%lu", i);
+	for (op = 0; op < SW_NR_OPS; op++)
+		printf(" %s=%lu", sw_op_names[op], st.done[op]);
+	printf(" refused_active=%lu refused_full=%lu deregister_active=%lu checks=%lu unexpected=%lu seconds=%.1f ops_per_s=%.1f\n",
+	       st.refused_active, st.refused_full, st.deregister_active,
+	       st.checks, st.unexpected, t0, t0 > 0 ? i / t0 : 0);
+	printf("switch: latency_ms");
+	for (op = 0; op < SW_NR_OPS; op++)
+		printf(" %s_avg=%.2f %s_max=%.1f", sw_op_names[op],
+		       st.attempts[op] ? st.total_ms[op] / st.attempts[op] : 0,
+		       sw_op_names[op], st.max_ms[op]);
+	printf("\n");
+	return i < count ? 1 : st.unexpected ? 3 : 0;
 }
 
 int main(int argc, char **argv)
@@ -363,6 +863,11 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(c, "fuzz") && (argc == 3 || argc == 4))
 		return fuzz(num(argv[2]), argc == 4 ? num(argv[3]) : 0);
+	if (!strcmp(c, "fuzzp") && (argc == 4 || argc == 5))
+		return fuzzp(num(argv[2]), num(argv[3]),
+			     argc == 5 ? num(argv[4]) : 1);
+	if (!strcmp(c, "switch") && (argc == 3 || argc == 4))
+		return sw_switch(num(argv[2]), argc == 4 ? num(argv[3]) : 0);
 	usage();
 	return 2;
 }
