@@ -393,7 +393,7 @@ static int fuzzp(unsigned long procs, unsigned long count, unsigned long seed)
 {
 	struct fuzz_stats *st, total;
 	unsigned long p, i;
-	int status, bad = 0;
+	int status, bad = 0, keep;
 	double t0;
 	pid_t pid;
 
@@ -408,6 +408,16 @@ static int fuzzp(unsigned long procs, unsigned long count, unsigned long seed)
 		return errno;
 	}
 	memset(st, 0, procs * sizeof(*st));
+	/*
+	 * Hold the device open until every child is done and the summary is
+	 * printed: until then "rmmod dynamos" must fail (tests try it).
+	 */
+	keep = open(dev, O_RDWR);
+	if (keep < 0) {
+		perror(dev);
+		munmap(st, procs * sizeof(*st));
+		return errno;
+	}
 	fflush(stdout);
 	t0 = now_s();
 	for (p = 0; p < procs; p++) {
@@ -448,6 +458,9 @@ static int fuzzp(unsigned long procs, unsigned long count, unsigned long seed)
 	       procs, total.ioctls, total.ok, total.fail, total.unexpected,
 	       total.hook_errors, bad, t0, t0 > 0 ? total.ioctls / t0 : 0);
 	fuzz_print_errnos("fuzzp:", &total);
+	/* The summary is out before the device is let go (see above). */
+	fflush(stdout);
+	close(keep);
 	munmap(st, procs * sizeof(*st));
 	return bad ? 1 : total.unexpected ? 3 : 0;
 }
