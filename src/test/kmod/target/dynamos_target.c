@@ -7,9 +7,13 @@
  *   write "N a b"      call dynamos_target_fn(a, b) N times in this task
  *   write "thread a b" start a kernel thread that calls it once (it may be
  *                      parked inside a version, see dynamos_test_update)
+ *   write "sleepy a b" start a kernel thread that calls dynamos_target_sleepy
+ *                      (a == 777: it sleeps in that function's .cold part)
+ *   write "release"    wake the threads sleeping in dynamos_target_sleepy
  *   read               "calls=<n> last=<r> sum=<s> threads=<running>
- *                       thread_last=<r> ns=<t>"  (t: time the N calls took;
- *                       guest instructions under QEMU -icount shift=0)
+ *                       thread_last=<r> ns=<t> sleepy=<n>"  (t: time the N calls took;
+ *                       guest instructions under QEMU -icount shift=0;
+ *                       n: threads asleep in dynamos_target_sleepy)
  */
 #define pr_fmt(fmt) "dynamos_target: " fmt
 
@@ -21,6 +25,7 @@
 #include <linux/seq_file.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
+#include <linux/wait.h>
 
 #define MAX_CALLS 100000000L
 
@@ -33,6 +38,9 @@ static u64 target_ns;
 
 static atomic_t threads_running = ATOMIC_INIT(0);
 static atomic_long_t thread_last = ATOMIC_LONG_INIT(0);
+static DECLARE_WAIT_QUEUE_HEAD(sleepy_wq);
+static unsigned long sleepy_gen;	/* bumped by "release" */
+static atomic_t sleepy_sleepers = ATOMIC_INIT(0);
 
 /* Traceable on purpose: ftrace gives it an fentry site. */
 noinline long dynamos_target_fn(long a, long b)
@@ -41,8 +49,34 @@ noinline long dynamos_target_fn(long a, long b)
 }
 EXPORT_SYMBOL_GPL(dynamos_target_fn);
 
+/* Cold, so GCC moves its caller's block into dynamos_target_sleepy.cold. */
+static noinline __cold long target_cold_wait(void)
+{
+	unsigned long gen = READ_ONCE(sleepy_gen);
+	long ret;
+
+	atomic_inc(&sleepy_sleepers);
+	pr_info("pid %d sleeps in dynamos_target_sleepy.cold\n", current->pid);
+	ret = wait_event_interruptible(sleepy_wq, READ_ONCE(sleepy_gen) != gen);
+	atomic_dec(&sleepy_sleepers);
+	return ret;
+}
+
+/* An original whose .cold part a task can sleep in (a == 777). */
+noinline long dynamos_target_sleepy(long a, long b)
+{
+	if (a == 777) {
+		long ret = target_cold_wait();
+
+		return ret ? ret : READ_ONCE(sleepy_gen) + a + b;
+	}
+	return a + b;
+}
+EXPORT_SYMBOL_GPL(dynamos_target_sleepy);
+
 struct thread_args {
 	long a, b;
+	bool sleepy;
 };
 
 static int target_thread(void *data)
@@ -50,14 +84,16 @@ static int target_thread(void *data)
 	struct thread_args args = *(struct thread_args *)data;
 
 	kfree(data);
-	atomic_long_set(&thread_last, dynamos_target_fn(args.a, args.b));
+	atomic_long_set(&thread_last, args.sleepy ?
+			dynamos_target_sleepy(args.a, args.b) :
+			dynamos_target_fn(args.a, args.b));
 	pr_info("thread %d returned %ld\n", current->pid,
 		atomic_long_read(&thread_last));
 	atomic_dec(&threads_running);
 	module_put_and_kthread_exit(0);
 }
 
-static int spawn_target_thread(long a, long b)
+static int spawn_target_thread(long a, long b, bool sleepy)
 {
 	struct thread_args *args = kmalloc(sizeof(*args), GFP_KERNEL);
 	struct task_struct *t;
@@ -66,6 +102,7 @@ static int spawn_target_thread(long a, long b)
 		return -ENOMEM;
 	args->a = a;
 	args->b = b;
+	args->sleepy = sleepy;
 	/* The thread runs our code: keep the module until it exits. */
 	__module_get(THIS_MODULE);
 	atomic_inc(&threads_running);
@@ -96,8 +133,17 @@ static ssize_t target_write(struct file *file, const char __user *ubuf,
 	buf[len] = '\0';
 
 	if (sscanf(buf, "thread %ld %ld", &a, &b) == 2) {
-		ret = spawn_target_thread(a, b);
+		ret = spawn_target_thread(a, b, false);
 		return ret ? ret : len;
+	}
+	if (sscanf(buf, "sleepy %ld %ld", &a, &b) == 2) {
+		ret = spawn_target_thread(a, b, true);
+		return ret ? ret : len;
+	}
+	if (sysfs_streq(buf, "release")) {
+		WRITE_ONCE(sleepy_gen, sleepy_gen + 1);
+		wake_up_all(&sleepy_wq);
+		return len;
 	}
 	if (sscanf(buf, "%ld %ld %ld", &n, &a, &b) != 3 || n < 0 ||
 	    n > MAX_CALLS)
@@ -121,10 +167,11 @@ static ssize_t target_write(struct file *file, const char __user *ubuf,
 static int target_show(struct seq_file *m, void *v)
 {
 	mutex_lock(&target_lock);
-	seq_printf(m, "calls=%ld last=%ld sum=%lld threads=%d thread_last=%ld ns=%llu\n",
+	seq_printf(m, "calls=%ld last=%ld sum=%lld threads=%d thread_last=%ld ns=%llu sleepy=%d\n",
 		   target_calls, target_last, target_sum,
 		   atomic_read(&threads_running),
-		   atomic_long_read(&thread_last), target_ns);
+		   atomic_long_read(&thread_last), target_ns,
+		   atomic_read(&sleepy_sleepers));
 	mutex_unlock(&target_lock);
 	return 0;
 }
@@ -152,6 +199,8 @@ static int __init target_init(void)
 static void __exit target_exit(void)
 {
 	remove_proc_entry("dynamos_target", NULL);
+	WRITE_ONCE(sleepy_gen, sleepy_gen + 1);
+	wake_up_all(&sleepy_wq);
 }
 
 module_init(target_init);

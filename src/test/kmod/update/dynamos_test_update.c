@@ -13,10 +13,14 @@
  *   fail_pre_activation  errno that dynamos_test_pre_activation_fail returns
  *   handler_pid          pid that dynamos_test_handler_pid sends to ...
  *   handler_pid_version  ... this version
+ *   set_active_version   version dynamos_test_handler_set_active makes active
+ *   nested_last          what dynamos_target_fn returned when called from
+ *                        within dynamos_test_handler_nested (read-only)
  */
 #define pr_fmt(fmt) "dynamos_test_update: " fmt
 
 #include <linux/atomic.h>
+#include <linux/interrupt.h>
 #include <linux/module.h>
 #include <linux/proc_fs.h>
 #include <linux/sched.h>
@@ -35,6 +39,10 @@ static int handler_pid;
 module_param(handler_pid, int, 0644);
 static int handler_pid_version = 3;
 module_param(handler_pid_version, int, 0644);
+static int set_active_version = 2;
+module_param(set_active_version, int, 0644);
+static long nested_last;
+module_param(nested_last, long, 0444);
 
 static long (*orig_target)(long a, long b);
 static void (*orig_schedule)(void);
@@ -79,6 +87,53 @@ noinline long dynamos_target_fn_sleep(long a, long b)
 	return ret ? ret : a + b + 5000;
 }
 
+/*
+ * Sleeps like dynamos_target_fn_sleep; reached from dynamos_target_fn_tail
+ * by a tail call (jmp), so no frame of the version is on the sleeper's
+ * stack.
+ */
+noinline long dynamos_test_sleep_helper(long a, long b)
+{
+	unsigned long gen = READ_ONCE(release_gen);
+	long ret;
+
+	atomic_inc(&sleepers);
+	pr_info("pid %d sleeps in %s\n", current->pid, __func__);
+	ret = wait_event_interruptible(sleep_wq, READ_ONCE(release_gen) != gen);
+	atomic_dec(&sleepers);
+	return ret ? ret : a + b + 5000;
+}
+
+noinline long dynamos_target_fn_tail(long a, long b)
+{
+	return dynamos_test_sleep_helper(a + 1, b);
+}
+
+/* Cold, so GCC moves its caller's block into dynamos_target_fn_cold.cold. */
+static noinline __cold long dynamos_test_cold_wait(void)
+{
+	unsigned long gen = READ_ONCE(release_gen);
+	long ret;
+
+	atomic_inc(&sleepers);
+	pr_info("pid %d sleeps in a .cold part\n", current->pid);
+	ret = wait_event_interruptible(sleep_wq, READ_ONCE(release_gen) != gen);
+	atomic_dec(&sleepers);
+	return ret;
+}
+
+/* a == 777 sleeps, called from the function's .cold part. */
+noinline long dynamos_target_fn_cold(long a, long b)
+{
+	if (a == 777) {
+		long ret = dynamos_test_cold_wait();
+
+		/* work after the call: a return address in the .cold part */
+		return ret ? ret : READ_ONCE(release_gen) + a + b + 6000;
+	}
+	return a + b + 6000;
+}
+
 /* ---- version of schedule ---- */
 
 void dynamos_test_schedule(void)
@@ -119,6 +174,42 @@ int notrace dynamos_test_handler_state(const struct dynamos_call *call)
 	if ((long)dynamos_arg(call, 0) == 77 && state) {
 		dynamos_set_phase(state, 5);
 		dynamos_set_must_update(state, true);
+	}
+	return 0;
+}
+
+/* Makes set_active_version active on every call (switching tests). */
+int notrace dynamos_test_handler_set_active(const struct dynamos_call *call)
+{
+	atomic_long_inc(&handler_calls);
+	dynamos_set_active(call, READ_ONCE(set_active_version));
+	return 0;
+}
+
+static void nested_tasklet_fn(struct tasklet_struct *t)
+{
+	WRITE_ONCE(nested_last, dynamos_target_fn(1, 1));
+}
+
+static DECLARE_TASKLET(nested_tasklet, nested_tasklet_fn);
+
+/*
+ * Calls of the updated function nested in this handler: a == 55 runs one
+ * from a softirq (local_bh_enable() runs the pending tasklet right here,
+ * as it does inside dynamos_shadow_create()), a == 56 calls it directly.
+ * Either must run the active version.
+ */
+int notrace dynamos_test_handler_nested(const struct dynamos_call *call)
+{
+	long a = (long)dynamos_arg(call, 0);
+
+	atomic_long_inc(&handler_calls);
+	if (a == 55) {
+		local_bh_disable();
+		tasklet_schedule(&nested_tasklet);
+		local_bh_enable();
+	} else if (a == 56) {
+		WRITE_ONCE(nested_last, dynamos_target_fn(1, 2));
 	}
 	return 0;
 }
@@ -233,6 +324,7 @@ static int __init update_init(void)
 static void __exit update_exit(void)
 {
 	remove_proc_entry("dynamos_test_update", NULL);
+	tasklet_kill(&nested_tasklet);
 	release_sleepers();
 }
 

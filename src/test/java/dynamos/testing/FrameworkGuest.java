@@ -37,6 +37,8 @@ public final class FrameworkGuest {
             // The kernel's own livepatch on the same target function: redirection must refuse to share it.
             Path livepatch = FrameworkModule.buildUpdate(Guest.REPO.resolve("bench/kmod/livepatch"), out.resolve("livepatch"), k,
                     List.of(target.resolveSibling("Module.symvers"))).getFirst();
+            // A module that stays in MODULE_STATE_COMING until told to go on.
+            Path coming = ModuleBuild.build(Guest.REPO.resolve("src/test/kmod/coming"), out.resolve("coming"), k).getFirst();
             Path dynctl = out.resolve("dynctl");
             try {
                 Files.createDirectories(out);
@@ -50,7 +52,7 @@ public final class FrameworkGuest {
             Exec.capture(List.of("gcc", "-static", "-O2", "-Wall", "-o", pipetool.toString(),
                     Guest.REPO.resolve("src/test/kmod/pipetool/pipetool.c").toString())).orThrow("building pipetool");
             built = Map.of("framework", framework, "target", target, "update", update, "dynctl", dynctl,
-                    "livepatch", livepatch, "pipetool", pipetool);
+                    "livepatch", livepatch, "pipetool", pipetool, "coming", coming);
         }
         return built;
     }
@@ -72,6 +74,7 @@ public final class FrameworkGuest {
                 "DYNCTL=" + Guest.q(m.get("dynctl")),
                 "LIVEPATCH=" + Guest.q(m.get("livepatch")),
                 "PIPETOOL=" + Guest.q(m.get("pipetool")),
+                "COMING=" + Guest.q(m.get("coming")),
                 // One JVM answers every d: interpreted start-up costs seconds per command under TCG.
                 "mkdir -p /tmp/dynamos-server && mkfifo /tmp/dynamos-server/request",
                 // Started from a subshell: not a job of the script, so the script's "wait" does not wait for it.
