@@ -21,7 +21,8 @@
 #  c) removal under fire: per iteration, versions of dynamos_target_fn in which a kernel thread
 #     sleeps (dynamos_target_fn_sleep, and _tail and _cold where the update module has them)
 #     must refuse removal (EBUSY) while the thread is inside and allow it after release; the
-#     update module is removed and inserted again.
+#     update module is removed and inserted again; IN_USE of an original (dynamos_target_sleepy,
+#     where the target module has it) must see a task asleep in its .cold part.
 #  d) leaks: dynamos.ko's live allocations at load and before unload of each part, the kmalloc
 #     slab caches and per-CPU memory before and after the campaign, module reference counts.
 #
@@ -350,7 +351,10 @@ for f in dynamos_target_fn_tail dynamos_target_fn_cold; do
 		SLEEPERS="$SLEEPERS $f"
 	fi
 done
-echo "sleeping versions: $SLEEPERS"
+SLEEPY=
+awk '$3 == "dynamos_target_sleepy" { found = 1 } END { exit !found }' /proc/kallsyms && SLEEPY=1
+inuse_seen=0 inuse_missed=0
+echo "sleeping versions: $SLEEPERS${SLEEPY:+; IN_USE of the original dynamos_target_sleepy}"
 val fire_versions "$(echo $SLEEPERS | tr ' ' ',')"
 SHORT=${FIRE_TIMEOUT_MS:-100}
 U=/proc/dynamos_test_update
@@ -367,7 +371,8 @@ while [ $i -lt "$FIRE" ]; do
 		out=$("$DYNCTL" register r 1 "$f") || { fail "c$i: register $f: $out"; ok=0; continue; }
 		n=${out#ok }
 		out=$("$DYNCTL" activate r 1 "$n") || { fail "c$i: activate $f: $out"; ok=0; }
-		echo "thread $i 1" > /proc/dynamos_target || { fail "c$i: thread"; ok=0; }
+		# 777: dynamos_target_fn_cold sleeps in its .cold part only for this argument
+		echo "thread 777 $i" > /proc/dynamos_target || { fail "c$i: thread"; ok=0; }
 		k=$((k + 1))
 		wait_for sleepers $k $U || { fail "c$i: no task sleeps in $f (sleepers $(get sleepers $U))"; ok=0; }
 		nums="$nums $f:$n"
@@ -403,6 +408,26 @@ while [ $i -lt "$FIRE" ]; do
 	fi
 	out=$("$DYNCTL" deregister r 1 0 5000) && removed=$((removed + 1)) ||
 		{ fail "c$i: deregister r/1 after release: $out"; ok=0; }
+	if [ -n "$SLEEPY" ]; then
+		# IN_USE of an original (version 1) sees a task asleep in its .cold part
+		out=$("$DYNCTL" register s 1 dynamos_target_sleepy) || { fail "c$i: register sleepy: $out"; ok=0; }
+		echo "sleepy 777 $i" > /proc/dynamos_target || { fail "c$i: sleepy thread"; ok=0; }
+		wait_for sleepy 1 /proc/dynamos_target || { fail "c$i: no task sleeps in dynamos_target_sleepy"; ok=0; }
+		out=$("$DYNCTL" in-use s 1 1 0)
+		if [ "$out" = "ok 0" ]; then
+			inuse_missed=$((inuse_missed + 1))
+			[ $inuse_missed = 1 ] && fail "c$i: IN_USE of the original misses a task in its .cold part: $out"
+		elif [ "${out#ok }" != "$out" ]; then
+			inuse_seen=$((inuse_seen + 1))
+		else
+			fail "c$i: in-use: $out"; ok=0
+		fi
+		echo release > /proc/dynamos_target || { fail "c$i: release sleepy"; ok=0; }
+		wait_for sleepy 0 /proc/dynamos_target || { fail "c$i: sleepy thread did not wake"; ok=0; }
+		out=$("$DYNCTL" in-use s 1 1 5000)
+		[ "$out" = "ok 0" ] || { fail "c$i: in-use after release: $out"; ok=0; }
+		out=$("$DYNCTL" deregister s 1 0 5000) || { fail "c$i: deregister s/1: $out"; ok=0; }
+	fi
 	rmmod dynamos_test_update || { fail "c$i: rmmod update"; ok=0; }
 	insmod "$UPDATE" || { fail "c$i: insmod update"; ok=0; break; }
 	[ $ok = 1 ] || errors=$((errors + 1))
@@ -415,6 +440,8 @@ val fire_refused "$refused"
 val fire_allowed_while_busy "$allowed"
 val fire_removed_after_release "$removed"
 val fire_failed_iterations "$errors"
+val fire_inuse_cold_seen "$inuse_seen"
+val fire_inuse_cold_missed "$inuse_missed"
 for f in $SLEEPERS; do val "fire_unsafe_$f" "$(eval echo \$unsafe_$f)"; done
 expect_eq "c: removals allowed while a task was inside" "$allowed" 0
 expect_eq "c: iterations" "$iters" "$FIRE"

@@ -12,6 +12,7 @@
  *        KIND: pre-activation|post-activation|pre-removal|post-removal|1..4
  *   dynctl call SYMBOL
  *   dynctl stop [TIMEOUT_MS]
+ *   dynctl in-use NAME ID VERSION [TIMEOUT_MS]   result: busy tasks (0 idle)
  *   dynctl fuzz N [SEED]
  *   dynctl fuzzp P N [SEED]   N fuzz ioctls from P processes at once (seeds
  *                             SEED, SEED+1, ...); exit 3 on unexpected errnos
@@ -45,8 +46,8 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: dynctl version|status|register N ID SYM|deregister N ID V [MS]|\n"
 		"       activate N ID V|rule N ID SYM|hook KIND N ID V SYM|call SYM|\n"
-		"       stop [MS]|fuzz COUNT [SEED]|fuzzp PROCS COUNT [SEED]|\n"
-		"       switch COUNT [SEED]\n");
+		"       stop [MS]|in-use N ID V [MS]|fuzz COUNT [SEED]|\n"
+		"       fuzzp PROCS COUNT [SEED]|switch COUNT [SEED]\n");
 	exit(2);
 }
 
@@ -173,6 +174,7 @@ static const char *const handler_syms[] = {
 	"dynamos_test_handler_arg", "dynamos_test_handler_pid",
 	"dynamos_target_fn_v3", "dynamos_test_init", "nope", "",
 	"dynamos_stress_handler", "dynamos_stress:dynamos_stress_handler",
+	"dynamos_test_handler_set_active", "dynamos_test_handler_nested",
 };
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -868,6 +870,14 @@ int main(int argc, char **argv)
 	if (!strcmp(c, "call") && argc == 3) {
 		set_str(r.symbol, sizeof(r.symbol), argv[2]);
 		return run(DYNAMOS_IOC_CALL, &r);
+	}
+	if (!strcmp(c, "in-use") && (argc == 5 || argc == 6)) {
+		set_str(r.name, sizeof(r.name), argv[2]);
+		r.id = num(argv[3]);
+		r.version = num(argv[4]);
+		if (argc == 6)
+			r.timeout_ms = num(argv[5]);
+		return run(DYNAMOS_IOC_IN_USE, &r);
 	}
 	if (!strcmp(c, "stop") && argc <= 3) {
 		if (argc == 3)

@@ -88,6 +88,8 @@ class ReliabilityIT {
         // per iteration: each sleeping version, and the whole update
         assertThat(num(v, "fire_refused")).isEqualTo((long) FIRE * (SLEEPERS.size() + 1));
         assertThat(num(v, "fire_removed_after_release")).isEqualTo(2L * FIRE);
+        // IN_USE of an original sees a task asleep in the original's .cold part
+        assertThat(v).containsEntry("fire_inuse_cold_seen", Integer.toString(FIRE)).containsEntry("fire_inuse_cold_missed", "0");
 
         // d) leaks: allocations back to their start, every refcount 0 before unloading
         for (String part : List.of("a", "b", "c")) {
