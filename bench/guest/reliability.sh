@@ -140,316 +140,323 @@ want() { case " $PARTS " in *" $1 "*) return 0;; esac; return 1; }
 val parts "$(echo $PARTS | tr ' ' ',')"
 
 # ---- a) fuzzing -------------------------------------------------------------------------
-if want a; then
-echo "== a) fuzzing: $FUZZ ioctls from 4 processes, status reads, module insert/remove, rmmod dynamos"
-T0=$(now_ms)
-framework_start a
-a_alloc0=$(allocs)
-insmod "$TARGET" || fail "a: insmod target"
-insmod "$UPDATE" || fail "a: insmod update"
-insmod "$STRESS" || fail "a: insmod stress"
-STOP=$W/stop.a
-(	# status reads, each table checked, and calls of both targets
-	n=0 bad=0 rfail=0
-	while [ ! -e "$STOP" ]; do
-		if cat /dev/dynamos > "$W/status.a" 2> /dev/null; then
-			r=$(table_check "$W/status.a")
-			if [ "$r" != ok ]; then
-				bad=$((bad + 1))
-				echo "reliability: inconsistent table during fuzzing: $r"
-				cat "$W/status.a"
-			fi
-		else
-			rfail=$((rfail + 1))
-		fi
-		echo "10 1 2" 2> /dev/null > /proc/dynamos_target
-		echo "10 -1 0" 2> /dev/null > /proc/dynamos_stress
-		n=$((n + 1))
-	done
-	echo "reads=$n inconsistent=$bad read_errors=$rfail" > "$W/status.count"
-) &
-P1=$!
-(	# insert and remove the stress and update modules; refusals while pinned are expected
-	ins=0 insfail=0 rm=0 rmfail=0
-	while [ ! -e "$STOP" ]; do
-		for m in dynamos_stress:$STRESS dynamos_test_update:$UPDATE; do
-			if loaded "${m%%:*}"; then
-				if rmmod "${m%%:*}" 2> /dev/null; then rm=$((rm + 1)); else rmfail=$((rmfail + 1)); fi
+part_a() {
+	echo "== a) fuzzing: $FUZZ ioctls from 4 processes, status reads, module insert/remove, rmmod dynamos"
+	framework_start a || return
+	a_alloc0=$(allocs)
+	insmod "$TARGET" || fail "a: insmod target"
+	insmod "$UPDATE" || fail "a: insmod update"
+	insmod "$STRESS" || fail "a: insmod stress"
+	STOP=$W/stop.a
+	(	# status reads, each table checked, and calls of both targets
+		n=0 bad=0 rfail=0
+		while [ ! -e "$STOP" ]; do
+			if cat /dev/dynamos > "$W/status.a" 2> /dev/null; then
+				r=$(table_check "$W/status.a")
+				if [ "$r" != ok ]; then
+					bad=$((bad + 1))
+					echo "reliability: inconsistent table during fuzzing: $r"
+					cat "$W/status.a"
+				fi
 			else
-				if insmod "${m#*:}" 2> /dev/null; then ins=$((ins + 1)); else insfail=$((insfail + 1)); fi
+				rfail=$((rfail + 1))
 			fi
+			echo "10 1 2" 2> /dev/null > /proc/dynamos_target
+			echo "10 -1 0" 2> /dev/null > /proc/dynamos_stress
+			n=$((n + 1))
 		done
-	done
-	echo "inserted=$ins insert_failed=$insfail removed=$rm remove_refused=$rmfail" > "$W/modules.count"
-) &
-P2=$!
-"$DYNCTL" fuzzp 4 "$FUZZ" "$SEED" > "$W/fuzz.out" 2>&1 &
-FP=$!
-(	# rmmod dynamos must fail until fuzzp has printed its summary: it holds the device open
-	# until then (and updates are registered most of the time); afterwards an empty table may go
-	n=0 bad=0 late=0
-	while [ ! -e "$STOP" ] && ! grep -q '^fuzzp: procs=' "$W/fuzz.out"; do
-		if rmmod dynamos 2> /dev/null; then
-			if grep -q '^fuzzp: procs=' "$W/fuzz.out"; then
-				late=$((late + 1))
-			else
-				bad=$((bad + 1))
-				echo "reliability: rmmod dynamos succeeded during fuzzing"
+		echo "reads=$n inconsistent=$bad read_errors=$rfail" > "$W/status.count"
+	) &
+	P1=$!
+	(	# insert and remove the stress and update modules; refusals while pinned are expected
+		ins=0 insfail=0 rm=0 rmfail=0
+		while [ ! -e "$STOP" ]; do
+			for m in dynamos_stress:$STRESS dynamos_test_update:$UPDATE; do
+				if loaded "${m%%:*}"; then
+					if rmmod "${m%%:*}" 2> /dev/null; then rm=$((rm + 1)); else rmfail=$((rmfail + 1)); fi
+				else
+					if insmod "${m#*:}" 2> /dev/null; then ins=$((ins + 1)); else insfail=$((insfail + 1)); fi
+				fi
+			done
+		done
+		echo "inserted=$ins insert_failed=$insfail removed=$rm remove_refused=$rmfail" > "$W/modules.count"
+	) &
+	P2=$!
+	"$DYNCTL" fuzzp 4 "$FUZZ" "$SEED" > "$W/fuzz.out" 2>&1 &
+	FP=$!
+	(	# rmmod dynamos must fail until fuzzp has printed its summary: it holds the device open
+		# until then (and updates are registered most of the time); afterwards an empty table may go
+		n=0 bad=0 late=0
+		while [ ! -e "$STOP" ] && ! grep -q '^fuzzp: procs=' "$W/fuzz.out"; do
+			if rmmod dynamos 2> /dev/null; then
+				if grep -q '^fuzzp: procs=' "$W/fuzz.out"; then
+					late=$((late + 1))
+				else
+					bad=$((bad + 1))
+					echo "reliability: rmmod dynamos succeeded during fuzzing"
+				fi
+				insmod "$FRAMEWORK"
 			fi
-			insmod "$FRAMEWORK"
-		fi
-		n=$((n + 1))
-		sleep 0.2
+			n=$((n + 1))
+			sleep 0.2
+		done
+		echo "attempts=$n succeeded=$bad after_fuzzing=$late" > "$W/rmmod.count"
+	) &
+	P3=$!
+	wait $FP
+	rc=$?
+	touch "$STOP"
+	wait $P1 $P2 $P3
+	cat "$W/fuzz.out"
+	expect_eq "a: dynctl fuzzp exit status" "$rc" 0
+	line=$(grep '^fuzzp: procs=' "$W/fuzz.out")
+	[ -n "$line" ] || fail "a: no fuzz summary"
+	for pair in ${line#fuzzp: }; do val "fuzz_${pair%%=*}" "${pair#*=}"; done
+	expect_eq "a: fuzz unexpected errnos" "$(kv unexpected "${line#fuzzp: }")" 0
+	expect_eq "a: fuzz processes that died" "$(kv dead "${line#fuzzp: }")" 0
+	val fuzz_errnos "$(sed -n 's/^fuzzp: errnos: //p' "$W/fuzz.out" | tr ' ' ',')"
+	for f in status modules rmmod; do
+		read -r line < "$W/$f.count"
+		echo "$f: $line"
+		for pair in $line; do val "fuzz_${f}_${pair%%=*}" "${pair#*=}"; done
 	done
-	echo "attempts=$n succeeded=$bad after_fuzzing=$late" > "$W/rmmod.count"
-) &
-P3=$!
-wait $FP
-rc=$?
-touch "$STOP"
-wait $P1 $P2 $P3
-cat "$W/fuzz.out"
-expect_eq "a: dynctl fuzzp exit status" "$rc" 0
-line=$(grep '^fuzzp: procs=' "$W/fuzz.out")
-[ -n "$line" ] || fail "a: no fuzz summary"
-for pair in ${line#fuzzp: }; do val "fuzz_${pair%%=*}" "${pair#*=}"; done
-expect_eq "a: fuzz unexpected errnos" "$(kv unexpected "${line#fuzzp: }")" 0
-expect_eq "a: fuzz processes that died" "$(kv dead "${line#fuzzp: }")" 0
-val fuzz_errnos "$(sed -n 's/^fuzzp: errnos: //p' "$W/fuzz.out" | tr ' ' ',')"
-for f in status modules rmmod; do
-	read -r line < "$W/$f.count"
-	echo "$f: $line"
-	for pair in $line; do val "fuzz_${f}_${pair%%=*}" "${pair#*=}"; done
-done
-expect_eq "a: inconsistent tables during fuzzing" "$(get inconsistent "$W/status.count")" 0
-expect_eq "a: rmmod dynamos during fuzzing" "$(get succeeded "$W/rmmod.count")" 0
-cat /dev/dynamos > "$W/status.a"
-cat "$W/status.a"
-r=$(table_check "$W/status.a")
-val fuzz_table_after "$r"
-expect_eq "a: table after fuzzing" "$r" ok
-val fuzz_versions_after "$(sed 1,2d "$W/status.a" | wc -l)"
-if [ "$(sed 1,2d "$W/status.a" | wc -l)" -gt 0 ]; then
-	rmmod dynamos 2> /dev/null && fail "a: rmmod dynamos succeeded with updates registered"
-fi
-clear_hooks
-out=$("$DYNCTL" stop 10000)
-rc=$?
-echo "stop: $out"
-val fuzz_stop "$rc"
-if [ $rc != 0 ]; then
-	fail "a: dynctl stop after fuzzing: $out"
-	echo release > /proc/dynamos_test_update 2> /dev/null
-	"$DYNCTL" stop 60000 || fail "a: second dynctl stop"
-fi
-expect_eq "a: rows after stop" "$("$DYNCTL" status | sed 1,2d | wc -l)" 0
-framework_end a
-unload a dynamos_stress dynamos_test_update dynamos_target dynamos
-val fuzz_ms $(($(now_ms) - T0))
-fi
+	expect_eq "a: inconsistent tables during fuzzing" "$(get inconsistent "$W/status.count")" 0
+	expect_eq "a: rmmod dynamos during fuzzing" "$(get succeeded "$W/rmmod.count")" 0
+	cat /dev/dynamos > "$W/status.a"
+	cat "$W/status.a"
+	r=$(table_check "$W/status.a")
+	val fuzz_table_after "$r"
+	expect_eq "a: table after fuzzing" "$r" ok
+	val fuzz_versions_after "$(sed 1,2d "$W/status.a" | wc -l)"
+	if [ "$(sed 1,2d "$W/status.a" | wc -l)" -gt 0 ]; then
+		rmmod dynamos 2> /dev/null && fail "a: rmmod dynamos succeeded with updates registered"
+	fi
+	clear_hooks
+	out=$("$DYNCTL" stop 10000)
+	rc=$?
+	echo "stop: $out"
+	val fuzz_stop "$rc"
+	if [ $rc != 0 ]; then
+		fail "a: dynctl stop after fuzzing: $out"
+		echo release > /proc/dynamos_test_update 2> /dev/null
+		"$DYNCTL" stop 60000 || fail "a: second dynctl stop"
+	fi
+	expect_eq "a: rows after stop" "$("$DYNCTL" status | sed 1,2d | wc -l)" 0
+	framework_end a
+	unload a dynamos_stress dynamos_test_update dynamos_target dynamos
+	val fuzz_ms $(($(now_ms) - T0))
+}
 
 # ---- b) switching under load -------------------------------------------------------------
-if want b; then
-echo "== b) switching under load: 2 callers, $SWITCH switching operations"
-T0=$(now_ms)
-framework_start b
-b_alloc0=$(allocs)
-insmod "$STRESS" || fail "b: insmod stress"
-echo "live 1" > /proc/dynamos_stress || fail "b: live 1"
-out=$("$DYNCTL" register stress 1 dynamos_stress_fn)
-expect_eq "b: register the original" "$out" "ok 1"
-rmmod dynamos 2> /dev/null && fail "b: rmmod dynamos succeeded with an update registered"
-rmmod dynamos_stress 2> /dev/null && fail "b: rmmod dynamos_stress succeeded while its function is updated"
-STOP=$W/stop.b
-PIN0= PIN1= PIN2=
-if [ "$(nproc)" -ge 3 ] && taskset -c 0 true 2> /dev/null; then
-	PIN0="taskset -c 0" PIN1="taskset -c 1" PIN2="taskset -c 2"
-fi
-# caller: N -1 asks the handler for versions 0..33 in turn; N 0 runs the active version
-$PIN0 sh -c 'n=0; while [ ! -e "$1" ]; do echo "10000 -1 0" > /proc/dynamos_stress || exit 1; n=$((n + 1)); done; echo $n > "$2"' \
-	caller "$STOP" "$W/caller0" &
-C0=$!
-$PIN1 sh -c 'n=0; while [ ! -e "$1" ]; do echo "10000 0 0" > /proc/dynamos_stress || exit 1; n=$((n + 1)); done; echo $n > "$2"' \
-	caller "$STOP" "$W/caller1" &
-C1=$!
-T1=$(now_ms)
-$PIN2 "$DYNCTL" switch "$SWITCH" "$SEED" > "$W/switch.out" 2>&1
-rc=$?
-T2=$(now_ms)
-touch "$STOP"
-wait $C0 || fail "b: caller 0 failed"
-wait $C1 || fail "b: caller 1 failed"
-cat "$W/switch.out"
-expect_eq "b: dynctl switch exit status" "$rc" 0
-line=$(grep '^switch: ops=' "$W/switch.out")
-[ -n "$line" ] || fail "b: no switch summary"
-for pair in ${line#switch: }; do val "switch_${pair%%=*}" "${pair#*=}"; done
-line=$(grep '^switch: latency_ms' "$W/switch.out")
-for pair in ${line#switch: latency_ms}; do val "switch_ms_${pair%%=*}" "${pair#*=}"; done
-S=$W/stress.b
-cat /proc/dynamos_stress > "$S"
-cat "$S"
-cat /dev/dynamos > "$W/status.b"
-cat "$W/status.b"
-calls=$(get calls "$S")
-sum=0
-for v in 1 2 3 4; do
-	h=$(get hits$v "$S")
-	val "switch_hits$v" "$h"
-	sum=$((sum + h))
-done
-val switch_calls "$calls"
-val switch_hits_sum "$sum"
-val switch_ghost "$(get ghost "$S")"
-val switch_bad "$(get bad "$S")"
-val switch_handler_calls "$(get handler "$S")"
-val switch_call_ms $((T2 - T1))
-expect_eq "b: calls made == sum of hits" "$sum" "$calls"
-expect_eq "b: ghost calls (in removed versions)" "$(get ghost "$S")" 0
-expect_eq "b: results of no version" "$(get bad "$S")" 0
-r=$(table_check "$W/status.b")
-expect_eq "b: table after switching" "$r" ok
-# CALLS of each registered version == the stress module's hits since its registration
-rows=$(awk '$1 == "stress" && $2 == 1 { print $7 ":" $6 ":" $3 }' "$W/status.b")
-checked=0
-for row in $rows; do
-	f=${row%%:*} c=${row#*:}; c=${c%%:*}
-	case $f in
-	dynamos_stress_fn) s=1;;
-	dynamos_stress_fn_v[234]) s=${f#dynamos_stress_fn_v};;
-	*) fail "b: unknown version $f"; continue;;
-	esac
-	since=$(get since$s "$S")
-	val "switch_framework_calls_$f" "$c"
-	val "switch_since_$f" "$since"
-	expect_eq "b: framework CALLS of $f == its hits since registration" "$c" "$since"
-	checked=$((checked + 1))
-done
-val switch_versions_checked "$checked"
-[ "$checked" -ge 1 ] || fail "b: no version of stress/1 in the table"
-out=$("$DYNCTL" stop 10000)
-rc=$?
-echo "stop: $out"
-val switch_stop "$rc"
-[ $rc = 0 ] || fail "b: dynctl stop: $out"
-framework_end b
-unload b dynamos_stress dynamos
-val switch_part_ms $(($(now_ms) - T0))
-fi
+part_b() {
+	echo "== b) switching under load: 2 callers, $SWITCH switching operations"
+	framework_start b || return
+	b_alloc0=$(allocs)
+	insmod "$STRESS" || { fail "b: insmod stress"; return; }
+	echo "live 1" > /proc/dynamos_stress || fail "b: live 1"
+	out=$("$DYNCTL" register stress 1 dynamos_stress_fn)
+	if [ "$out" != "ok 1" ]; then
+		fail "b: register the original: $out"
+		unload b dynamos_stress dynamos
+		return
+	fi
+	rmmod dynamos 2> /dev/null && fail "b: rmmod dynamos succeeded with an update registered"
+	rmmod dynamos_stress 2> /dev/null && fail "b: rmmod dynamos_stress succeeded while its function is updated"
+	STOP=$W/stop.b
+	PIN0= PIN1= PIN2=
+	if [ "$(nproc)" -ge 3 ] && taskset -c 0 true 2> /dev/null; then
+		PIN0="taskset -c 0" PIN1="taskset -c 1" PIN2="taskset -c 2"
+	fi
+	# caller: N -1 asks the handler for versions 0..33 in turn; N 0 runs the active version
+	$PIN0 sh -c 'n=0; while [ ! -e "$1" ]; do echo "10000 -1 0" > /proc/dynamos_stress || exit 1; n=$((n + 1)); done; echo $n > "$2"' \
+		caller "$STOP" "$W/caller0" &
+	C0=$!
+	$PIN1 sh -c 'n=0; while [ ! -e "$1" ]; do echo "10000 0 0" > /proc/dynamos_stress || exit 1; n=$((n + 1)); done; echo $n > "$2"' \
+		caller "$STOP" "$W/caller1" &
+	C1=$!
+	T1=$(now_ms)
+	$PIN2 "$DYNCTL" switch "$SWITCH" "$SEED" > "$W/switch.out" 2>&1
+	rc=$?
+	T2=$(now_ms)
+	touch "$STOP"
+	wait $C0 || fail "b: caller 0 failed"
+	wait $C1 || fail "b: caller 1 failed"
+	cat "$W/switch.out"
+	expect_eq "b: dynctl switch exit status" "$rc" 0
+	line=$(grep '^switch: ops=' "$W/switch.out")
+	[ -n "$line" ] || fail "b: no switch summary"
+	for pair in ${line#switch: }; do val "switch_${pair%%=*}" "${pair#*=}"; done
+	line=$(grep '^switch: latency_ms' "$W/switch.out")
+	for pair in ${line#switch: latency_ms}; do val "switch_ms_${pair%%=*}" "${pair#*=}"; done
+	S=$W/stress.b
+	cat /proc/dynamos_stress > "$S"
+	cat "$S"
+	cat /dev/dynamos > "$W/status.b"
+	cat "$W/status.b"
+	calls=$(get calls "$S")
+	sum=0
+	for v in 1 2 3 4; do
+		h=$(get hits$v "$S")
+		val "switch_hits$v" "$h"
+		sum=$((sum + h))
+	done
+	val switch_calls "$calls"
+	val switch_hits_sum "$sum"
+	val switch_ghost "$(get ghost "$S")"
+	val switch_bad "$(get bad "$S")"
+	val switch_handler_calls "$(get handler "$S")"
+	val switch_call_ms $((T2 - T1))
+	expect_eq "b: calls made == sum of hits" "$sum" "$calls"
+	expect_eq "b: ghost calls (in removed versions)" "$(get ghost "$S")" 0
+	expect_eq "b: results of no version" "$(get bad "$S")" 0
+	r=$(table_check "$W/status.b")
+	expect_eq "b: table after switching" "$r" ok
+	# CALLS of each registered version == the stress module's hits since its registration
+	rows=$(awk '$1 == "stress" && $2 == 1 { print $7 ":" $6 ":" $3 }' "$W/status.b")
+	checked=0
+	for row in $rows; do
+		f=${row%%:*} c=${row#*:}; c=${c%%:*}
+		case $f in
+		dynamos_stress_fn) s=1;;
+		dynamos_stress_fn_v[234]) s=${f#dynamos_stress_fn_v};;
+		*) fail "b: unknown version $f"; continue;;
+		esac
+		since=$(get since$s "$S")
+		val "switch_framework_calls_$f" "$c"
+		val "switch_since_$f" "$since"
+		expect_eq "b: framework CALLS of $f == its hits since registration" "$c" "$since"
+		checked=$((checked + 1))
+	done
+	val switch_versions_checked "$checked"
+	[ "$checked" -ge 1 ] || fail "b: no version of stress/1 in the table"
+	out=$("$DYNCTL" stop 10000)
+	rc=$?
+	echo "stop: $out"
+	val switch_stop "$rc"
+	[ $rc = 0 ] || fail "b: dynctl stop: $out"
+	framework_end b
+	unload b dynamos_stress dynamos
+	val switch_part_ms $(($(now_ms) - T0))
+}
 
 # ---- c) removal under fire -------------------------------------------------------------------
-if want c; then
-echo "== c) removal under fire: $FIRE iterations"
-T0=$(now_ms)
-framework_start c
-c_alloc0=$(allocs)
-insmod "$TARGET" || fail "c: insmod target"
-insmod "$UPDATE" || fail "c: insmod update"
-SLEEPERS=dynamos_target_fn_sleep
-for f in dynamos_target_fn_tail dynamos_target_fn_cold; do
-	if awk -v f=$f '$3 == f { found = 1 } END { exit !found }' /proc/kallsyms; then
-		SLEEPERS="$SLEEPERS $f"
-	fi
-done
-SLEEPY=
-awk '$3 == "dynamos_target_sleepy" { found = 1 } END { exit !found }' /proc/kallsyms && SLEEPY=1
-inuse_seen=0 inuse_missed=0
-echo "sleeping versions: $SLEEPERS${SLEEPY:+; IN_USE of the original dynamos_target_sleepy}"
-val fire_versions "$(echo $SLEEPERS | tr ' ' ',')"
-SHORT=${FIRE_TIMEOUT_MS:-100}
-U=/proc/dynamos_test_update
-refused=0 allowed=0 removed=0 iters=0 errors=0
-for f in $SLEEPERS; do eval "unsafe_$f=0"; done
-i=0
-while [ $i -lt "$FIRE" ]; do
-	i=$((i + 1))
-	ok=1
-	out=$("$DYNCTL" register r 1 dynamos_target_fn) || { fail "c$i: register original: $out"; break; }
-	out=$("$DYNCTL" register r 1 dynamos_target_fn_v2) || { fail "c$i: register v2: $out"; ok=0; }
-	nums= k=0
-	for f in $SLEEPERS; do
-		out=$("$DYNCTL" register r 1 "$f") || { fail "c$i: register $f: $out"; ok=0; continue; }
-		n=${out#ok }
-		out=$("$DYNCTL" activate r 1 "$n") || { fail "c$i: activate $f: $out"; ok=0; }
-		# 777: dynamos_target_fn_cold sleeps in its .cold part only for this argument
-		echo "thread 777 $i" > /proc/dynamos_target || { fail "c$i: thread"; ok=0; }
-		k=$((k + 1))
-		wait_for sleepers $k $U || { fail "c$i: no task sleeps in $f (sleepers $(get sleepers $U))"; ok=0; }
-		nums="$nums $f:$n"
+part_c() {
+	echo "== c) removal under fire: $FIRE iterations"
+	framework_start c || return
+	c_alloc0=$(allocs)
+	insmod "$TARGET" || { fail "c: insmod target"; return; }
+	insmod "$UPDATE" || { fail "c: insmod update"; return; }
+	SLEEPERS=dynamos_target_fn_sleep
+	for f in dynamos_target_fn_tail dynamos_target_fn_cold; do
+		if awk -v f=$f '$3 == f { found = 1 } END { exit !found }' /proc/kallsyms; then
+			SLEEPERS="$SLEEPERS $f"
+		fi
 	done
-	out=$("$DYNCTL" activate r 1 2) || { fail "c$i: activate v2: $out"; ok=0; }
-	for fn in $nums; do
-		f=${fn%%:*} n=${fn#*:}
-		out=$("$DYNCTL" deregister r 1 "$n" "$SHORT")
+	SLEEPY=
+	awk '$3 == "dynamos_target_sleepy" { found = 1 } END { exit !found }' /proc/kallsyms && SLEEPY=1
+	inuse_seen=0 inuse_missed=0
+	echo "sleeping versions: $SLEEPERS${SLEEPY:+; IN_USE of the original dynamos_target_sleepy}"
+	val fire_versions "$(echo $SLEEPERS | tr ' ' ',')"
+	SHORT=${FIRE_TIMEOUT_MS:-100}
+	U=/proc/dynamos_test_update
+	refused=0 allowed=0 removed=0 iters=0 errors=0
+	for f in $SLEEPERS; do eval "unsafe_$f=0"; done
+	i=0
+	while [ $i -lt "$FIRE" ]; do
+		i=$((i + 1))
+		ok=1
+		out=$("$DYNCTL" register r 1 dynamos_target_fn) || { fail "c$i: register original: $out"; break; }
+		out=$("$DYNCTL" register r 1 dynamos_target_fn_v2) || { fail "c$i: register v2: $out"; ok=0; }
+		nums= k=0
+		for f in $SLEEPERS; do
+			out=$("$DYNCTL" register r 1 "$f") || { fail "c$i: register $f: $out"; ok=0; continue; }
+			n=${out#ok }
+			out=$("$DYNCTL" activate r 1 "$n") || { fail "c$i: activate $f: $out"; ok=0; }
+			# 777: dynamos_target_fn_cold sleeps in its .cold part only for this argument
+			echo "thread 777 $i" > /proc/dynamos_target || { fail "c$i: thread"; ok=0; }
+			k=$((k + 1))
+			wait_for sleepers $k $U || { fail "c$i: no task sleeps in $f (sleepers $(get sleepers $U))"; ok=0; }
+			nums="$nums $f:$n"
+		done
+		out=$("$DYNCTL" activate r 1 2) || { fail "c$i: activate v2: $out"; ok=0; }
+		for fn in $nums; do
+			f=${fn%%:*} n=${fn#*:}
+			out=$("$DYNCTL" deregister r 1 "$n" "$SHORT")
+			rc=$?
+			if [ $rc = 16 ]; then
+				refused=$((refused + 1))
+			elif [ $rc = 0 ]; then
+				allowed=$((allowed + 1))
+				eval "unsafe_$f=\$((unsafe_$f + 1))"
+				# report the first time only: each iteration would repeat it
+				[ "$(eval echo \$unsafe_$f)" = 1 ] &&
+					fail "c$i: $f removed while a task sleeps in it: $out"
+			else
+				fail "c$i: deregister $f: rc $rc: $out"; ok=0
+			fi
+		done
+		out=$("$DYNCTL" deregister r 1 0 "$SHORT")
 		rc=$?
-		if [ $rc = 16 ]; then
-			refused=$((refused + 1))
-		elif [ $rc = 0 ]; then
-			allowed=$((allowed + 1))
-			eval "unsafe_$f=\$((unsafe_$f + 1))"
-			# report the first time only: each iteration would repeat it
-			[ "$(eval echo \$unsafe_$f)" = 1 ] &&
-				fail "c$i: $f removed while a task sleeps in it: $out"
-		else
-			fail "c$i: deregister $f: rc $rc: $out"; ok=0
+		if [ $rc = 16 ]; then refused=$((refused + 1)); else fail "c$i: deregister of the whole update with tasks inside: rc $rc: $out"; ok=0; fi
+		if rmmod dynamos_test_update 2> /dev/null; then fail "c$i: rmmod of the update module with tasks inside succeeded"; ok=0; fi
+		echo release > $U || { fail "c$i: release"; ok=0; }
+		wait_for threads 0 /proc/dynamos_target || { fail "c$i: threads did not finish"; ok=0; }
+		# the first sleeping version alone, then the whole update
+		fn=${nums# }; fn=${fn%% *}
+		if [ -n "$fn" ] && grep -q "^r 1 ${fn#*:} " /dev/dynamos; then
+			out=$("$DYNCTL" deregister r 1 "${fn#*:}" 5000) && removed=$((removed + 1)) ||
+				{ fail "c$i: deregister ${fn%%:*} after release: $out"; ok=0; }
 		fi
+		out=$("$DYNCTL" deregister r 1 0 5000) && removed=$((removed + 1)) ||
+			{ fail "c$i: deregister r/1 after release: $out"; ok=0; }
+		if [ -n "$SLEEPY" ]; then
+			# IN_USE of an original (version 1) sees a task asleep in its .cold part
+			out=$("$DYNCTL" register s 1 dynamos_target_sleepy) || { fail "c$i: register sleepy: $out"; ok=0; }
+			echo "sleepy 777 $i" > /proc/dynamos_target || { fail "c$i: sleepy thread"; ok=0; }
+			wait_for sleepy 1 /proc/dynamos_target || { fail "c$i: no task sleeps in dynamos_target_sleepy"; ok=0; }
+			out=$("$DYNCTL" in-use s 1 1 0)
+			if [ "$out" = "ok 0" ]; then
+				inuse_missed=$((inuse_missed + 1))
+				[ $inuse_missed = 1 ] && fail "c$i: IN_USE of the original misses a task in its .cold part: $out"
+			elif [ "${out#ok }" != "$out" ]; then
+				inuse_seen=$((inuse_seen + 1))
+			else
+				fail "c$i: in-use: $out"; ok=0
+			fi
+			echo release > /proc/dynamos_target || { fail "c$i: release sleepy"; ok=0; }
+			wait_for sleepy 0 /proc/dynamos_target || { fail "c$i: sleepy thread did not wake"; ok=0; }
+			out=$("$DYNCTL" in-use s 1 1 5000)
+			[ "$out" = "ok 0" ] || { fail "c$i: in-use after release: $out"; ok=0; }
+			out=$("$DYNCTL" deregister s 1 0 5000) || { fail "c$i: deregister s/1: $out"; ok=0; }
+		fi
+		rmmod dynamos_test_update || { fail "c$i: rmmod update"; ok=0; }
+		insmod "$UPDATE" || { fail "c$i: insmod update"; ok=0; break; }
+		[ $ok = 1 ] || errors=$((errors + 1))
+		[ $ok = 1 ] || [ $errors -lt 5 ] || { echo "reliability: too many failed iterations, part c stops"; break; }
+		iters=$i
+		[ $((i % 100)) = 0 ] && echo "c: $i iterations, $(($(now_ms) - T0)) ms"
 	done
-	out=$("$DYNCTL" deregister r 1 0 "$SHORT")
-	rc=$?
-	if [ $rc = 16 ]; then refused=$((refused + 1)); else fail "c$i: deregister of the whole update with tasks inside: rc $rc: $out"; ok=0; fi
-	if rmmod dynamos_test_update 2> /dev/null; then fail "c$i: rmmod of the update module with tasks inside succeeded"; ok=0; fi
-	echo release > $U || { fail "c$i: release"; ok=0; }
-	wait_for threads 0 /proc/dynamos_target || { fail "c$i: threads did not finish"; ok=0; }
-	# the first sleeping version alone, then the whole update
-	fn=${nums# }; fn=${fn%% *}
-	if [ -n "$fn" ] && grep -q "^r 1 ${fn#*:} " /dev/dynamos; then
-		out=$("$DYNCTL" deregister r 1 "${fn#*:}" 5000) && removed=$((removed + 1)) ||
-			{ fail "c$i: deregister ${fn%%:*} after release: $out"; ok=0; }
-	fi
-	out=$("$DYNCTL" deregister r 1 0 5000) && removed=$((removed + 1)) ||
-		{ fail "c$i: deregister r/1 after release: $out"; ok=0; }
-	if [ -n "$SLEEPY" ]; then
-		# IN_USE of an original (version 1) sees a task asleep in its .cold part
-		out=$("$DYNCTL" register s 1 dynamos_target_sleepy) || { fail "c$i: register sleepy: $out"; ok=0; }
-		echo "sleepy 777 $i" > /proc/dynamos_target || { fail "c$i: sleepy thread"; ok=0; }
-		wait_for sleepy 1 /proc/dynamos_target || { fail "c$i: no task sleeps in dynamos_target_sleepy"; ok=0; }
-		out=$("$DYNCTL" in-use s 1 1 0)
-		if [ "$out" = "ok 0" ]; then
-			inuse_missed=$((inuse_missed + 1))
-			[ $inuse_missed = 1 ] && fail "c$i: IN_USE of the original misses a task in its .cold part: $out"
-		elif [ "${out#ok }" != "$out" ]; then
-			inuse_seen=$((inuse_seen + 1))
-		else
-			fail "c$i: in-use: $out"; ok=0
-		fi
-		echo release > /proc/dynamos_target || { fail "c$i: release sleepy"; ok=0; }
-		wait_for sleepy 0 /proc/dynamos_target || { fail "c$i: sleepy thread did not wake"; ok=0; }
-		out=$("$DYNCTL" in-use s 1 1 5000)
-		[ "$out" = "ok 0" ] || { fail "c$i: in-use after release: $out"; ok=0; }
-		out=$("$DYNCTL" deregister s 1 0 5000) || { fail "c$i: deregister s/1: $out"; ok=0; }
-	fi
-	rmmod dynamos_test_update || { fail "c$i: rmmod update"; ok=0; }
-	insmod "$UPDATE" || { fail "c$i: insmod update"; ok=0; break; }
-	[ $ok = 1 ] || errors=$((errors + 1))
-	[ $ok = 1 ] || [ $errors -lt 5 ] || { echo "reliability: too many failed iterations, part c stops"; break; }
-	iters=$i
-	[ $((i % 100)) = 0 ] && echo "c: $i iterations, $(($(now_ms) - T0)) ms"
+	val fire_iterations "$iters"
+	val fire_refused "$refused"
+	val fire_allowed_while_busy "$allowed"
+	val fire_removed_after_release "$removed"
+	val fire_failed_iterations "$errors"
+	val fire_inuse_cold_seen "$inuse_seen"
+	val fire_inuse_cold_missed "$inuse_missed"
+	for f in $SLEEPERS; do val "fire_unsafe_$f" "$(eval echo \$unsafe_$f)"; done
+	expect_eq "c: removals allowed while a task was inside" "$allowed" 0
+	expect_eq "c: iterations" "$iters" "$FIRE"
+	"$DYNCTL" stop 10000 > /dev/null || fail "c: dynctl stop"
+	framework_end c
+	unload c dynamos_test_update dynamos_target dynamos
+	val fire_ms $(($(now_ms) - T0))
+}
+
+for part in a b c; do
+	want $part || continue
+	T0=$(now_ms)
+	part_$part
 done
-val fire_iterations "$iters"
-val fire_refused "$refused"
-val fire_allowed_while_busy "$allowed"
-val fire_removed_after_release "$removed"
-val fire_failed_iterations "$errors"
-val fire_inuse_cold_seen "$inuse_seen"
-val fire_inuse_cold_missed "$inuse_missed"
-for f in $SLEEPERS; do val "fire_unsafe_$f" "$(eval echo \$unsafe_$f)"; done
-expect_eq "c: removals allowed while a task was inside" "$allowed" 0
-expect_eq "c: iterations" "$iters" "$FIRE"
-"$DYNCTL" stop 10000 > /dev/null || fail "c: dynctl stop"
-framework_end c
-unload c dynamos_test_update dynamos_target dynamos
-val fire_ms $(($(now_ms) - T0))
-fi
 
 # ---- d) leaks: after -----------------------------------------------------------------------
 echo "== d) leaks"
