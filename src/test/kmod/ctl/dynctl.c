@@ -211,8 +211,8 @@ struct fuzz_stats {
 };
 
 /*
- * Errnos the ABI documents (uapi/dynamos.h), plus ECANCELED (a hook that
- * returned a positive value).  A hook may return any negative errno, so a
+ * Errnos the ABI documents (uapi/dynamos.h; EAGAIN: a module still
+ * initialising), plus ECANCELED (a hook that returned a positive value).  A hook may return any negative errno, so a
  * failure whose message names a hook is expected whatever its errno.
  */
 static bool fuzz_errno_expected(int e, const char *msg)
@@ -221,7 +221,7 @@ static bool fuzz_errno_expected(int e, const char *msg)
 	case ENOTTY: case EFAULT: case EPERM: case EPROTO: case EINVAL:
 	case ENAMETOOLONG: case ENOENT: case ENOTUNIQ: case ENOEXEC:
 	case EOPNOTSUPP: case EBUSY: case EEXIST: case ENOSPC: case ECANCELED:
-	case EINTR:
+	case EINTR: case EAGAIN:
 		return true;
 	}
 	return msg && strstr(msg, "hook");
