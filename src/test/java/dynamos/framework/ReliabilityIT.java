@@ -22,9 +22,9 @@ import org.junit.jupiter.api.Test;
  * leak accounting. Every invariant the script measures is asserted here.
  */
 class ReliabilityIT {
-    static final int FUZZ = 8000;
-    static final int SWITCH = 400;
-    static final int FIRE = 8;
+    static final int FUZZ = 12000;
+    static final int SWITCH = 800;
+    static final int FIRE = 12;
     static final List<String> SLEEPERS = List.of("dynamos_target_fn_sleep", "dynamos_target_fn_tail", "dynamos_target_fn_cold");
 
     /** The stress module (src/test/kmod/stress), built like the other test modules. */
