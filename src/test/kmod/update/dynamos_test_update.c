@@ -129,7 +129,7 @@ noinline long dynamos_target_fn_cold(long a, long b)
 		long ret = dynamos_test_cold_wait();
 
 		/* work after the call: a return address in the .cold part */
-		return ret ? ret : READ_ONCE(release_gen) + a + b + 6000;
+		return ret ? ret : a + b + 6000;
 	}
 	return a + b + 6000;
 }
