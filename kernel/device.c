@@ -2,7 +2,10 @@
 /*
  * /dev/dynamos: the control interface.  read() gives the version table as
  * text, ioctl() runs commands (include/uapi/dynamos.h).  Root only: open
- * and every command check CAP_SYS_ADMIN, because the fd may be passed on.
+ * and every command check CAP_SYS_ADMIN, because the fd may be passed on;
+ * commands that make the kernel run code of the caller's choosing
+ * (REGISTER, SET_HANDLER, SET_HOOK, CALL) need CAP_SYS_MODULE as well, as
+ * loading a module does.
  */
 #define pr_fmt(fmt) "dynamos: " fmt
 
@@ -28,6 +31,7 @@
 #define F_TIMEOUT	BIT(6)
 #define F_FLAGS		BIT(7)	/* flags may be set (the command checks them) */
 #define F_STATE		BIT(8)	/* phase, must_update */
+#define F_RUNS_CODE	BIT(9)	/* not a field: needs CAP_SYS_MODULE */
 
 struct dyn_cmd {
 	const char *name;
@@ -38,15 +42,15 @@ struct dyn_cmd {
 /* Indexed by the ioctl number's nr. */
 static const struct dyn_cmd dyn_cmds[] = {
 	{ "VERSION", 0, dyn_cmd_version },
-	{ "REGISTER", F_NAME | F_ID | F_SYMBOL, dyn_cmd_register },
+	{ "REGISTER", F_NAME | F_ID | F_SYMBOL | F_RUNS_CODE, dyn_cmd_register },
 	{ "DEREGISTER", F_NAME | F_ID | F_VERSION | F_TIMEOUT,
 	  dyn_cmd_deregister },
 	{ "ACTIVATE", F_NAME | F_ID | F_VERSION, dyn_cmd_activate },
-	{ "SET_HANDLER", F_NAME | F_ID | F_SYMBOL | F_ADDRESS,
+	{ "SET_HANDLER", F_NAME | F_ID | F_SYMBOL | F_ADDRESS | F_RUNS_CODE,
 	  dyn_cmd_set_handler },
-	{ "SET_HOOK", F_NAME | F_ID | F_VERSION | F_SYMBOL | F_ADDRESS | F_HOOK,
-	  dyn_cmd_set_hook },
-	{ "CALL", F_SYMBOL, dyn_cmd_call },
+	{ "SET_HOOK", F_NAME | F_ID | F_VERSION | F_SYMBOL | F_ADDRESS | F_HOOK |
+	  F_RUNS_CODE, dyn_cmd_set_hook },
+	{ "CALL", F_SYMBOL | F_RUNS_CODE, dyn_cmd_call },
 	{ "STOP", F_TIMEOUT, dyn_cmd_stop },
 	{ "STATE", F_NAME | F_FLAGS | F_STATE, dyn_cmd_state },
 	{ "ACTIVATE_GROUP", F_VERSION | F_ADDRESS, dyn_cmd_activate_group },
@@ -113,6 +117,15 @@ static int dyn_validate(struct dynamos_req *req, const struct dyn_cmd *cmd)
 	return 0;
 }
 
+/* EPERM, with only the message written back: the rest is none of our business. */
+static long dyn_refuse(void __user *uarg, const char *msg)
+{
+	if (copy_to_user(uarg + offsetof(struct dynamos_req, error), msg,
+			 strlen(msg) + 1))
+		return -EFAULT;
+	return -EPERM;
+}
+
 static long dyn_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
@@ -124,21 +137,16 @@ static long dyn_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	    cmd != _IOWR(DYNAMOS_IOC_MAGIC, nr, struct dynamos_req))
 		return -ENOTTY;
 	nr = array_index_nospec(nr, ARRAY_SIZE(dyn_cmds));
-	if (!capable(CAP_SYS_ADMIN)) {
-		/* Only the message: the rest is none of our business. */
-		static const char msg[] = "dynamos: CAP_SYS_ADMIN required";
+	if (!capable(CAP_SYS_ADMIN))
+		return dyn_refuse(uarg, "dynamos: CAP_SYS_ADMIN required");
+	if ((dyn_cmds[nr].fields & F_RUNS_CODE) && !capable(CAP_SYS_MODULE))
+		return dyn_refuse(uarg, "dynamos: this command runs kernel code: CAP_SYS_MODULE required (as for loading a module)");
 
-		if (copy_to_user(uarg + offsetof(struct dynamos_req, error),
-				 msg, sizeof(msg)))
-			return -EFAULT;
-		return -EPERM;
-	}
-
-	req = kmalloc(sizeof(*req), GFP_KERNEL);
+	req = dyn_alloc(sizeof(*req));
 	if (!req)
 		return -ENOMEM;
 	if (copy_from_user(req, uarg, sizeof(*req))) {
-		kfree(req);
+		dyn_free(req);
 		return -EFAULT;
 	}
 	req->result = 0;
@@ -155,7 +163,7 @@ static long dyn_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 	if (copy_to_user(uarg, req, sizeof(*req)))
 		ret = -EFAULT;
-	kfree(req);
+	dyn_free(req);
 	return ret;
 }
 

@@ -12,8 +12,14 @@
  *                by its <name,id>s; refcounted, each dyn_update holds one.
  *
  * Locking:
- *   dyn_mutex (version.c) serialises every command and protects the update
- *   list and all fields below that are written outside the ftrace callback.
+ *   dyn_mutex (version.c) serialises every command (and the hooks and
+ *   quiescence waits they run) and the module notifier (modules.c); it
+ *   protects the update list and all fields below that are written
+ *   outside the ftrace callback.
+ *   dyn_table_lock (version.c) is held, in addition, only while a command
+ *   changes the table's shape (list membership, ver[], nr_versions, code,
+ *   hooks, handler_code): status readers take it alone, so they never wait
+ *   for a command's quiescence wait.
  *   The callback (redirect.c) takes no lock: it reads the fields marked
  *   "lockless" with READ_ONCE; writers publish them with WRITE_ONCE /
  *   smp_store_release and wait for running callbacks (dyn_sync_callbacks)
@@ -110,12 +116,21 @@ struct dyn_range {
 
 /* main.c */
 __printf(2, 3) void dyn_err(struct dynamos_req *req, const char *fmt, ...);
+void *dyn_alloc(size_t size);
+void dyn_free(const void *ptr);
+void dyn_count_alloc(void);
+void dyn_count_free(void);
+
+/* modules.c */
+int dyn_modules_init(void);
+void dyn_modules_exit(void);
 
 /* state.c */
 struct dyn_ustate *dyn_state_get(const char *name);
 struct dyn_ustate *dyn_state_lookup(const char *name);
 void dyn_state_put(struct dyn_ustate *s);
 int dyn_cmd_state(struct dynamos_req *req);
+void dyn_state_exit(void);
 
 /* device.c */
 int dyn_device_init(void);
@@ -134,6 +149,8 @@ int dyn_cmd_call(struct dynamos_req *req);
 int dyn_cmd_stop(struct dynamos_req *req);
 int dyn_cmd_activate_group(struct dynamos_req *req);
 int dyn_cmd_in_use(struct dynamos_req *req);
+bool dyn_uses_module(struct module *mod);
+void dyn_detach_module(struct module *mod);
 void dyn_version_exit(void);
 
 /* redirect.c */
@@ -141,11 +158,13 @@ int dyn_redirect_install(struct dyn_update *upd, struct dynamos_req *req);
 int dyn_redirect_remove(struct dyn_update *upd);
 void dyn_sync_callbacks(void);
 struct dyn_update *dyn_handler_update(void);
-void dyn_sync_tasks(void);
 
 /* quiescence.c */
+int dyn_sync_tasks(unsigned long deadline, struct dynamos_req *req);
 int dyn_quiesce(const struct dyn_range *ranges, unsigned int nr,
-		unsigned int timeout_ms, struct dynamos_req *req);
+		unsigned long deadline, unsigned int timeout_ms,
+		struct dynamos_req *req);
+void dyn_quiescence_exit(void);
 
 /* symbols.c */
 #define DYN_CODE_MODULE	0x1	/* must be module text (not vmlinux) */
@@ -160,5 +179,11 @@ unsigned long dyn_ftrace_location(unsigned long ip);
 int dyn_stack_trace_reliable(struct task_struct *tsk, unsigned long *store,
 			     unsigned int size);
 struct task_struct *dyn_idle_task(int cpu);
+int dyn_task_call(struct task_struct *t, int (*fn)(struct task_struct *, void *),
+		  void *arg);
+unsigned int dyn_code_parts(const struct dyn_code *code, unsigned int version,
+			    struct dyn_range *out, unsigned int max);
+void dyn_module_text(struct module *mod, unsigned int version,
+		     struct dyn_range *out);
 
 #endif /* _DYNAMOS_INTERNAL_H */

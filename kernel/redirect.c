@@ -23,37 +23,41 @@
 #include "internal.h"
 
 /*
- * The update whose adaptation handler runs on this CPU, NULL if none.
+ * The update whose adaptation handler runs on this CPU, per context level
+ * (task, softirq, hardirq, NMI; interrupt_context_level()), NULL if none.
  * It tells dynamos_set_active() and dynamos_call_state() which update the
  * handler belongs to, and guards recursion: a handler that calls an
- * updated function (directly, or from an interrupt that nests in it) gets
- * that function's original instead of recursing into handlers.
+ * updated function in its own context gets that function's active version
+ * without its handler, while an interrupt, softirq or NMI nested in a
+ * handler has its own slot, so its calls are handled as any other.
  */
-static DEFINE_PER_CPU(struct dyn_update *, dyn_handler_upd);
+#define DYN_NR_CONTEXTS 4
+static DEFINE_PER_CPU(struct dyn_update *[DYN_NR_CONTEXTS], dyn_handler_upd);
 
 /* Valid while preemption is disabled, as it is in handlers. */
 struct dyn_update *notrace dyn_handler_update(void)
 {
-	return this_cpu_read(dyn_handler_upd);
+	return this_cpu_read(dyn_handler_upd[interrupt_context_level()]);
 }
 
 /*
  * The handler's choice for this call: a version number, unchecked (the
- * caller takes only versions with an entry), or 1 when nested in a
- * handler.
+ * caller takes only versions with an entry), or 0 (the active version)
+ * when nested in a handler of the same context.
  */
 static __always_inline unsigned int
 dyn_handler_choice(struct dyn_update *upd, dynamos_handler_t handler,
 		   struct ftrace_regs *fregs)
 {
+	unsigned int ctx = interrupt_context_level();
 	int v;
 
-	if (__this_cpu_read(dyn_handler_upd))
-		return 1;
-	__this_cpu_write(dyn_handler_upd, upd);
+	if (__this_cpu_read(dyn_handler_upd[ctx]))
+		return 0;
+	__this_cpu_write(dyn_handler_upd[ctx], upd);
 	/* x86-64: the argument registers are always saved */
 	v = handler((const struct dynamos_call *)&fregs->regs);
-	__this_cpu_write(dyn_handler_upd, NULL);
+	__this_cpu_write(dyn_handler_upd[ctx], NULL);
 	return v;
 }
 
@@ -186,17 +190,6 @@ void dyn_sync_callbacks(void)
 	synchronize_rcu_tasks_rude();
 }
 
-/*
- * Additionally wait until every task that was between a callback and the
- * version it was sent to (in the ftrace trampoline, possibly preempted) has
- * reached it, so the version shows up on that task's stack.
- */
-void dyn_sync_tasks(void)
-{
-	synchronize_rcu_tasks_rude();
-	synchronize_rcu_tasks();
-}
-
 unsigned long dynamos_original_entry(unsigned long func)
 {
 	unsigned long site;
@@ -219,7 +212,7 @@ unsigned long dynamos_original_by_name(const char *name)
 	struct dyn_code code;
 	unsigned long entry = 0;
 
-	req = kzalloc(sizeof(*req), GFP_KERNEL);
+	req = dyn_alloc(sizeof(*req));
 	if (!req)
 		return 0;
 	if (dyn_resolve(name, 0, &code, req)) {
@@ -229,7 +222,7 @@ unsigned long dynamos_original_by_name(const char *name)
 		/* Only the address is kept; the module reference is not needed. */
 		dyn_code_put(&code);
 	}
-	kfree(req);
+	dyn_free(req);
 	return entry;
 }
 EXPORT_SYMBOL_GPL(dynamos_original_by_name);

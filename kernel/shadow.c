@@ -99,7 +99,7 @@ static void dyn_shadow_free_one(void *ptr, void *arg)
 {
 	unsigned long *freed = arg;
 
-	kfree(ptr);
+	dyn_free(ptr);
 	(*freed)++;
 }
 
@@ -133,12 +133,13 @@ void *dynamos_shadow_create(struct dynamos_shadow_table *t, const void *obj,
 	s = kzalloc(struct_size(s, data, size), gfp);
 	if (!s)
 		return ERR_PTR(-ENOMEM);
+	dyn_count_alloc();
 	s->obj = obj;
 	ret = rhashtable_lookup_insert_fast(&t->ht, &s->node,
 					    dyn_shadow_params);
 	if (ret) {
 		/* Never published: no reader can hold it. */
-		kfree(s);
+		dyn_free(s);
 		return ERR_PTR(ret);
 	}
 	return s->data;
@@ -212,16 +213,22 @@ int dynamos_shadow_remove(struct dynamos_shadow_table *t, const void *obj)
 		ret = rhashtable_remove_fast(&t->ht, &s->node,
 					     dyn_shadow_params);
 	rcu_read_unlock();
-	if (!ret)
+	if (!ret) {
+		dyn_count_free();	/* freed by RCU, uncounted */
 		kfree_rcu(s, rcu);
+	}
 	return ret;
 }
 EXPORT_SYMBOL_GPL(dynamos_shadow_remove);
 
-void dynamos_shadow_lock(struct dynamos_shadow_table *t)
+int dynamos_shadow_lock(struct dynamos_shadow_table *t)
 	__acquires(&t->lock)
 {
+	/* As for create/remove: spin_lock_bh needs IRQs on, no hardirq/NMI. */
+	if (!t || !dyn_shadow_may_modify())
+		return -EPERM;
 	spin_lock_bh(&t->lock);
+	return 0;
 }
 EXPORT_SYMBOL_GPL(dynamos_shadow_lock);
 

@@ -41,7 +41,7 @@ struct dyn_ustate *dyn_state_get(const char *name)
 
 	if (!name || !*name || strnlen(name, DYNAMOS_NAME_LEN) >= DYNAMOS_NAME_LEN)
 		return NULL;
-	fresh = kzalloc(sizeof(*fresh), GFP_KERNEL);
+	fresh = dyn_alloc(sizeof(*fresh));
 	if (!fresh)
 		return NULL;
 	strscpy(fresh->name, name, sizeof(fresh->name));
@@ -57,7 +57,7 @@ struct dyn_ustate *dyn_state_get(const char *name)
 		fresh = NULL;
 	}
 	spin_unlock(&dyn_state_lock);
-	kfree(fresh);
+	dyn_free(fresh);
 	return s;
 }
 
@@ -73,7 +73,7 @@ void dyn_state_put(struct dyn_ustate *s)
 		list_del(&s->list);
 	spin_unlock(&dyn_state_lock);
 	if (last)
-		kfree(s);
+		dyn_free(s);
 }
 
 /* The state of @name if it exists, with a reference; NULL otherwise. */
@@ -146,4 +146,23 @@ int dyn_cmd_state(struct dynamos_req *req)
 	req->must_update = dynamos_must_update(&s->pub);
 	dyn_state_put(s);
 	return 0;
+}
+
+/*
+ * At unload every update is gone and every module that took a state with
+ * dynamos_state_get() has been unloaded (they depend on us) - unless one
+ * was forced out without putting its reference.  Free what is left.
+ */
+void dyn_state_exit(void)
+{
+	struct dyn_ustate *s, *tmp;
+
+	spin_lock(&dyn_state_lock);
+	list_for_each_entry_safe(s, tmp, &dyn_states, list) {
+		pr_warn("state of %s still referenced at unload: freed\n",
+			s->name);
+		list_del(&s->list);
+		dyn_free(s);
+	}
+	spin_unlock(&dyn_state_lock);
 }

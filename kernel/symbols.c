@@ -39,6 +39,10 @@ static struct {
 	struct task_struct *(*idle_task)(int cpu);
 	int (*core_kernel_text)(unsigned long addr);
 	struct module *(*module_text_address)(unsigned long addr);
+	int (*task_call_func)(struct task_struct *p,
+			      int (*fn)(struct task_struct *, void *),
+			      void *arg);
+	int (*kallsyms_on_each_symbol)(dyn_each_fn_t fn, void *data);
 } dyn_sym;
 
 static int dyn_find_kallsyms_lookup_name(void)
@@ -91,6 +95,8 @@ int dyn_symbols_init(void)
 	DYN_LOOKUP(idle_task, "idle_task");
 	DYN_LOOKUP(core_kernel_text, "core_kernel_text");
 	DYN_LOOKUP(module_text_address, "__module_text_address");
+	DYN_LOOKUP(task_call_func, "task_call_func");
+	DYN_LOOKUP(kallsyms_on_each_symbol, "kallsyms_on_each_symbol");
 #undef DYN_LOOKUP
 	return 0;
 }
@@ -110,6 +116,86 @@ int dyn_stack_trace_reliable(struct task_struct *tsk, unsigned long *store,
 struct task_struct *dyn_idle_task(int cpu)
 {
 	return dyn_sym.idle_task(cpu);
+}
+
+/* @fn runs with @t's pi_lock (and rq lock if it is queued) held. */
+int dyn_task_call(struct task_struct *t,
+		  int (*fn)(struct task_struct *, void *), void *arg)
+{
+	return dyn_sym.task_call_func(t, fn, arg);
+}
+
+/* ---- the code of a function beyond its symbol ---- */
+
+struct dyn_parts {
+	const struct dyn_code *code;
+	size_t len;			/* strlen(code->sym) */
+	unsigned int version;
+	struct dyn_range *out;
+	unsigned int max;
+	unsigned int nr;
+};
+
+static int dyn_part_of(void *data, const char *name, struct module *mod,
+		       unsigned long addr)
+{
+	struct dyn_parts *p = data;
+	unsigned long size = 0, offset = 0;
+	struct dyn_range *r;
+
+	if (mod != p->code->mod || strncmp(name, p->code->sym, p->len) ||
+	    name[p->len] != '.')
+		return 0;
+	if (!dyn_sym.kallsyms_lookup_size_offset(addr, &size, &offset) ||
+	    offset || !size)
+		return 0;
+	if (p->nr >= p->max) {
+		p->nr++;	/* counted: the caller sees there were more */
+		return 0;
+	}
+	r = &p->out[p->nr++];
+	r->start = addr;
+	r->end = addr + size;
+	r->version = p->version;
+	return 0;
+}
+
+/*
+ * The other pieces GCC made of @code's function: "fn.cold" (unlikely paths
+ * moved to .text.unlikely), "fn.part.N", "fn.isra.N", "fn.constprop.N"...
+ * A task can run there with no PC or return address inside "fn" itself.
+ * C names have no '.', so every "fn.*" symbol of the same module (or of
+ * vmlinux) is one of them; a static namesake's pieces are included too,
+ * which only makes a check more careful.  Fills up to @max ranges and
+ * returns how many pieces exist.  May sleep (walks every kallsyms entry
+ * for vmlinux code).
+ */
+unsigned int dyn_code_parts(const struct dyn_code *code, unsigned int version,
+			    struct dyn_range *out, unsigned int max)
+{
+	struct dyn_parts p = {
+		.code = code, .len = strlen(code->sym), .version = version,
+		.out = out, .max = max,
+	};
+
+	if (code->mod)
+		dyn_sym.module_kallsyms_on_each_symbol(dyn_part_of, &p);
+	else
+		dyn_sym.kallsyms_on_each_symbol(dyn_part_of, &p);
+	return p.nr;
+}
+
+/*
+ * All of @mod's text that stays after init: every function, helper and
+ * .text.unlikely piece (module_layout puts them all in the core text).
+ * @mod is referenced by the caller.
+ */
+void dyn_module_text(struct module *mod, unsigned int version,
+		     struct dyn_range *out)
+{
+	out->start = (unsigned long)mod->core_layout.base;
+	out->end = out->start + mod->core_layout.text_size;
+	out->version = version;
 }
 
 const char *dyn_code_module(const struct dyn_code *code)
@@ -274,6 +360,16 @@ int dyn_resolve_addr(unsigned long addr, unsigned int flags,
 		return -ENOENT;
 	}
 	preempt_enable();
+	/*
+	 * try_module_get() succeeds on a module whose init still runs, but
+	 * the kernel frees such a module if its init fails, reference or not.
+	 */
+	if (mod && READ_ONCE(mod->state) != MODULE_STATE_LIVE) {
+		dyn_err(req, "%ps: module %s is still initialising (or going away); retry once it is loaded",
+			(void *)addr, mod->name);
+		module_put(mod);
+		return -EAGAIN;
+	}
 
 	if (!mod) {
 		if (flags & DYN_CODE_MODULE) {

@@ -7,15 +7,19 @@
  * the redirection.  Version numbers are stable: a removed version leaves a
  * hole, new versions get the highest number in use + 1.
  *
- * dyn_mutex serialises all commands (and the hooks they run) and protects
- * dyn_updates and every update field written outside the ftrace callback.
- * Fields the callback reads are published with WRITE_ONCE and retired with
- * dyn_sync_callbacks() before they are freed (see internal.h).
+ * dyn_mutex serialises all commands (and the hooks and quiescence waits
+ * they run) and protects dyn_updates and every update field written
+ * outside the ftrace callback.  dyn_table_lock is taken as well around
+ * each change of the table's shape, so status readers, which take only
+ * it, never wait for a quiescence wait.  Fields the callback reads are
+ * published with WRITE_ONCE and retired with dyn_sync_callbacks() before
+ * they are freed (see internal.h).
  */
 #define pr_fmt(fmt) "dynamos: " fmt
 
 #include <linux/bitops.h>
 #include <linux/ctype.h>
+#include <linux/errno.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
@@ -29,8 +33,10 @@
 #include "internal.h"
 
 static DEFINE_MUTEX(dyn_mutex);
-static LIST_HEAD(dyn_updates);		/* oldest first; under dyn_mutex */
-static unsigned int dyn_nr_updates;	/* under dyn_mutex */
+/* Nests inside dyn_mutex; never held across a wait, hook or allocation. */
+static DEFINE_MUTEX(dyn_table_lock);
+static LIST_HEAD(dyn_updates);		/* oldest first; both locks to change */
+static unsigned int dyn_nr_updates;	/* both locks to change */
 
 static const char *const dyn_hook_names[DYN_NR_HOOKS] = {
 	"pre_activation", "post_activation", "pre_removal", "post_removal",
@@ -122,6 +128,14 @@ static int dyn_check_name(struct dynamos_req *req)
 	return 0;
 }
 
+static void dyn_free_counters(struct dyn_update *upd)
+{
+	if (!upd->counters)
+		return;
+	free_percpu(upd->counters);
+	dyn_count_free();
+}
+
 static void dyn_version_free(struct dyn_version *vp)
 {
 	int k;
@@ -131,7 +145,7 @@ static void dyn_version_free(struct dyn_version *vp)
 	for (k = 0; k < DYN_NR_HOOKS; k++)
 		dyn_code_put(&vp->hooks[k]);
 	dyn_code_put(&vp->code);
-	kfree(vp);
+	dyn_free(vp);
 }
 
 /* Free an update whose redirection is gone (or was never installed). */
@@ -143,8 +157,8 @@ static void dyn_update_free(struct dyn_update *upd)
 		dyn_version_free(upd->ver[v]);
 	dyn_code_put(&upd->handler_code);
 	dyn_state_put(upd->state);
-	free_percpu(upd->counters);
-	kfree(upd);
+	dyn_free_counters(upd);
+	dyn_free(upd);
 }
 
 static void dyn_reset_counter(struct dyn_update *upd, unsigned int v)
@@ -181,7 +195,16 @@ static int dyn_run_hook(struct dyn_update *upd, unsigned int v, int kind,
 	ret = ((dynamos_hook_t)h->addr)();
 	*raw = ret;
 	if (ret > 0 || ret < -MAX_ERRNO)
-		ret = -ECANCELED;
+		return -ECANCELED;
+	/*
+	 * Kernel-internal codes (-ERESTARTSYS = 512 and up) mean nothing to
+	 * userspace: a hook interrupted by a signal is EINTR.
+	 */
+	if (ret == -ERESTARTSYS || ret == -ERESTARTNOINTR ||
+	    ret == -ERESTARTNOHAND || ret == -ERESTART_RESTARTBLOCK)
+		return -EINTR;
+	if (ret <= -ERESTARTSYS)
+		return -ECANCELED;
 	return ret;
 }
 
@@ -214,13 +237,14 @@ static int dyn_register_original(struct dynamos_req *req,
 		return -ENOSPC;
 	}
 
-	upd = kzalloc(sizeof(*upd), GFP_KERNEL);
-	vp = kzalloc(sizeof(*vp), GFP_KERNEL);
+	upd = dyn_alloc(sizeof(*upd));
+	vp = dyn_alloc(sizeof(*vp));
 	if (!upd || !vp)
 		goto nomem;
 	upd->counters = alloc_percpu(struct dyn_counters);
 	if (!upd->counters)
 		goto nomem;
+	dyn_count_alloc();
 	upd->state = dyn_state_get(req->name);
 	if (!upd->state)
 		goto nomem;
@@ -244,8 +268,10 @@ static int dyn_register_original(struct dynamos_req *req,
 
 	/* Updates pin dynamos: module_exit cannot undo them safely. */
 	__module_get(THIS_MODULE);
+	mutex_lock(&dyn_table_lock);
 	list_add_tail(&upd->list, &dyn_updates);
 	dyn_nr_updates++;
+	mutex_unlock(&dyn_table_lock);
 	req->result = 1;
 	pr_info("%s/%u: redirection installed on %s [%s] (version 1)\n",
 		upd->name, upd->id, vp->code.sym, dyn_code_module(&vp->code));
@@ -254,10 +280,10 @@ static int dyn_register_original(struct dynamos_req *req,
 nomem:
 	if (upd) {
 		dyn_state_put(upd->state);
-		free_percpu(upd->counters);
+		dyn_free_counters(upd);
 	}
-	kfree(upd);
-	kfree(vp);
+	dyn_free(upd);
+	dyn_free(vp);
 	return -ENOMEM;
 }
 
@@ -286,16 +312,18 @@ static int dyn_register_version(struct dynamos_req *req,
 			upd->name, upd->id, DYNAMOS_MAX_VERSIONS);
 		return -ENOSPC;
 	}
-	vp = kzalloc(sizeof(*vp), GFP_KERNEL);
+	vp = dyn_alloc(sizeof(*vp));
 	if (!vp)
 		return -ENOMEM;
 	vp->code = *code;
 	memset(code, 0, sizeof(*code));
 	dyn_reset_counter(upd, v);
 	/* Publish after the version is complete. */
+	mutex_lock(&dyn_table_lock);
 	smp_store_release(&upd->ver[v], vp);
 	dyn_version_set_state(upd, v, DYN_LIVE);
 	upd->nr_versions = v;
+	mutex_unlock(&dyn_table_lock);
 	req->result = v;
 	pr_info("%s/%u: version %u is %s [%s]\n", upd->name, upd->id, v,
 		vp->code.sym, dyn_code_module(&vp->code));
@@ -420,8 +448,10 @@ int dyn_cmd_activate_group(struct dynamos_req *req)
 		dyn_err(req, "ACTIVATE_GROUP: cannot read the members");
 		return PTR_ERR(members);
 	}
-	g = kzalloc(sizeof(*g), GFP_KERNEL);
+	dyn_count_alloc();
+	g = dyn_alloc(sizeof(*g));
 	if (!g) {
+		dyn_count_free();
 		kfree(members);
 		return -ENOMEM;
 	}
@@ -487,30 +517,115 @@ int dyn_cmd_activate_group(struct dynamos_req *req)
 out_unlock:
 	mutex_unlock(&dyn_mutex);
 out_free:
-	kfree(g);
+	dyn_free(g);
+	dyn_count_free();
 	kfree(members);
 	return ret;
+}
+
+/* ---- code ranges for quiescence ---------------------------------------------- */
+
+/* Pieces (.cold, .part.N, ...) looked at per version, beyond its symbol. */
+#define DYN_MAX_PARTS		8
+#define DYN_MAX_RANGES		(DYNAMOS_MAX_VERSIONS * (2 + DYN_MAX_PARTS))
+
+struct dyn_ranges {
+	struct dyn_range r[DYN_MAX_RANGES];
+	unsigned int nr;
+};
+
+/* @code's symbol and its pieces (may sleep: walks kallsyms). */
+static void dyn_add_code(struct dyn_ranges *rs, const struct dyn_code *code,
+			 unsigned int v)
+{
+	unsigned int room = DYN_MAX_RANGES - rs->nr, n;
+
+	if (!room)
+		return;
+	rs->r[rs->nr].start = code->addr;
+	rs->r[rs->nr].end = code->addr + code->size;
+	rs->r[rs->nr].version = v;
+	rs->nr++;
+	n = dyn_code_parts(code, v, &rs->r[rs->nr], min(room - 1, DYN_MAX_PARTS));
+	if (n > DYN_MAX_PARTS)
+		pr_warn("%s has %u pieces; only %d are checked\n", code->sym, n,
+			DYN_MAX_PARTS);
+	rs->nr += min3(n, room - 1, (unsigned int)DYN_MAX_PARTS);
+}
+
+/*
+ * Does a version >= 2 in @mod stay registered when the versions in @mask
+ * of @upd go?  Versions are what tasks run because of us; hooks and
+ * handlers only run inside commands and callbacks.
+ */
+static bool dyn_module_keeps_versions(struct module *mod,
+				      struct dyn_update *upd,
+				      unsigned long mask)
+{
+	struct dyn_update *u;
+	unsigned int v;
+
+	list_for_each_entry(u, &dyn_updates, list)
+		for (v = 2; v <= u->nr_versions; v++)
+			if (u->ver[v] && u->ver[v]->code.mod == mod &&
+			    !(u == upd && (mask & BIT(v))))
+				return true;
+	return false;
+}
+
+/*
+ * What must be quiescent before the versions in @mask of @upd are freed:
+ * each version in module text with its .cold/.part pieces, and, when the
+ * last version of a module goes (after which it may be unloaded), that
+ * module's whole text - a task may sleep in a helper the version reached
+ * by a tail call, leaving no frame of the version on its stack.  Core
+ * kernel text is never freed.
+ */
+static void dyn_removal_ranges(struct dyn_ranges *rs, struct dyn_update *upd,
+			       unsigned long mask)
+{
+	struct module *mods[DYNAMOS_MAX_VERSIONS];
+	unsigned int v, i, nr_mods = 0;
+
+	for_each_set_bit(v, &mask, DYNAMOS_MAX_VERSIONS + 1) {
+		struct module *mod = upd->ver[v]->code.mod;
+
+		if (!mod)
+			continue;
+		dyn_add_code(rs, &upd->ver[v]->code, v);
+		for (i = 0; i < nr_mods && mods[i] != mod; i++)
+			;
+		if (i < nr_mods || dyn_module_keeps_versions(mod, upd, mask))
+			continue;
+		mods[nr_mods++] = mod;
+		if (rs->nr < DYN_MAX_RANGES)
+			dyn_module_text(mod, v, &rs->r[rs->nr++]);
+	}
 }
 
 /* ---- IN_USE ------------------------------------------------------------ */
 
 /*
- * Busy tasks of version @v of @upd, waiting up to @timeout_ms; the report
- * goes to @req.  Called with dyn_mutex held, so the version stays.
+ * Busy tasks of version @v of @upd (its code and pieces), waiting up to
+ * @timeout_ms; the report goes to @req.  Called with dyn_mutex held, so
+ * the version stays.
  */
 static int dyn_in_use(struct dyn_update *upd, unsigned int v,
 		      unsigned int timeout_ms, struct dynamos_req *req)
 {
 	struct dyn_version *vp = dyn_version_req(upd, v, req);
-	struct dyn_range range;
+	struct dyn_ranges *rs;
 	int ret;
 
 	if (!vp)
 		return -ENOENT;
-	range.start = vp->code.addr;
-	range.end = vp->code.addr + vp->code.size;
-	range.version = v;
-	ret = dyn_quiesce(&range, 1, timeout_ms, req);
+	rs = dyn_alloc(sizeof(*rs));
+	if (!rs)
+		return -ENOMEM;
+	dyn_add_code(rs, &vp->code, v);
+	ret = dyn_quiesce(rs->r, rs->nr, jiffies + msecs_to_jiffies(timeout_ms),
+			  timeout_ms, req);
+	dyn_free(rs);
 	if (ret == -EBUSY)
 		return req->result;	/* busy tasks, set by the report */
 	return ret;
@@ -541,7 +656,7 @@ int dynamos_version_in_use(const char *name, u32 id, unsigned int version,
 	int ret;
 
 	might_sleep();
-	req = kzalloc(sizeof(*req), GFP_KERNEL);
+	req = dyn_alloc(sizeof(*req));
 	if (!req)
 		return -ENOMEM;
 	ret = mutex_lock_killable(&dyn_mutex);
@@ -550,60 +665,96 @@ int dynamos_version_in_use(const char *name, u32 id, unsigned int version,
 		ret = upd ? dyn_in_use(upd, version, timeout_ms, req) : -ENOENT;
 		mutex_unlock(&dyn_mutex);
 	}
-	kfree(req);
+	dyn_free(req);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(dynamos_version_in_use);
 
 /* ---- DEREGISTER -------------------------------------------------------- */
 
+static void dyn_set_states(struct dyn_update *upd, unsigned long mask,
+			   int state)
+{
+	unsigned int v;
+
+	for_each_set_bit(v, &mask, DYNAMOS_MAX_VERSIONS + 1)
+		dyn_version_set_state(upd, v, state);
+}
+
 /*
  * Stop new calls from entering the versions in @mask (bit v = version v,
- * v >= 2), then wait until no task is inside the ones in module text.  On
- * failure they are live again and nothing else changed.
+ * v >= 2), then wait until no task is inside their code.  The active
+ * version is never among them, so calls run what they ran before; on
+ * failure the versions are live again and nothing else changed.
  */
 static int dyn_retire(struct dyn_update *upd, unsigned long mask,
 		      unsigned int timeout_ms, struct dynamos_req *req)
 {
-	struct dyn_range *ranges;
-	unsigned int v, nr = 0;
+	unsigned long deadline = jiffies + msecs_to_jiffies(timeout_ms);
+	struct dyn_ranges *rs;
+	unsigned int active;
 	int ret;
 
-	ranges = kcalloc(DYNAMOS_MAX_VERSIONS, sizeof(*ranges), GFP_KERNEL);
-	if (!ranges)
+	rs = dyn_alloc(sizeof(*rs));
+	if (!rs)
 		return -ENOMEM;
-
-	for_each_set_bit(v, &mask, DYNAMOS_MAX_VERSIONS + 1) {
-		struct dyn_version *vp = upd->ver[v];
-
-		dyn_version_set_state(upd, v, DYN_REMOVING);
-		/* Core kernel text is never freed: nothing to wait for. */
-		if (!vp->code.mod)
-			continue;
-		ranges[nr].start = vp->code.addr;
-		ranges[nr].end = vp->code.addr + vp->code.size;
-		ranges[nr].version = v;
-		nr++;
+	dyn_set_states(upd, mask, DYN_REMOVING);
+	/*
+	 * A handler may have tested a version live just before and be about
+	 * to make it active (dynamos_set_active()): once every callback that
+	 * started has returned, none can.
+	 */
+	dyn_sync_callbacks();
+	active = READ_ONCE(upd->active);
+	if (mask & BIT(active)) {
+		dyn_err(req, "version %u of %s/%u was made active by its adaptation handler during the removal; nothing removed",
+			active, upd->name, upd->id);
+		ret = -EBUSY;
+		goto out;
 	}
-	if (nr)
-		dyn_sync_tasks();
-
-	ret = dyn_quiesce(ranges, nr, timeout_ms, req);
+	dyn_removal_ranges(rs, upd, mask);
+	if (!rs->nr) {
+		ret = 0;	/* core kernel text: nothing to wait for */
+		goto out;
+	}
+	ret = dyn_sync_tasks(deadline, req);
+	if (!ret)
+		ret = dyn_quiesce(rs->r, rs->nr, deadline, timeout_ms, req);
+out:
 	if (ret) {
-		for_each_set_bit(v, &mask, DYNAMOS_MAX_VERSIONS + 1)
-			dyn_version_set_state(upd, v, DYN_LIVE);
+		dyn_set_states(upd, mask, DYN_LIVE);
 		pr_info("%s/%u: removal refused: %s\n", upd->name, upd->id,
 			req->error);
-	} else if (mask & BIT(READ_ONCE(upd->active))) {
-		WRITE_ONCE(upd->active, 1);
 	}
-	kfree(ranges);
+	dyn_free(rs);
 	return ret;
 }
 
 static unsigned int dyn_timeout(u32 timeout_ms)
 {
 	return timeout_ms ? timeout_ms : DYNAMOS_DEFAULT_TIMEOUT_MS;
+}
+
+/*
+ * Removing the active version would make calls fall back to the original
+ * while the removal waits, and stay there if it then fails.
+ */
+static int dyn_check_not_active(struct dyn_update *upd, unsigned int v,
+				struct dynamos_req *req)
+{
+	unsigned int active = READ_ONCE(upd->active);
+
+	if (v == 0 && active != 1) {
+		dyn_err(req, "version %u of %s/%u is active; activate version 1 before removing the update",
+			active, upd->name, upd->id);
+		return -EBUSY;
+	}
+	if (v == active) {
+		dyn_err(req, "version %u of %s/%u is active; activate another version before removing it",
+			v, upd->name, upd->id);
+		return -EBUSY;
+	}
+	return 0;
 }
 
 /*
@@ -619,19 +770,33 @@ static void dyn_pre_removal(struct dyn_update *upd, unsigned int v)
 			upd->name, upd->id, upd->ver[v]->hooks[2].sym, v, raw);
 }
 
+/* Unpublish version @v (not live, no callback looks at it) and free it. */
+static void dyn_version_drop(struct dyn_update *upd, unsigned int v)
+{
+	struct dyn_version *vp = upd->ver[v];
+
+	mutex_lock(&dyn_table_lock);
+	WRITE_ONCE(upd->ver[v], NULL);
+	while (!upd->ver[upd->nr_versions])
+		upd->nr_versions--;	/* version 1 always exists */
+	mutex_unlock(&dyn_table_lock);
+	dyn_version_free(vp);
+}
+
 static int dyn_remove_version(struct dyn_update *upd, unsigned int v,
 			      unsigned int timeout_ms, struct dynamos_req *req)
 {
-	struct dyn_version *vp;
 	int ret, raw;
 
 	if (v == 1) {
 		dyn_err(req, "version 1 is the original function; deregister version 0 to remove the whole update");
 		return -EINVAL;
 	}
-	vp = dyn_version_req(upd, v, req);
-	if (!vp)
+	if (!dyn_version_req(upd, v, req))
 		return -ENOENT;
+	ret = dyn_check_not_active(upd, v, req);
+	if (ret)
+		return ret;
 	dyn_pre_removal(upd, v);
 	ret = dyn_retire(upd, BIT(v), dyn_timeout(timeout_ms), req);
 	if (ret)
@@ -639,13 +804,21 @@ static int dyn_remove_version(struct dyn_update *upd, unsigned int v,
 
 	dyn_run_hook(upd, v, DYNAMOS_HOOK_POST_REMOVAL, &raw);
 	req->result = raw;
-	WRITE_ONCE(upd->ver[v], NULL);
-	dyn_sync_callbacks();		/* nobody looks at vp any more */
-	dyn_version_free(vp);
-	while (!upd->ver[upd->nr_versions])
-		upd->nr_versions--;	/* version 1 always exists */
+	dyn_sync_callbacks();		/* nobody looks at the version any more */
+	dyn_version_drop(upd, v);
 	pr_info("%s/%u: version %u removed\n", upd->name, upd->id, v);
 	return 0;
+}
+
+/* Take a deregistered update out of the table and free it. */
+static void dyn_update_drop(struct dyn_update *upd)
+{
+	mutex_lock(&dyn_table_lock);
+	list_del(&upd->list);
+	dyn_nr_updates--;
+	mutex_unlock(&dyn_table_lock);
+	dyn_update_free(upd);
+	module_put(THIS_MODULE);
 }
 
 static int dyn_remove_update(struct dyn_update *upd, unsigned int timeout_ms,
@@ -655,6 +828,9 @@ static int dyn_remove_update(struct dyn_update *upd, unsigned int timeout_ms,
 	unsigned int v;
 	int ret, raw;
 
+	ret = dyn_check_not_active(upd, 0, req);
+	if (ret)
+		return ret;
 	for (v = upd->nr_versions; v >= 1; v--) {
 		if (!upd->ver[v])
 			continue;
@@ -667,8 +843,7 @@ static int dyn_remove_update(struct dyn_update *upd, unsigned int timeout_ms,
 		return ret;
 	ret = dyn_redirect_remove(upd);
 	if (ret) {
-		for_each_set_bit(v, &mask, DYNAMOS_MAX_VERSIONS + 1)
-			dyn_version_set_state(upd, v, DYN_LIVE);
+		dyn_set_states(upd, mask, DYN_LIVE);
 		dyn_err(req, "ftrace refused to remove the redirection (%d)",
 			ret);
 		return ret;
@@ -677,12 +852,9 @@ static int dyn_remove_update(struct dyn_update *upd, unsigned int timeout_ms,
 		if (upd->ver[v])
 			dyn_run_hook(upd, v, DYNAMOS_HOOK_POST_REMOVAL, &raw);
 
-	list_del(&upd->list);
-	dyn_nr_updates--;
 	pr_info("%s/%u: deregistered, redirection removed\n", upd->name,
 		upd->id);
-	dyn_update_free(upd);
-	module_put(THIS_MODULE);
+	dyn_update_drop(upd);
 	return 0;
 }
 
@@ -724,10 +896,27 @@ static int dyn_req_code(struct dynamos_req *req, struct dyn_code *code)
 	return 0;
 }
 
+/* Replace @upd's handler by @code (addr 0: none); takes @code's reference. */
+static void dyn_handler_replace(struct dyn_update *upd, struct dyn_code *code)
+{
+	struct dyn_code old;
+
+	mutex_lock(&dyn_table_lock);
+	old = upd->handler_code;
+	upd->handler_code = *code;
+	WRITE_ONCE(upd->handler, (dynamos_handler_t)code->addr);
+	mutex_unlock(&dyn_table_lock);
+	memset(code, 0, sizeof(*code));
+	if (old.addr) {
+		dyn_sync_callbacks();	/* old handler no longer running */
+		dyn_code_put(&old);
+	}
+}
+
 int dyn_cmd_set_handler(struct dynamos_req *req)
 {
 	struct dyn_update *upd;
-	struct dyn_code code, old;
+	struct dyn_code code;
 	int ret;
 
 	ret = mutex_lock_killable(&dyn_mutex);
@@ -741,26 +930,33 @@ int dyn_cmd_set_handler(struct dynamos_req *req)
 	ret = dyn_req_code(req, &code);
 	if (ret)
 		goto out;
-
-	old = upd->handler_code;
-	upd->handler_code = code;
-	WRITE_ONCE(upd->handler, (dynamos_handler_t)code.addr);
-	if (old.addr) {
-		dyn_sync_callbacks();	/* old handler no longer running */
-		dyn_code_put(&old);
-	}
 	pr_info("%s/%u: adaptation handler %s\n", upd->name, upd->id,
 		code.addr ? code.sym : "removed");
+	dyn_handler_replace(upd, &code);
 out:
 	mutex_unlock(&dyn_mutex);
 	return ret;
+}
+
+/* Replace a hook slot by @code; takes @code's reference. */
+static void dyn_hook_replace(struct dyn_code *slot, struct dyn_code *code)
+{
+	struct dyn_code old;
+
+	/* Hooks only run under dyn_mutex: no callback can be using it. */
+	mutex_lock(&dyn_table_lock);
+	old = *slot;
+	*slot = *code;
+	mutex_unlock(&dyn_table_lock);
+	memset(code, 0, sizeof(*code));
+	dyn_code_put(&old);
 }
 
 int dyn_cmd_set_hook(struct dynamos_req *req)
 {
 	struct dyn_update *upd;
 	struct dyn_version *vp;
-	struct dyn_code code, *slot;
+	struct dyn_code code;
 	int ret;
 
 	if (req->hook < 1 || req->hook > DYN_NR_HOOKS) {
@@ -784,13 +980,10 @@ int dyn_cmd_set_hook(struct dynamos_req *req)
 	ret = dyn_req_code(req, &code);
 	if (ret)
 		goto out;
-	/* Hooks only run under dyn_mutex: no callback can be using it. */
-	slot = &vp->hooks[req->hook - 1];
-	dyn_code_put(slot);
-	*slot = code;
 	pr_info("%s/%u: version %u %s hook %s\n", upd->name, upd->id,
 		req->version, dyn_hook_names[req->hook - 1],
 		code.addr ? code.sym : "removed");
+	dyn_hook_replace(&vp->hooks[req->hook - 1], &code);
 out:
 	mutex_unlock(&dyn_mutex);
 	return ret;
@@ -830,12 +1023,16 @@ int dyn_cmd_stop(struct dynamos_req *req)
 {
 	struct dyn_update *upd, *tmp;
 	char what[DYNAMOS_NAME_LEN + 48];
+	struct dyn_code none = {};
 	int ret;
 
 	ret = mutex_lock_killable(&dyn_mutex);
 	if (ret)
 		return ret;
 	list_for_each_entry_reverse(upd, &dyn_updates, list) {
+		/* A handler could make another version active again. */
+		if (upd->handler_code.addr)
+			dyn_handler_replace(upd, &none);
 		if (READ_ONCE(upd->active) == 1)
 			continue;
 		ret = dyn_activate(upd, 1, req);
@@ -860,13 +1057,98 @@ int dyn_cmd_stop(struct dynamos_req *req)
 
 fail:
 	{
-		char *msg = kstrdup(req->error, GFP_KERNEL);
+		char msg[DYNAMOS_ERROR_LEN];
 
-		dyn_err(req, "%s%s", what, msg ? msg : "failed");
-		kfree(msg);
+		strscpy(msg, req->error, sizeof(msg));
+		dyn_err(req, "%s%s", what, msg[0] ? msg : "failed");
 	}
 	mutex_unlock(&dyn_mutex);
 	return ret;
+}
+
+/* ---- modules going away by force (modules.c) ------------------------------ */
+
+static bool dyn_code_in(const struct dyn_code *code, struct module *mod)
+{
+	return code->addr && code->mod == mod;
+}
+
+/* Is any function of @mod a version, hook or handler?  Any context that may sleep. */
+bool dyn_uses_module(struct module *mod)
+{
+	struct dyn_update *upd;
+	unsigned int v, k;
+	bool used = false;
+
+	mutex_lock(&dyn_table_lock);
+	list_for_each_entry(upd, &dyn_updates, list) {
+		used |= dyn_code_in(&upd->handler_code, mod);
+		for (v = 1; v <= upd->nr_versions; v++) {
+			if (!upd->ver[v])
+				continue;
+			used |= dyn_code_in(&upd->ver[v]->code, mod);
+			for (k = 0; k < DYN_NR_HOOKS; k++)
+				used |= dyn_code_in(&upd->ver[v]->hooks[k], mod);
+		}
+	}
+	mutex_unlock(&dyn_table_lock);
+	return used;
+}
+
+/*
+ * @upd loses what lives in @mod, which is going away by force: its
+ * versions (new calls stop entering them; tasks still inside are beyond
+ * help, as with any forced unload), hooks and handler.
+ */
+static void dyn_detach_from(struct dyn_update *upd, struct module *mod)
+{
+	struct dyn_code none = {};
+	unsigned long mask = 0;
+	unsigned int v, k;
+
+	for (v = 2; v <= upd->nr_versions; v++)
+		if (upd->ver[v] && dyn_code_in(&upd->ver[v]->code, mod))
+			mask |= BIT(v);
+	if (mask & BIT(READ_ONCE(upd->active)))
+		WRITE_ONCE(upd->active, 1);
+	dyn_set_states(upd, mask, DYN_REMOVING);
+	if (dyn_code_in(&upd->handler_code, mod))
+		dyn_handler_replace(upd, &none);	/* waits for callbacks */
+	else
+		dyn_sync_callbacks();
+	/* A handler may have made one of them active meanwhile. */
+	if (mask & BIT(READ_ONCE(upd->active)))
+		WRITE_ONCE(upd->active, 1);
+	for_each_set_bit(v, &mask, DYNAMOS_MAX_VERSIONS + 1) {
+		pr_warn("%s/%u: version %u (%s) is in module %s, which is being unloaded by force: removed without quiescence check\n",
+			upd->name, upd->id, v, upd->ver[v]->code.sym, mod->name);
+		dyn_version_drop(upd, v);
+	}
+	for (v = 1; v <= upd->nr_versions; v++)
+		for (k = 0; upd->ver[v] && k < DYN_NR_HOOKS; k++)
+			if (dyn_code_in(&upd->ver[v]->hooks[k], mod))
+				dyn_hook_replace(&upd->ver[v]->hooks[k], &none);
+}
+
+void dyn_detach_module(struct module *mod)
+{
+	struct dyn_update *upd, *tmp;
+
+	mutex_lock(&dyn_mutex);
+	list_for_each_entry_safe(upd, tmp, &dyn_updates, list) {
+		if (dyn_code_in(&upd->ver[1]->code, mod)) {
+			/* The original goes: so does the whole update. */
+			pr_warn("%s/%u: original %s is in module %s, which is being unloaded by force: update removed without quiescence check\n",
+				upd->name, upd->id, upd->ver[1]->code.sym,
+				mod->name);
+			if (dyn_redirect_remove(upd))
+				continue;	/* ftrace still uses it: keep */
+			dyn_update_drop(upd);
+			continue;
+		}
+		dyn_detach_from(upd, mod);
+	}
+	mutex_unlock(&dyn_mutex);
 }
 
 /* ---- status and teardown --------------------------------------------------- */
@@ -896,13 +1178,14 @@ static void dyn_show_version(struct seq_file *m, struct dyn_update *upd,
 		   dynamos_must_update(&upd->state->pub) ? "yes" : "no");
 }
 
+/* Takes only dyn_table_lock: a command's quiescence wait does not block it. */
 int dyn_status_show(struct seq_file *m, void *unused)
 {
 	struct dyn_update *upd;
 	unsigned int v, nr = 0;
 	int ret;
 
-	ret = mutex_lock_killable(&dyn_mutex);
+	ret = mutex_lock_killable(&dyn_table_lock);
 	if (ret)
 		return ret;
 	list_for_each_entry(upd, &dyn_updates, list)
@@ -916,7 +1199,7 @@ int dyn_status_show(struct seq_file *m, void *unused)
 		for (v = 1; v <= upd->nr_versions; v++)
 			if (upd->ver[v])
 				dyn_show_version(m, upd, v);
-	mutex_unlock(&dyn_mutex);
+	mutex_unlock(&dyn_table_lock);
 	return 0;
 }
 
@@ -938,9 +1221,10 @@ void dyn_version_exit(void)
 			continue;	/* cannot free what ftrace still uses */
 		list_del(&upd->list);
 		for (v = 1; v <= DYNAMOS_MAX_VERSIONS; v++)
-			kfree(upd->ver[v]);
-		free_percpu(upd->counters);
-		kfree(upd);
+			dyn_free(upd->ver[v]);
+		dyn_state_put(upd->state);
+		dyn_free_counters(upd);
+		dyn_free(upd);
 	}
 	mutex_unlock(&dyn_mutex);
 }

@@ -12,8 +12,8 @@
  * running finish in the version they started in.
  *
  * Hooks and init functions: int fn(void).  They run in process context
- * from the control ioctl, may sleep, and run with the framework's table
- * lock held, so they must not use /dev/dynamos themselves.  A non-zero
+ * from the control ioctl, may sleep, and run with the framework's command
+ * lock held, so they must not use /dev/dynamos commands themselves.  A non-zero
  * return from a pre-activation hook aborts the activation and is reported
  * as its error; pre-removal hooks cannot veto a removal (it must stay
  * possible), their failures are only logged.  Post hooks' return values
@@ -69,6 +69,11 @@ dynamos_arg(const struct dynamos_call *call, unsigned int n)
  * possibly not watching), so it must not sleep, take sleeping locks or
  * call traced functions that are themselves updated.  Mark it and its
  * helpers notrace.  It adds to the cost of every call: keep it short.
+ *
+ * Calls of updated functions made from the handler itself (in the same
+ * context) run their active version without their handler; an interrupt,
+ * softirq or NMI nested in a handler (e.g. softirqs that local_bh_enable()
+ * runs) calls them as any other caller does, handler included.
  *
  * Return: the version this call runs; 0 (or any version that does not
  * exist, is being removed or is out of range) means the active version.
@@ -170,7 +175,8 @@ static __always_inline void dynamos_set_must_update(struct dynamos_state *state,
 /**
  * dynamos_version_in_use() - whether any task runs version @version of
  *	<@name, @id>: its PC or a return address lies in the version's code
- *	(reliable stack walk of every task and idle task, under stop_machine).
+ *	or its .cold/.part pieces (reliable stack walk of every task and idle
+ *	task, each while it cannot run).
  * @timeout_ms: wait up to this long for it to become idle; 0 checks once
  *
  * Process context, may sleep; not from hooks (they run under the
@@ -449,8 +455,10 @@ int dynamos_shadow_remove(struct dynamos_shadow_table *t, const void *obj);
 /*
  * dynamos_shadow_lock() / dynamos_shadow_unlock() - the table's lock, for
  * the update's own compound operations (spin_lock_bh; see Contexts).
+ * Return: 0 with the lock held, or -EPERM (hardirq, NMI, IRQs disabled, or
+ * @t NULL) without it: unlock only after 0.
  */
-void dynamos_shadow_lock(struct dynamos_shadow_table *t);
+int __must_check dynamos_shadow_lock(struct dynamos_shadow_table *t);
 void dynamos_shadow_unlock(struct dynamos_shadow_table *t);
 
 /* Number of shadows in @t (a snapshot while others change it).  Any context. */

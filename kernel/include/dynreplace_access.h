@@ -63,9 +63,10 @@ static inline int dynreplace_access_remove(dynreplace_access_t *t,
 	return dynamos_shadow_remove(t, obj);
 }
 
-static inline void dynreplace_access_lock(dynreplace_access_t *t)
+/* 0 with the lock held, -EPERM in a context that may not take it. */
+static inline int dynreplace_access_lock(dynreplace_access_t *t)
 {
-	dynamos_shadow_lock(t);
+	return dynamos_shadow_lock(t);
 }
 
 static inline void dynreplace_access_unlock(dynreplace_access_t *t)

@@ -8,7 +8,8 @@
  * layout is identical for 32- and 64-bit callers.
  *
  * Calling convention:
- *   - open("/dev/dynamos") and every ioctl need CAP_SYS_ADMIN (EPERM).
+ *   - open("/dev/dynamos") and every ioctl need CAP_SYS_ADMIN (EPERM);
+ *     REGISTER, SET_HANDLER, SET_HOOK and CALL need CAP_SYS_MODULE too.
  *   - ioctl(fd, DYNAMOS_IOC_xxx, &req) with req.abi = DYNAMOS_ABI_VERSION,
  *     flags and reserved[] zero, unused fields zero.
  *   - The kernel always copies the whole request back: on success
@@ -133,27 +134,40 @@ struct dynamos_req {
  *                        version 1 and the redirection is installed on it.
  *                        Later registrations add the next version (highest
  *                        registered + 1).  -> result = version number.
- *                        Errors: ENOENT unknown symbol, ENOTUNIQ ambiguous
+ *                        Errors: EAGAIN the function's module is still
+ *                        initialising, ENOENT unknown symbol, ENOTUNIQ ambiguous
  *                        name, ENOEXEC not a function, EOPNOTSUPP no ftrace
  *                        site (notrace/inlined), EBUSY claimed by livepatch or
  *                        another IPMODIFY ftrace user or another update,
  *                        EEXIST already a version, ENOSPC too many versions.
  * DEREGISTER (2)      name, id, version, timeout_ms.  version 0: all
  *                        versions and the redirection; version >= 2: that
- *                        version; version 1 alone: EINVAL.  Runs pre-removal
+ *                        version; version 1 alone: EINVAL.  The active
+ *                        version is never removed (EBUSY: activate another
+ *                        one first; for version 0, version 1 must be
+ *                        active), so a removal never changes which version
+ *                        calls run.  Runs pre-removal
  *                        hooks (they cannot veto; failures are logged),
- *                        stops new calls from entering the version(s),
- *                        waits up to timeout_ms until no task runs in a
- *                        version that lives in a module (version 1 and
- *                        core-kernel versions are never freed, so they
- *                        need no wait) (EBUSY, or
+ *                        stops new calls from entering the version(s) (a
+ *                        handler's choice of them falls back to the active
+ *                        version meanwhile), waits up to timeout_ms until
+ *                        no task runs in the code of a version that lives
+ *                        in a module: its function, its .cold/.part pieces,
+ *                        and the module's whole text when its last version
+ *                        goes (version 1 and core-kernel versions are never
+ *                        freed, so they need no wait) (EBUSY, or
  *                        EINTR on a signal: everything stays as before, but
  *                        the pre-removal hooks have run), runs post-removal
  *                        hooks.  -> result = post-removal hook's value.
  * ACTIVATE (3)        name, id, version: new calls run that version.  Runs
  *                        the version's pre-activation hook (non-zero aborts
- *                        with that error) and post-activation hook (its
- *                        return value lands in result; activation stays).
+ *                        with that error; kernel-internal codes such as
+ *                        -ERESTARTSYS become EINTR or ECANCELED) and
+ *                        post-activation hook (its return value lands in
+ *                        result; activation stays).  The post-activation
+ *                        hook runs as soon as new calls go to the version:
+ *                        calls that entered the previous version before may
+ *                        still be running it.
  * SET_HANDLER (4)     name, id, symbol or address: the adaptation handler of
  *                        the update; symbol "" and address 0 remove it.
  * SET_HOOK (5)        name, id, version, hook, symbol or address
@@ -177,8 +191,13 @@ struct dynamos_req {
  *                        the pre-activation hooks run in order (a failure
  *                        aborts: no member switches, the hooks that ran are
  *                        not undone); then all switch at once, with every
- *                        CPU stopped (stop_machine), so no call sees some
- *                        switched and others not; then post-activation hooks.
+ *                        CPU stopped (stop_machine): no callback is running
+ *                        its choice on any CPU meanwhile, so a call that
+ *                        enters one member after the switch sees every
+ *                        member switched - except calls made in NMI
+ *                        context, which stop_machine cannot hold off, and
+ *                        calls whose adaptation handler picks a version
+ *                        itself; then post-activation hooks.
  *                        -> result = number of members.
  * IN_USE (10)         name, id, version, timeout_ms: does any task run that
  *                        version (PC or a return address in its code, by a
@@ -189,8 +208,9 @@ struct dynamos_req {
  *                        tasks, with error = the report (pid, comm, where).
  *
  * Errors common to all commands: ENOTTY unknown command (nothing copied
- * back), EFAULT bad pointer, EPERM no CAP_SYS_ADMIN (only error[] is
- * written), EPROTO wrong abi, EINVAL bad flags/reserved/unused field set/
+ * back), EFAULT bad pointer, EPERM no CAP_SYS_ADMIN, or no CAP_SYS_MODULE
+ * for REGISTER, SET_HANDLER, SET_HOOK and CALL, which make the kernel run
+ * code as loading a module does (only error[] is written), EPROTO wrong abi, EINVAL bad flags/reserved/unused field set/
  * out-of-range number, ENAMETOOLONG unterminated string, EINTR/ERESTARTSYS
  * killed while waiting for another command.
  */

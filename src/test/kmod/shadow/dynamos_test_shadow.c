@@ -410,7 +410,10 @@ static void cmd_contexts(void)
 	CHECK(ctx_soft_result == 31, "softirq checks: %#x", ctx_soft_result);
 
 	/* Find-else-create under the table lock (atomic: GFP_ATOMIC). */
-	dynamos_shadow_lock(&tbl);
+	ret = dynamos_shadow_lock(&tbl);
+	CHECK(!ret, "lock: %d", ret);
+	if (ret)
+		return;
 	p = dynamos_shadow_find(&tbl, &ctx_obj);
 	if (!p)
 		p = dynamos_shadow_create(&tbl, &ctx_obj, sizeof(*p),
@@ -420,7 +423,8 @@ static void cmd_contexts(void)
 	dynamos_shadow_unlock(&tbl);
 	CHECK(!IS_ERR_OR_NULL(p) && p->hits == 1, "create under lock: %pe",
 	      p);
-	dynamos_shadow_lock(&tbl);
+	if (dynamos_shadow_lock(&tbl))
+		return;
 	ret = dynamos_shadow_remove(&tbl, &ctx_obj);
 	dynamos_shadow_unlock(&tbl);
 	CHECK(!ret, "remove under lock: %d", ret);
@@ -525,7 +529,10 @@ static void stress_locked(struct stresser *s)
 		unsigned long i = (j + s->k * s->n / STRESS_THREADS) % s->n;
 		struct ext *p;
 
-		dynamos_shadow_lock(&tbl);
+		if (dynamos_shadow_lock(&tbl)) {
+			CHECK(0, "lock refused in process context");
+			return;
+		}
 		p = dynamos_shadow_find(&tbl, &spool[i]);
 		if (!p) {
 			p = dynamos_shadow_create(&tbl, &spool[i], sizeof(*p),

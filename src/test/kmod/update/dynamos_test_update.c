@@ -74,34 +74,35 @@ noinline long dynamos_target_fn_wrap(long a, long b)
 	return orig_target(a, b) + 3000;
 }
 
-/* Parks the caller until "release" (quiescence tests). */
-noinline long dynamos_target_fn_sleep(long a, long b)
+/*
+ * Parks the caller until "release" (quiescence tests).  Inlined: each
+ * function below sleeps in its own frame.
+ */
+static __always_inline long park_until_release(long a, long b,
+					       const char *where)
 {
 	unsigned long gen = READ_ONCE(release_gen);
 	long ret;
 
 	atomic_inc(&sleepers);
-	pr_info("pid %d sleeps in %s\n", current->pid, __func__);
+	pr_info("pid %d sleeps in %s\n", current->pid, where);
 	ret = wait_event_interruptible(sleep_wq, READ_ONCE(release_gen) != gen);
 	atomic_dec(&sleepers);
 	return ret ? ret : a + b + 5000;
 }
 
+noinline long dynamos_target_fn_sleep(long a, long b)
+{
+	return park_until_release(a, b, __func__);
+}
+
 /*
- * Sleeps like dynamos_target_fn_sleep; reached from dynamos_target_fn_tail
- * by a tail call (jmp), so no frame of the version is on the sleeper's
- * stack.
+ * Reached from dynamos_target_fn_tail by a tail call (jmp), so no frame of
+ * the version is on the sleeper's stack.
  */
 noinline long dynamos_test_sleep_helper(long a, long b)
 {
-	unsigned long gen = READ_ONCE(release_gen);
-	long ret;
-
-	atomic_inc(&sleepers);
-	pr_info("pid %d sleeps in %s\n", current->pid, __func__);
-	ret = wait_event_interruptible(sleep_wq, READ_ONCE(release_gen) != gen);
-	atomic_dec(&sleepers);
-	return ret ? ret : a + b + 5000;
+	return park_until_release(a, b, __func__);
 }
 
 noinline long dynamos_target_fn_tail(long a, long b)
@@ -129,7 +130,7 @@ noinline long dynamos_target_fn_cold(long a, long b)
 		long ret = dynamos_test_cold_wait();
 
 		/* work after the call: a return address in the .cold part */
-		return ret ? ret : READ_ONCE(release_gen) + a + b + 6000;
+		return ret ? ret : a + b + 6000;
 	}
 	return a + b + 6000;
 }

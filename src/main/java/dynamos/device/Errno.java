@@ -7,6 +7,7 @@ public final class Errno {
     public static final int EPERM = 1;
     public static final int ENOENT = 2;
     public static final int EINTR = 4;
+    public static final int EAGAIN = 11;
     public static final int ENOEXEC = 8;
     public static final int EACCES = 13;
     public static final int EBUSY = 16;
@@ -19,6 +20,7 @@ public final class Errno {
     public static final int EPROTO = 71;
     public static final int ENOTUNIQ = 76;
     public static final int EOPNOTSUPP = 95;
+    public static final int ECANCELED = 125;
 
     private static final Map<Integer, String> NAMES = Map.ofEntries(
             Map.entry(EPERM, "EPERM"), Map.entry(ENOENT, "ENOENT"), Map.entry(EINTR, "EINTR"),
@@ -26,6 +28,7 @@ public final class Errno {
             Map.entry(EEXIST, "EEXIST"), Map.entry(ENODEV, "ENODEV"), Map.entry(EINVAL, "EINVAL"),
             Map.entry(ENOTTY, "ENOTTY"), Map.entry(ENOSPC, "ENOSPC"), Map.entry(ENAMETOOLONG, "ENAMETOOLONG"),
             Map.entry(EPROTO, "EPROTO"), Map.entry(ENOTUNIQ, "ENOTUNIQ"), Map.entry(EOPNOTSUPP, "EOPNOTSUPP"),
+            Map.entry(EAGAIN, "EAGAIN"), Map.entry(ECANCELED, "ECANCELED"),
             Map.entry(12, "ENOMEM"), Map.entry(14, "EFAULT"), Map.entry(6, "ENXIO"), Map.entry(3, "ESRCH"));
 
     private Errno() {}

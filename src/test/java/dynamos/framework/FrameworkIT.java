@@ -47,8 +47,8 @@ class FrameworkIT {
                 expect_fail d register s 1 __schedule; val notrace "$ERR"
                 expect_fail $DYNAMOS_JVM activate t 2 9; val noversion "$ERR"
                 expect_fail d register t 2 dynamos_target_fn_v2; val twice "$ERR"
-                d deregister t 2 3
                 d activate t 2 1
+                d deregister t 2 3
                 d deregister t 2 0
                 target 10 1 2; val after "$(field last /proc/dynamos_target)"
                 d status
