@@ -478,6 +478,7 @@ static int fuzzp(unsigned long procs, unsigned long count, unsigned long seed)
  * out by the framework (highest in use + 1), so they drift.  Before a
  * version is registered the stress module is told "live S", after it is
  * deregistered "removed S": a call that runs in it afterwards is a ghost.
+ * Once a version >= 2 is registered, one always stays (see sw_step()).
  */
 #define SW_VERSIONS 4
 #define SW_CHECK_EVERY 1000
@@ -663,12 +664,13 @@ static int sw_step(int fd, struct sw_model *m, struct sw_stats *st)
 	unsigned int r = rnd() % 100;
 	struct dynamos_req req;
 	char what[DYNAMOS_SYMBOL_LEN + 64];
-	int s, err;
+	int s, n, err;
 
 	memset(&req, 0, sizeof(req));
 	if (r < 30) {
-		int cand[SW_VERSIONS], n = 0;
+		int cand[SW_VERSIONS];
 
+		n = 0;
 		for (s = 1; s <= SW_VERSIONS; s++)
 			if (m->num[s])
 				cand[n++] = s;
@@ -700,9 +702,16 @@ static int sw_step(int fd, struct sw_model *m, struct sw_stats *st)
 		st->done[op]++;
 		return 0;
 	}
-	s = sw_pick(m, r >= 75);
+	for (s = 2, n = 0; s <= SW_VERSIONS; s++)
+		n += !!m->num[s];
+	/*
+	 * Keep one version >= 2: removing a module's last version makes the
+	 * framework check the module's whole text, and the stress module's
+	 * callers (stress_write) are always in it.
+	 */
+	s = sw_pick(m, r >= 75 && n > 1);
 	if (!s)
-		s = sw_pick(m, r < 75);	/* all or none registered */
+		s = sw_pick(m, true);	/* all registered */
 	if (!m->num[s]) {
 		if (sw_mark("live", s))
 			goto fail_mark;
