@@ -478,7 +478,7 @@ static int fuzzp(unsigned long procs, unsigned long count, unsigned long seed)
  * out by the framework (highest in use + 1), so they drift.  Before a
  * version is registered the stress module is told "live S", after it is
  * deregistered "removed S": a call that runs in it afterwards is a ghost.
- * Once a version >= 2 is registered, one always stays (see sw_step()).
+ * Once a version >= 2 is registered, one always stays (sw_pick_removable()).
  */
 #define SW_VERSIONS 4
 #define SW_CHECK_EVERY 1000
@@ -660,6 +660,38 @@ static int sw_pick(const struct sw_model *m, bool registered)
 	return n ? cand[rnd() % n] : 0;
 }
 
+/*
+ * A random stress version 2..4 to deregister, 0 if none may go.  One always
+ * stays: removing a module's last version makes the framework check the
+ * module's whole text, and the stress module's callers (stress_write) are
+ * always in it.  Version numbers are handed out as highest + 1 up to 32,
+ * so the lowest-numbered one stays while the highest is 20 or more: the
+ * numbers then come down again when the high ones go (otherwise a lone
+ * version numbered 32 would leave no number to register another one).
+ */
+static int sw_pick_removable(const struct sw_model *m)
+{
+	int cand[SW_VERSIONS], n = 0, s, low = 0, high = 0;
+
+	for (s = 2; s <= SW_VERSIONS; s++) {
+		if (!m->num[s])
+			continue;
+		if (!low || m->num[s] < m->num[low])
+			low = s;
+		if (!high || m->num[s] > m->num[high])
+			high = s;
+		cand[n++] = s;
+	}
+	if (n < 2)
+		return 0;
+	if (m->num[high] >= 20) {
+		for (s = 0; cand[s] != low; s++)
+			;
+		cand[s] = cand[--n];
+	}
+	return cand[rnd() % n];
+}
+
 static int sw_step(int fd, struct sw_model *m, struct sw_stats *st)
 {
 	unsigned int r = rnd() % 100;
@@ -703,16 +735,11 @@ static int sw_step(int fd, struct sw_model *m, struct sw_stats *st)
 		st->done[op]++;
 		return 0;
 	}
-	for (s = 2, n = 0; s <= SW_VERSIONS; s++)
-		n += !!m->num[s];
-	/*
-	 * Keep one version >= 2: removing a module's last version makes the
-	 * framework check the module's whole text, and the stress module's
-	 * callers (stress_write) are always in it.
-	 */
-	s = sw_pick(m, r >= 75 && n > 1);
+	s = r >= 75 ? sw_pick_removable(m) : 0;
 	if (!s)
-		s = sw_pick(m, true);	/* all registered */
+		s = sw_pick(m, false);
+	if (!s)
+		s = sw_pick_removable(m);	/* all registered */
 	if (!m->num[s]) {
 		if (sw_mark("live", s))
 			goto fail_mark;
