@@ -23,41 +23,80 @@
 #include "internal.h"
 
 /*
- * The update whose adaptation handler runs on this CPU, per context level
- * (task, softirq, hardirq, NMI; interrupt_context_level()), NULL if none.
- * It tells dynamos_set_active() and dynamos_call_state() which update the
- * handler belongs to, and guards recursion: a handler that calls an
- * updated function in its own context gets that function's active version
- * without its handler, while an interrupt, softirq or NMI nested in a
- * handler has its own slot, so its calls are handled as any other.
+ * The update whose adaptation handler runs on this CPU (NULL if none), and
+ * the preempt_count() it runs with, whose interrupt bits tell its context
+ * (task, softirq, hardirq, NMI).  They tell dynamos_set_active() and
+ * dynamos_call_state() which update the handler belongs to, and guard
+ * recursion: a handler that calls an updated function in its own context
+ * gets that function's active version without its handler, while an
+ * interrupt, softirq or NMI nested in a handler runs handlers of its own
+ * and then gives the slot back.  (An interrupt that arrives between the
+ * two stores of the slot may take itself for the same context and skip
+ * its handler: its call then runs the active version.)
  */
-#define DYN_NR_CONTEXTS 4
-static DEFINE_PER_CPU(struct dyn_update *[DYN_NR_CONTEXTS], dyn_handler_upd);
+static DEFINE_PER_CPU(struct dyn_update *, dyn_handler_upd);
+static DEFINE_PER_CPU(unsigned int, dyn_handler_pc);
+
+#define DYN_CONTEXT_BITS (NMI_MASK | HARDIRQ_MASK | SOFTIRQ_OFFSET)
+
+/* preempt_count() without masking the resched bit: only the context bits count. */
+static __always_inline unsigned int dyn_preempt_bits(void)
+{
+	return raw_cpu_read_4(__preempt_count);
+}
 
 /* Valid while preemption is disabled, as it is in handlers. */
 struct dyn_update *notrace dyn_handler_update(void)
 {
-	return this_cpu_read(dyn_handler_upd[interrupt_context_level()]);
+	return this_cpu_read(dyn_handler_upd);
+}
+
+static int notrace dyn_call_handler(struct dyn_update *upd,
+				    dynamos_handler_t handler,
+				    struct ftrace_regs *fregs)
+{
+	/* x86-64: the argument registers are always saved */
+	return handler((const struct dynamos_call *)&fregs->regs);
+}
+
+/* A handler already runs on this CPU: nested in it, or its own call? */
+static noinline unsigned int notrace
+dyn_handler_nested(struct dyn_update *upd, dynamos_handler_t handler,
+		   struct ftrace_regs *fregs, struct dyn_update *outer)
+{
+	unsigned int pc = dyn_preempt_bits(), outer_pc;
+	int v;
+
+	outer_pc = __this_cpu_read(dyn_handler_pc);
+	if (!((pc ^ outer_pc) & DYN_CONTEXT_BITS))
+		return 0;	/* the handler's own call: the active version */
+	__this_cpu_write(dyn_handler_upd, upd);
+	__this_cpu_write(dyn_handler_pc, pc);
+	v = dyn_call_handler(upd, handler, fregs);
+	__this_cpu_write(dyn_handler_upd, outer);
+	__this_cpu_write(dyn_handler_pc, outer_pc);
+	return v;
 }
 
 /*
  * The handler's choice for this call: a version number, unchecked (the
  * caller takes only versions with an entry), or 0 (the active version)
- * when nested in a handler of the same context.
+ * for a call the handler itself makes.
  */
 static __always_inline unsigned int
 dyn_handler_choice(struct dyn_update *upd, dynamos_handler_t handler,
 		   struct ftrace_regs *fregs)
 {
-	unsigned int ctx = interrupt_context_level();
+	struct dyn_update *outer = __this_cpu_read(dyn_handler_upd);
 	int v;
 
-	if (__this_cpu_read(dyn_handler_upd[ctx]))
-		return 0;
-	__this_cpu_write(dyn_handler_upd[ctx], upd);
-	/* x86-64: the argument registers are always saved */
-	v = handler((const struct dynamos_call *)&fregs->regs);
-	__this_cpu_write(dyn_handler_upd[ctx], NULL);
+	if (unlikely(outer))
+		return dyn_handler_nested(upd, handler, fregs, outer);
+	__this_cpu_write(dyn_handler_upd, upd);
+	barrier();
+	__this_cpu_write(dyn_handler_pc, dyn_preempt_bits());
+	v = dyn_call_handler(upd, handler, fregs);
+	__this_cpu_write(dyn_handler_upd, NULL);
 	return v;
 }
 
