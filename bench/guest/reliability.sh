@@ -219,7 +219,10 @@ part_a() {
 	expect_eq "a: fuzz processes that died" "$(kv dead "${line#fuzzp: }")" 0
 	val fuzz_errnos "$(sed -n 's/^fuzzp: errnos: //p' "$W/fuzz.out" | tr ' ' ',')"
 	for f in status modules rmmod; do
-		read -r line < "$W/$f.count"
+		if ! read -r line < "$W/$f.count"; then
+			fail "a: the $f loop died"
+			continue
+		fi
 		echo "$f: $line"
 		for pair in $line; do val "fuzz_${f}_${pair%%=*}" "${pair#*=}"; done
 	done
