@@ -16,9 +16,7 @@
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
-#include <linux/trace_recursion.h>
 
-#include <linux/slab.h>
 
 #include "internal.h"
 
@@ -51,9 +49,8 @@ struct dyn_update *notrace dyn_handler_update(void)
 	return this_cpu_read(dyn_handler_upd);
 }
 
-static int notrace dyn_call_handler(struct dyn_update *upd,
-				    dynamos_handler_t handler,
-				    struct ftrace_regs *fregs)
+static __always_inline int dyn_call_handler(dynamos_handler_t handler,
+					    struct ftrace_regs *fregs)
 {
 	/* x86-64: the argument registers are always saved */
 	return handler((const struct dynamos_call *)&fregs->regs);
@@ -72,7 +69,7 @@ dyn_handler_nested(struct dyn_update *upd, dynamos_handler_t handler,
 		return 0;	/* the handler's own call: the active version */
 	__this_cpu_write(dyn_handler_upd, upd);
 	__this_cpu_write(dyn_handler_pc, pc);
-	v = dyn_call_handler(upd, handler, fregs);
+	v = dyn_call_handler(handler, fregs);
 	__this_cpu_write(dyn_handler_upd, outer);
 	__this_cpu_write(dyn_handler_pc, outer_pc);
 	return v;
@@ -95,7 +92,7 @@ dyn_handler_choice(struct dyn_update *upd, dynamos_handler_t handler,
 	__this_cpu_write(dyn_handler_upd, upd);
 	barrier();
 	__this_cpu_write(dyn_handler_pc, dyn_preempt_bits());
-	v = dyn_call_handler(upd, handler, fregs);
+	v = dyn_call_handler(handler, fregs);
 	__this_cpu_write(dyn_handler_upd, NULL);
 	return v;
 }
