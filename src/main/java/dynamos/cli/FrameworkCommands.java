@@ -55,7 +55,7 @@ final class FrameworkCommands {
             try (Framework fw = Framework.connect()) {
                 fw.frameworkVersion();
             }
-            var table = Framework.table();
+            var table = Framework.currentTable();
             System.out.println("framework started: dynamos " + table.frameworkVersion() + ", ABI " + table.abi()
                     + ", control device /dev/dynamos");
             return 0;

@@ -25,7 +25,7 @@ final class StatusCommand implements Callable<Integer> {
     public Integer call() {
         String release = System.getProperty("os.version");
         boolean started = Framework.started();
-        VersionTable table = started ? Framework.table() : null;
+        VersionTable table = started ? Framework.currentTable() : null;
         if (json) {
             StringBuilder s = new StringBuilder("{\"kernel\": ").append(Json.str(release))
                     .append(", \"framework\": ").append(Json.str(started ? "started" : "stopped"));

@@ -124,7 +124,7 @@ final class UpdateCommands {
 
         @Override
         public Integer call() {
-            List<VersionTable.Row> rows = Framework.started() ? Framework.table().rows() : List.of();
+            List<VersionTable.Row> rows = Framework.started() ? Framework.currentTable().rows() : List.of();
             Map<String, List<VersionTable.Row>> byUpdate = new LinkedHashMap<>();
             rows.forEach(r -> byUpdate.computeIfAbsent(r.update(), k -> new ArrayList<>()).add(r));
             if (json) {

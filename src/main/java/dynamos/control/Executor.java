@@ -36,7 +36,7 @@ public final class Executor {
                 });
             }
             case Operation.Deregister d -> {
-                VersionTable before = Framework.table();
+                VersionTable before = fw.table();
                 List<VersionTable.Row> rows = before.versionsOf(d.name(), d.id());
                 int timeoutMs = d.timeoutSeconds() == null ? 0 : (int) Math.round(d.timeoutSeconds() * 1000);
                 fw.deregister(d.name(), d.id(), d.version(), timeoutMs);
@@ -45,7 +45,7 @@ public final class Executor {
                 yield new Applied(msg, f -> reRegister(f, d, rows));
             }
             case Operation.Activate a -> {
-                Integer previous = Framework.table().activeVersion(a.name(), a.id()).orElse(null);
+                Integer previous = fw.table().activeVersion(a.name(), a.id()).orElse(null);
                 long result = fw.activate(a.name(), a.id(), a.version());
                 yield new Applied("activated " + a.name() + " " + a.id() + " version " + a.version()
                         + (result != 0 ? " (post-activation hook returned " + result + ")" : ""),
@@ -55,7 +55,7 @@ public final class Executor {
                         });
             }
             case Operation.SetHook h -> {
-                String previous = Framework.table().row(h.name(), h.id(), h.version())
+                String previous = fw.table().row(h.name(), h.id(), h.version())
                         .map(r -> r.hooks().get(h.kind())).orElse(null);
                 fw.setHook(h.kind(), h.name(), h.id(), h.version(), h.function());
                 yield new Applied((h.function() == null ? "cleared " : "set ") + h.kind().cliName() + " hook of "
@@ -67,7 +67,7 @@ public final class Executor {
                         });
             }
             case Operation.SetRule r -> {
-                String previous = Framework.table().handler(r.name(), r.id()).orElse(null);
+                String previous = fw.table().handler(r.name(), r.id()).orElse(null);
                 if (r.function() != null) {
                     fw.setHandler(r.name(), r.id(), r.function());
                 } else {
@@ -82,7 +82,7 @@ public final class Executor {
                         });
             }
             case Operation.ActivateGroup g -> {
-                VersionTable before = Framework.table();
+                VersionTable before = fw.table();
                 List<Framework.Member> previous = g.members().stream().map(m -> new Framework.Member(m.name(), m.id(),
                         before.activeVersion(m.name(), m.id()).orElse(1))).toList();
                 fw.activateGroup(g.members());

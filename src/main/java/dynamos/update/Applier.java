@@ -57,7 +57,7 @@ public final class Applier {
             throw new UpdateException(update.file() + " declares functions it does not define: " + missing
                     + "; check the DYNAMOS_* declarations against the source");
         }
-        VersionTable before = Framework.table();
+        VersionTable before = Framework.currentTable();
         if (before.rows().stream().anyMatch(r -> r.update().equals(d.name()))) {
             throw new UpdateException("update " + d.name() + " is already applied; revert it first: dynamos revert " + d.name());
         }
@@ -95,7 +95,7 @@ public final class Applier {
                 done.push(new Done(step, a.undo()));
                 if (op instanceof Operation.Register r && !r.function().equals(d.original(r.id()))) {
                     int expected = expectedVersion(d, r);
-                    int got = Framework.table().versionsOf(d.name(), r.id()).stream()
+                    int got = fw.table().versionsOf(d.name(), r.id()).stream()
                             .mapToInt(VersionTable.Row::version).max().orElse(0);
                     if (got != expected) {
                         throw new UpdateException(r.function() + " became version " + got + ", not " + expected);
@@ -155,7 +155,7 @@ public final class Applier {
         if (!Framework.started()) {
             throw new UpdateException("the framework is not started, so no update is applied");
         }
-        VersionTable table = Framework.table();
+        VersionTable table = Framework.currentTable();
         List<VersionTable.Row> rows = table.rows().stream().filter(r -> r.update().equals(name)).toList();
         if (rows.isEmpty()) {
             throw new UpdateException("no update " + name + " is applied; 'dynamos list' shows the applied updates");
@@ -197,7 +197,7 @@ public final class Applier {
                     + "\n    " + (problems.isEmpty() ? "the update stays applied as it was; try again later"
                             : "could not restore everything:\n      " + String.join("\n      ", problems)), e);
         }
-        VersionTable after = Framework.table();
+        VersionTable after = Framework.currentTable();
         for (String module : modules) {
             boolean stillUsed = after.rows().stream().anyMatch(r -> r.module().equals(module));
             if (stillUsed) {
