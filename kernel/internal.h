@@ -12,14 +12,16 @@
  *                by its <name,id>s; refcounted, each dyn_update holds one.
  *
  * Locking:
- *   dyn_mutex (version.c) serialises every command (and the hooks and
- *   quiescence waits they run) and the module notifier (modules.c); it
- *   protects the update list and all fields below that are written
- *   outside the ftrace callback.
- *   dyn_table_lock (version.c) is held, in addition, only while a command
+ *   dyn_mutex (table.c) serialises every command (device.c takes it for
+ *   the commands that say so, and the hooks and quiescence waits they run
+ *   happen under it) and the module notifier (modules.c); it protects the
+ *   update list and all fields below that are written outside the ftrace
+ *   callback.
+ *   dyn_table_lock (table.c) is held, in addition, only while a command
  *   changes the table's shape (list membership, ver[], nr_versions, code,
- *   hooks, handler_code): status readers take it alone, so they never wait
- *   for a command's quiescence wait.
+ *   hooks, handler_code): status readers (LIST, read()) take it alone, so
+ *   they never wait for a command's quiescence wait.  It nests inside
+ *   dyn_mutex and is never held across a wait, hook or allocation.
  *   The callback (redirect.c) takes no lock: it reads the fields marked
  *   "lockless" with READ_ONCE; writers publish them with WRITE_ONCE /
  *   smp_store_release and wait for running callbacks (dyn_sync_callbacks)
@@ -114,6 +116,26 @@ struct dyn_range {
 	unsigned int version;
 };
 
+/* Tasks that kept a version busy, as the caller gets them (records). */
+struct dyn_busy_tasks {
+	unsigned int nr;		/* records in task[] */
+	struct dynamos_rec_task task[DYNAMOS_MAX_TASKS];
+};
+
+/*
+ * One command as device.c hands it over: the validated request and what
+ * the command table said to look up first (struct dyn_cmd in device.c).
+ */
+struct dyn_op {
+	struct dynamos_req *req;
+	struct dyn_update *upd;		/* DYN_NEEDS_UPDATE: <req->name,id> */
+	struct dyn_version *ver;	/* DYN_NEEDS_VERSION: live req->version */
+	void *records;			/* LIST: to copy to req->address */
+	size_t records_size;		/* bytes at @records */
+	void (*records_free)(void *records);	/* frees @records */
+	struct dyn_busy_tasks busy;	/* out: IN_USE, DEREGISTER, STOP */
+};
+
 /* main.c */
 __printf(2, 3) void dyn_err(struct dynamos_req *req, const char *fmt, ...);
 void *dyn_alloc(size_t size);
@@ -121,7 +143,7 @@ void dyn_free(const void *ptr);
 void dyn_count_alloc(void);
 void dyn_count_free(void);
 
-/* modules.c */
+/* modules.c: modules unloaded by force */
 int dyn_modules_init(void);
 void dyn_modules_exit(void);
 
@@ -129,29 +151,69 @@ void dyn_modules_exit(void);
 struct dyn_ustate *dyn_state_get(const char *name);
 struct dyn_ustate *dyn_state_lookup(const char *name);
 void dyn_state_put(struct dyn_ustate *s);
-int dyn_cmd_state(struct dynamos_req *req);
+int dyn_cmd_state(struct dyn_op *op);
 void dyn_state_exit(void);
 
 /* device.c */
 int dyn_device_init(void);
 void dyn_device_exit(void);
 
-/* version.c */
+/* table.c: the updates, their versions, the locks */
+extern struct mutex dyn_mutex;
+extern struct mutex dyn_table_lock;
+extern struct list_head dyn_updates;
+extern unsigned int dyn_nr_updates;
+extern const char *const dyn_hook_names[DYN_NR_HOOKS];
+struct dyn_update *dyn_find(const char *name, u32 id);
+struct dyn_update *dyn_find_req(struct dynamos_req *req);
+struct dyn_update *dyn_find_code(unsigned long addr, unsigned int *v);
+struct dyn_version *dyn_version_req(struct dyn_update *upd, unsigned int v,
+				    struct dynamos_req *req);
+void dyn_version_set_state(struct dyn_update *upd, unsigned int v,
+			   int state);
+void dyn_set_states(struct dyn_update *upd, unsigned long mask, int state);
+int dyn_check_name(struct dynamos_req *req);
+struct dyn_update *dyn_update_alloc(void);
+void dyn_update_free(struct dyn_update *upd);
+void dyn_update_add(struct dyn_update *upd);
+void dyn_update_drop(struct dyn_update *upd);
+struct dyn_version *dyn_version_alloc(void);
+void dyn_version_free(struct dyn_version *vp);
+void dyn_version_add(struct dyn_update *upd, unsigned int v,
+		     struct dyn_version *vp);
+void dyn_version_drop(struct dyn_update *upd, unsigned int v);
+u64 dyn_sum_counter(struct dyn_update *upd, unsigned int v);
+void dyn_table_exit(void);
+
+/* register.c */
+int dyn_cmd_register(struct dyn_op *op);
+
+/* activate.c */
+int dyn_activate(struct dyn_update *upd, unsigned int v,
+		 struct dynamos_req *req);
+int dyn_cmd_activate(struct dyn_op *op);
+
+/* group.c: synchronized activation */
+int dyn_cmd_activate_group(struct dyn_op *op);
+
+/* hooks.c: hooks, adaptation handlers, CALL */
+int dyn_run_hook(struct dyn_update *upd, unsigned int v, int kind, int *raw);
+void dyn_handler_replace(struct dyn_update *upd, struct dyn_code *code);
+void dyn_hook_replace(struct dyn_code *slot, struct dyn_code *code);
+int dyn_cmd_set_handler(struct dyn_op *op);
+int dyn_cmd_set_hook(struct dyn_op *op);
+int dyn_cmd_call(struct dyn_op *op);
+
+/* removal.c: in-use check, quiescent removal, STOP */
+int dyn_cmd_deregister(struct dyn_op *op);
+int dyn_cmd_stop(struct dyn_op *op);
+int dyn_cmd_in_use(struct dyn_op *op);
+
+/* status.c: LIST records, the text table, VERSION */
 struct seq_file;
 int dyn_status_show(struct seq_file *m, void *unused);
-int dyn_cmd_version(struct dynamos_req *req);
-int dyn_cmd_register(struct dynamos_req *req);
-int dyn_cmd_deregister(struct dynamos_req *req);
-int dyn_cmd_activate(struct dynamos_req *req);
-int dyn_cmd_set_handler(struct dynamos_req *req);
-int dyn_cmd_set_hook(struct dynamos_req *req);
-int dyn_cmd_call(struct dynamos_req *req);
-int dyn_cmd_stop(struct dynamos_req *req);
-int dyn_cmd_activate_group(struct dynamos_req *req);
-int dyn_cmd_in_use(struct dynamos_req *req);
-bool dyn_uses_module(struct module *mod);
-void dyn_detach_module(struct module *mod);
-void dyn_version_exit(void);
+int dyn_cmd_list(struct dyn_op *op);
+int dyn_cmd_version(struct dyn_op *op);
 
 /* redirect.c */
 int dyn_redirect_install(struct dyn_update *upd, struct dynamos_req *req);
@@ -163,7 +225,7 @@ struct dyn_update *dyn_handler_update(void);
 int dyn_sync_tasks(unsigned long deadline, struct dynamos_req *req);
 int dyn_quiesce(const struct dyn_range *ranges, unsigned int nr,
 		unsigned long deadline, unsigned int timeout_ms,
-		struct dynamos_req *req);
+		struct dynamos_req *req, struct dyn_busy_tasks *busy);
 void dyn_quiescence_exit(void);
 
 /* symbols.c */

@@ -97,7 +97,7 @@ static void __exit dynamos_exit(void)
 {
 	dyn_device_exit();
 	dyn_modules_exit();
-	dyn_version_exit();
+	dyn_table_exit();
 	dyn_quiescence_exit();
 	dyn_state_exit();
 	if (atomic_long_read(&dyn_allocations))

@@ -10,10 +10,94 @@
  */
 #define pr_fmt(fmt) "dynamos: " fmt
 
+#include <linux/bitops.h>
 #include <linux/module.h>
 #include <linux/notifier.h>
 
 #include "internal.h"
+
+static bool dyn_code_in(const struct dyn_code *code, struct module *mod)
+{
+	return code->addr && code->mod == mod;
+}
+
+/* Is any function of @mod a version, hook or handler?  Any context that may sleep. */
+static bool dyn_uses_module(struct module *mod)
+{
+	struct dyn_update *upd;
+	unsigned int v, k;
+	bool used = false;
+
+	mutex_lock(&dyn_table_lock);
+	list_for_each_entry(upd, &dyn_updates, list) {
+		used |= dyn_code_in(&upd->handler_code, mod);
+		for (v = 1; v <= upd->nr_versions; v++) {
+			if (!upd->ver[v])
+				continue;
+			used |= dyn_code_in(&upd->ver[v]->code, mod);
+			for (k = 0; k < DYN_NR_HOOKS; k++)
+				used |= dyn_code_in(&upd->ver[v]->hooks[k], mod);
+		}
+	}
+	mutex_unlock(&dyn_table_lock);
+	return used;
+}
+
+/*
+ * @upd loses what lives in @mod, which is going away by force: its
+ * versions (new calls stop entering them; tasks still inside are beyond
+ * help, as with any forced unload), hooks and handler.
+ */
+static void dyn_detach_from(struct dyn_update *upd, struct module *mod)
+{
+	struct dyn_code none = {};
+	unsigned long mask = 0;
+	unsigned int v, k;
+
+	for (v = 2; v <= upd->nr_versions; v++)
+		if (upd->ver[v] && dyn_code_in(&upd->ver[v]->code, mod))
+			mask |= BIT(v);
+	if (mask & BIT(READ_ONCE(upd->active)))
+		WRITE_ONCE(upd->active, 1);
+	dyn_set_states(upd, mask, DYN_REMOVING);
+	if (dyn_code_in(&upd->handler_code, mod))
+		dyn_handler_replace(upd, &none);	/* waits for callbacks */
+	else
+		dyn_sync_callbacks();
+	/* A handler may have made one of them active meanwhile. */
+	if (mask & BIT(READ_ONCE(upd->active)))
+		WRITE_ONCE(upd->active, 1);
+	for_each_set_bit(v, &mask, DYNAMOS_MAX_VERSIONS + 1) {
+		pr_warn("%s/%u: version %u (%s) is in module %s, which is being unloaded by force: removed without quiescence check\n",
+			upd->name, upd->id, v, upd->ver[v]->code.sym, mod->name);
+		dyn_version_drop(upd, v);
+	}
+	for (v = 1; v <= upd->nr_versions; v++)
+		for (k = 0; upd->ver[v] && k < DYN_NR_HOOKS; k++)
+			if (dyn_code_in(&upd->ver[v]->hooks[k], mod))
+				dyn_hook_replace(&upd->ver[v]->hooks[k], &none);
+}
+
+static void dyn_detach_module(struct module *mod)
+{
+	struct dyn_update *upd, *tmp;
+
+	mutex_lock(&dyn_mutex);
+	list_for_each_entry_safe(upd, tmp, &dyn_updates, list) {
+		if (dyn_code_in(&upd->ver[1]->code, mod)) {
+			/* The original goes: so does the whole update. */
+			pr_warn("%s/%u: original %s is in module %s, which is being unloaded by force: update removed without quiescence check\n",
+				upd->name, upd->id, upd->ver[1]->code.sym,
+				mod->name);
+			if (dyn_redirect_remove(upd))
+				continue;	/* ftrace still uses it: keep */
+			dyn_update_drop(upd);
+			continue;
+		}
+		dyn_detach_from(upd, mod);
+	}
+	mutex_unlock(&dyn_mutex);
+}
 
 static int dyn_module_event(struct notifier_block *nb, unsigned long event,
 			    void *data)

@@ -38,11 +38,12 @@
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/stop_machine.h>
+#include <linux/string.h>
 
 #include "internal.h"
 
 #define DYN_TRACE_DEPTH		256	/* deeper stacks count as busy */
-#define DYN_MAX_REPORT		8	/* busy tasks named in the message */
+#define DYN_MAX_REPORT		DYNAMOS_MAX_TASKS	/* busy tasks named */
 #define DYN_MAX_DEFERRED	64	/* running tasks kept for step 2 */
 #define DYN_RETRY_MS		20
 
@@ -201,38 +202,74 @@ static int dyn_quiescence_round(struct dyn_qstate *st)
 	return ret ? ret : st->nr_busy;
 }
 
+/* The caller's record of busy task @b. */
+static void dyn_busy_record(const struct dyn_busy *b,
+			    struct dynamos_rec_task *rec)
+{
+	char *mod;
+
+	memset(rec, 0, sizeof(*rec));
+	rec->head.kind = DYNAMOS_REC_TASK;
+	rec->head.size = sizeof(*rec);
+	rec->pid = b->pid;
+	rec->version = b->version;
+	strscpy(rec->comm, b->comm, sizeof(rec->comm));
+	if (!b->where) {
+		rec->reason = DYNAMOS_TASK_UNRELIABLE;
+		return;
+	}
+	rec->reason = DYNAMOS_TASK_IN_CODE;
+	snprintf(rec->where, sizeof(rec->where), "%pS", (void *)b->where);
+	/* "%pS" appends " [module]" to module text: that is the module field. */
+	mod = strstr(rec->where, " [");
+	if (mod) {
+		strscpy(rec->module, mod + 2, sizeof(rec->module));
+		*strchrnul(rec->module, ']') = '\0';
+		*mod = '\0';
+	}
+}
+
+/* The busy tasks as records (into @busy, if given) and as the message. */
 static void dyn_report_busy(struct dyn_qstate *st, unsigned int timeout_ms,
-			    struct dynamos_req *req)
+			    struct dynamos_req *req, struct dyn_busy_tasks *busy)
 {
 	char *msg = req->error;
 	size_t size = sizeof(req->error), len;
 	unsigned int i, n = min_t(unsigned int, st->nr_busy, DYN_MAX_REPORT);
+	struct dynamos_rec_task rec;
 
 	req->result = st->nr_busy;
 	len = scnprintf(msg, size, "not quiescent after %u ms: %u task(s) busy:",
 			timeout_ms, st->nr_busy);
 	for (i = 0; i < n; i++) {
-		struct dyn_busy *b = &st->busy[i];
-
-		if (b->where) {
-			pr_info("busy: pid %d (%s) in version %u at %pS\n",
-				b->pid, b->comm, b->version, (void *)b->where);
+		dyn_busy_record(&st->busy[i], &rec);
+		if (busy)
+			busy->task[i] = rec;
+		if (rec.reason == DYNAMOS_TASK_IN_CODE) {
+			pr_info("busy: pid %d (%s) in version %u at %s%s%s%s\n",
+				rec.pid, rec.comm, rec.version, rec.where,
+				rec.module[0] ? " [" : "", rec.module,
+				rec.module[0] ? "]" : "");
 			len += scnprintf(msg + len, size - len,
-					 " pid %d (%s) v%u at %pS;", b->pid,
-					 b->comm, b->version, (void *)b->where);
+					 " pid %d (%s) v%u at %s%s%s%s;", rec.pid,
+					 rec.comm, rec.version, rec.where,
+					 rec.module[0] ? " [" : "", rec.module,
+					 rec.module[0] ? "]" : "");
 		} else {
 			pr_info("busy: pid %d (%s): stack not reliable\n",
-				b->pid, b->comm);
+				rec.pid, rec.comm);
 			len += scnprintf(msg + len, size - len,
 					 " pid %d (%s) unreliable stack;",
-					 b->pid, b->comm);
+					 rec.pid, rec.comm);
 		}
 	}
+	if (busy)
+		busy->nr = n;
 }
 
 int dyn_quiesce(const struct dyn_range *ranges, unsigned int nr,
 		unsigned long deadline, unsigned int timeout_ms,
-		struct dynamos_req *req)
+		struct dynamos_req *req, struct dyn_busy_tasks *busy)
 {
 	struct dyn_qstate *st;
 	int ret;
@@ -260,7 +297,7 @@ int dyn_quiesce(const struct dyn_range *ranges, unsigned int nr,
 		if (!ret)
 			break;
 		if (time_after_eq(jiffies, deadline)) {
-			dyn_report_busy(st, timeout_ms, req);
+			dyn_report_busy(st, timeout_ms, req, busy);
 			ret = -EBUSY;
 			break;
 		}

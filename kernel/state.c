@@ -119,8 +119,9 @@ EXPORT_SYMBOL_GPL(dynamos_call_state);
  * first.  The state exists once the name is registered or update code took
  * a reference.
  */
-int dyn_cmd_state(struct dynamos_req *req)
+int dyn_cmd_state(struct dyn_op *op)
 {
+	struct dynamos_req *req = op->req;
 	struct dyn_ustate *s;
 
 	if (req->flags & ~(DYNAMOS_STATE_SET_PHASE | DYNAMOS_STATE_SET_MUST_UPDATE)) {

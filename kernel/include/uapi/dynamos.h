@@ -22,6 +22,10 @@
  * (otherwise ENAMETOOLONG).  A function is named "symbol", "module:symbol"
  * or "vmlinux:symbol" (core kernel only).
  *
+ * Status comes in two forms made from one snapshot of the table (taken
+ * under the lock status reads use, so it is consistent): LIST gives it as
+ * fixed-size binary records (below), read() as this text.
+ *
  * Text status (read /dev/dynamos), one record per line, fields separated by
  * single spaces, no field contains whitespace:
  *   line 1:  dynamos <framework-version> abi <abi> updates <n> versions <m>
@@ -51,7 +55,7 @@
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
-#define DYNAMOS_ABI_VERSION		2
+#define DYNAMOS_ABI_VERSION		3	/* 3: size, count, LIST, records */
 
 #define DYNAMOS_NAME_LEN		64	/* update name, incl. NUL */
 #define DYNAMOS_SYMBOL_LEN		128	/* "sym" or "mod:sym", incl. NUL */
@@ -61,6 +65,7 @@
 #define DYNAMOS_DEFAULT_TIMEOUT_MS	5000	/* timeout_ms == 0 means this */
 #define DYNAMOS_MAX_TIMEOUT_MS		600000
 #define DYNAMOS_MAX_GROUP		16	/* members of one ACTIVATE_GROUP */
+#define DYNAMOS_MAX_TASKS		8	/* busy-task records of one answer */
 
 /* Values of dynamos_req.flags for STATE (all other commands: 0). */
 #define DYNAMOS_STATE_SET_PHASE		0x1
@@ -93,7 +98,8 @@ struct dynamos_group_member {
  *    80  128 symbol      in:  function name, "" if unused
  *   208    8 address     in:  function address (SET_HANDLER/SET_HOOK
  *                             alternative to symbol), the members' array
- *                             for ACTIVATE_GROUP, 0 if unused
+ *                             for ACTIVATE_GROUP, the record buffer (see
+ *                             size), 0 if unused
  *   216    4 hook        in:  DYNAMOS_HOOK_* for SET_HOOK, else 0
  *   220    4 timeout_ms  in:  quiescence timeout for DEREGISTER/STOP (IN_USE: 0 = check once),
  *                             0 = DYNAMOS_DEFAULT_TIMEOUT_MS,
@@ -102,7 +108,12 @@ struct dynamos_group_member {
  *   232  256 error       out: "" on success, message on failure
  *   488    4 phase       in/out: STATE only (else 0)
  *   492    4 must_update in/out: STATE only, 0 or 1 (else 0)
- *   496   16 reserved    in:  must be zero (EINVAL)
+ *   496    4 size        in:  bytes of the record buffer at address (LIST;
+ *                             IN_USE, DEREGISTER, STOP: optional, for
+ *                             busy-task records), else 0; out: bytes all
+ *                             the records of the answer need
+ *   500    4 count       out: records written to the buffer
+ *   504    8 reserved    in:  must be zero (EINVAL)
  */
 struct dynamos_req {
 	__u32 abi;
@@ -118,7 +129,143 @@ struct dynamos_req {
 	char error[DYNAMOS_ERROR_LEN];
 	__s32 phase;
 	__u32 must_update;
-	__u8 reserved[16];
+	__u32 size;
+	__u32 count;
+	__u8 reserved[8];
+};
+
+/*
+ * Records: what LIST writes (the whole table) and what IN_USE, DEREGISTER
+ * and STOP write when tasks keep a version busy.  A buffer holds records
+ * back to back; each starts with struct dynamos_rec_head, whose size is the
+ * record's length in bytes (a multiple of 8).
+ *
+ * Format DYNAMOS_RECORD_FORMAT (given in the framework record) may grow:
+ * a later format only appends fields to a kind (its size grows) or adds
+ * kinds, never moves a field.  A reader steps from record to record by
+ * head.size, skips kinds it does not know, and reads a field only if it
+ * lies within head.size.  Strings are NUL-terminated, "" if none.
+ *
+ * LIST writes: one FRAMEWORK record, then for each update in registration
+ * order its UPDATE record followed by one VERSION record per registered
+ * version in version order (update.nr_versions of them).
+ *
+ * Offsets below are relative to the record's start.
+ */
+#define DYNAMOS_RECORD_FORMAT		1
+
+/* Values of dynamos_rec_head.kind. */
+#define DYNAMOS_REC_FRAMEWORK		1
+#define DYNAMOS_REC_UPDATE		2
+#define DYNAMOS_REC_VERSION		3
+#define DYNAMOS_REC_TASK		4
+
+/*
+ *   off size field
+ *    +0    2 kind         DYNAMOS_REC_*
+ *    +2    2 size         bytes of the whole record
+ *    +4    4 reserved     0
+ */
+struct dynamos_rec_head {
+	__u16 kind;
+	__u16 size;
+	__u32 reserved;
+};
+
+/*
+ * The framework, 56 bytes:
+ *    +8    4 version_code major<<16 | minor<<8 | patch (as VERSION)
+ *   +12    4 abi          DYNAMOS_ABI_VERSION
+ *   +16    4 format       DYNAMOS_RECORD_FORMAT
+ *   +20    4 nr_updates   registered <name,id> pairs
+ *   +24    4 nr_versions  registered versions, over all updates
+ *   +28    4 reserved2    0
+ *   +32   24 version      "0.1.0"
+ */
+struct dynamos_rec_framework {
+	struct dynamos_rec_head head;
+	__u32 version_code;
+	__u32 abi;
+	__u32 format;
+	__u32 nr_updates;
+	__u32 nr_versions;
+	__u32 reserved2;
+	char version[24];
+};
+
+/*
+ * One update <name,id>, 288 bytes:
+ *    +8   64 name         update name
+ *   +72    4 id           update id
+ *   +76    4 active       the version new calls run
+ *   +80    4 nr_versions  VERSION records that follow this one
+ *   +84    4 phase        the update name's phase (signed)
+ *   +88    4 must_update  the update name's must_update flag, 0 or 1
+ *   +92    4 reserved2    0
+ *   +96  128 handler      adaptation handler symbol, "" if none
+ *  +224   64 handler_module  its module
+ */
+struct dynamos_rec_update {
+	struct dynamos_rec_head head;
+	char name[DYNAMOS_NAME_LEN];
+	__u32 id;
+	__u32 active;
+	__u32 nr_versions;
+	__s32 phase;
+	__u32 must_update;
+	__u32 reserved2;
+	char handler[DYNAMOS_SYMBOL_LEN];
+	char handler_module[DYNAMOS_NAME_LEN];
+};
+
+/* Values of dynamos_rec_version.state. */
+#define DYNAMOS_VERSION_LIVE		1	/* may be chosen for new calls */
+#define DYNAMOS_VERSION_REMOVING	2	/* a removal is in progress */
+
+/*
+ * One version of the update whose record precedes it, 728 bytes:
+ *    +8    4 number       version number (1 = the original function)
+ *   +12    4 state        DYNAMOS_VERSION_*
+ *   +16    8 calls        calls that entered it through the redirection
+ *   +24  128 function     symbol of the version's code
+ *  +152   64 module       its module, "vmlinux" for the core kernel
+ *  +216  512 hooks        4 x 128: hook symbols indexed by
+ *                         DYNAMOS_HOOK_* - 1, "" where none is set
+ */
+struct dynamos_rec_version {
+	struct dynamos_rec_head head;
+	__u32 number;
+	__u32 state;
+	__u64 calls;
+	char function[DYNAMOS_SYMBOL_LEN];
+	char module[DYNAMOS_NAME_LEN];
+	char hooks[4][DYNAMOS_SYMBOL_LEN];
+};
+
+/* Values of dynamos_rec_task.reason. */
+#define DYNAMOS_TASK_IN_CODE		1	/* PC or return address in it */
+#define DYNAMOS_TASK_UNRELIABLE		2	/* its stack cannot be walked */
+
+/*
+ * A task that keeps a version busy, 232 bytes:
+ *    +8    4 pid          the task's pid
+ *   +12    4 version      version whose code it is in (0: unreliable)
+ *   +16    4 reason       DYNAMOS_TASK_*
+ *   +20    4 reserved2    0
+ *   +24   16 comm         the task's command name
+ *   +40  128 where        "symbol+0xoff/0xsize" of the PC or return
+ *                         address found in the version ("" if unreliable)
+ *  +168   64 module       module of that address, "" for the core kernel
+ */
+struct dynamos_rec_task {
+	struct dynamos_rec_head head;
+	__s32 pid;
+	__u32 version;
+	__u32 reason;
+	__u32 reserved2;
+	char comm[16];
+	char where[DYNAMOS_SYMBOL_LEN];
+	char module[DYNAMOS_NAME_LEN];
 };
 
 #define DYNAMOS_IOC_MAGIC	0xDA
@@ -205,7 +352,20 @@ struct dynamos_req {
  *                        tasks; an unreliable stack counts as busy)?  Waits
  *                        up to timeout_ms (0: checks once) for it to become
  *                        idle.  -> result = 0 idle, else the number of busy
- *                        tasks, with error = the report (pid, comm, where).
+ *                        tasks, with error = the report (pid, comm, where)
+ *                        and, if address and size give a buffer, up to
+ *                        DYNAMOS_MAX_TASKS TASK records (as many as fit;
+ *                        count says how many, size what all would need).
+ *                        DEREGISTER and STOP fill such a buffer too when
+ *                        they fail with EBUSY because tasks are busy.
+ * LIST (11)           address, size: writes the table's records (see
+ *                        Records) to the buffer.  -> result = count =
+ *                        number of records, size = bytes written.  A buffer
+ *                        too small (also size 0: a query) gives ENOSPC with
+ *                        size = the bytes needed and count = the records,
+ *                        and nothing written; retry with a larger buffer.
+ *                        EFAULT: the buffer cannot be written.  LIST waits
+ *                        for no command (as read() does).
  *
  * Errors common to all commands: ENOTTY unknown command (nothing copied
  * back), EFAULT bad pointer, EPERM no CAP_SYS_ADMIN, or no CAP_SYS_MODULE
@@ -225,5 +385,6 @@ struct dynamos_req {
 #define DYNAMOS_IOC_STATE	_IOWR(DYNAMOS_IOC_MAGIC, 8, struct dynamos_req)
 #define DYNAMOS_IOC_ACTIVATE_GROUP _IOWR(DYNAMOS_IOC_MAGIC, 9, struct dynamos_req)
 #define DYNAMOS_IOC_IN_USE	_IOWR(DYNAMOS_IOC_MAGIC, 10, struct dynamos_req)
+#define DYNAMOS_IOC_LIST	_IOWR(DYNAMOS_IOC_MAGIC, 11, struct dynamos_req)
 
 #endif /* _UAPI_LINUX_DYNAMOS_H */
