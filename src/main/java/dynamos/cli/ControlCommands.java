@@ -47,7 +47,7 @@ final class ControlCommands {
                         + "running the original. Each later registration adds version 2, 3, ... whose code must be in "
                         + "a loaded module. FUNCTION is 'symbol' or 'module:symbol'. Prints the version number."})
     static final class Register implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "NAME", description = "Update name (1 to 63 characters, no spaces).")
+        @Parameters(index = "0", paramLabel = "NAME", description = "Update name (1 to " + dynamos.device.Limits.MAX_NAME_CHARS + " characters, no spaces).")
         String name;
         @Parameters(index = "1", paramLabel = "ID", description = "Update id (by convention the number of arguments).")
         String id;

@@ -19,7 +19,7 @@ final class SynchronizationCommands {
             description = {
                 "Activate several versions as one step: all switch, or none does.",
                 "",
-                "Takes NAME ID VERSION triples (1 to 16). Every member must exist and name a live version of "
+                "Takes NAME ID VERSION triples (1 to " + dynamos.device.Limits.MAX_GROUP + "). Every member must exist and name a live version of "
                         + "a different <NAME, ID>; the pre-activation hooks run in order and a failing one aborts "
                         + "the whole group. Then all members switch while every CPU is stopped, so no call sees "
                         + "some switched and others not (e.g. pipe_read and pipe_write of one update). In control "
@@ -92,11 +92,11 @@ final class SynchronizationCommands {
 
         @Override
         public Integer call() {
-            if (!(timeout >= 0 && timeout <= 600)) {
-                throw new IllegalArgumentException("--timeout takes 0 to 600 seconds");
+            if (!(timeout >= 0 && timeout <= dynamos.device.Limits.MAX_TIMEOUT_MS / 1000)) {
+                throw new IllegalArgumentException("--timeout takes 0 to " + dynamos.device.Limits.MAX_TIMEOUT_MS / 1000 + " seconds");
             }
-            if (version < 1 || version > 32) {
-                throw new IllegalArgumentException("VERSION is 1 to 32");
+            if (version < 1 || version > dynamos.device.Limits.MAX_VERSIONS) {
+                throw new IllegalArgumentException("VERSION is 1 to " + dynamos.device.Limits.MAX_VERSIONS);
             }
             try (Framework fw = Framework.connect()) {
                 Framework.Usage u = fw.inUse(name, id, version, (int) Math.round(timeout * 1000));

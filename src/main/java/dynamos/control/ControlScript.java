@@ -239,15 +239,16 @@ public final class ControlScript {
 
     static String name(int n, String s) {
         String v = unquote(s);
-        if (v.isEmpty() || v.length() > 63 || !v.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
-            throw new ScriptSyntaxException(n, "update name '" + v + "' must be 1 to 63 printable characters without spaces");
+        if (v.isEmpty() || v.length() > dynamos.device.Limits.MAX_NAME_CHARS || !v.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            throw new ScriptSyntaxException(n, "update name '" + v + "' must be 1 to " + dynamos.device.Limits.MAX_NAME_CHARS
+                    + " printable characters without spaces");
         }
         return v;
     }
 
     static String function(int n, String s) {
         String v = unquote(s);
-        if (!v.matches("([A-Za-z0-9_.\\-]+:)?[A-Za-z_][A-Za-z0-9_.$]*") || v.length() > 127) {
+        if (!v.matches("([A-Za-z0-9_.\\-]+:)?[A-Za-z_][A-Za-z0-9_.$]*") || v.length() > dynamos.device.Limits.MAX_SYMBOL_CHARS) {
             throw new ScriptSyntaxException(n, "'" + v + "' is not a function name (symbol or module:symbol)");
         }
         return v;
@@ -289,12 +290,13 @@ public final class ControlScript {
     static double seconds(int n, String s) {
         try {
             double d = Double.parseDouble(s);
-            if (!(d > 0 && d <= 600)) {
+            if (!(d > 0 && d <= dynamos.device.Limits.MAX_TIMEOUT_MS / 1000)) {
                 throw new NumberFormatException();
             }
             return d;
         } catch (NumberFormatException e) {
-            throw new ScriptSyntaxException(n, "timeout '" + s + "' is not a number of seconds from 0 to 600");
+            throw new ScriptSyntaxException(n, "timeout '" + s + "' is not a number of seconds from 0 to "
+                    + dynamos.device.Limits.MAX_TIMEOUT_MS / 1000);
         }
     }
 
@@ -308,8 +310,8 @@ public final class ControlScript {
 
     /** NAME ID VERSION triples: the members of a group activation. */
     private static List<dynamos.framework.Framework.Member> group(int n, List<String> a) {
-        if (a.isEmpty() || a.size() % 3 != 0 || a.size() / 3 > dynamos.device.Request.MAX_GROUP) {
-            throw new ScriptSyntaxException(n, "a group activation takes 1 to " + dynamos.device.Request.MAX_GROUP
+        if (a.isEmpty() || a.size() % 3 != 0 || a.size() / 3 > dynamos.device.Limits.MAX_GROUP) {
+            throw new ScriptSyntaxException(n, "a group activation takes 1 to " + dynamos.device.Limits.MAX_GROUP
                     + " NAME ID VERSION triples, got " + a.size() + " argument(s)");
         }
         List<dynamos.framework.Framework.Member> members = new ArrayList<>();

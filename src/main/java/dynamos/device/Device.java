@@ -4,7 +4,6 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -37,6 +36,10 @@ public final class Device implements AutoCloseable {
             Linker.Option.firstVariadicArg(2), Linker.Option.captureCallState("errno"));
     private static final MethodHandle CLOSE = LINKER.downcallHandle(LIBC.find("close").orElseThrow(),
             FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+
+    /** Room for the framework and a few dozen versions; LIST says when it needs more. */
+    private static final int INITIAL_LIST_BUFFER = 64 * 1024;
+    private static final int LIST_ATTEMPTS = 5;
 
     private final int fd;
 
@@ -76,6 +79,7 @@ public final class Device implements AutoCloseable {
             if (rc < 0) {
                 int errno = (int) ERRNO.get(state, 0L);
                 String msg = Request.error(req);
+                request.decodeRecords(req);
                 throw new DeviceException(errno, (msg.isEmpty() ? command.name().toLowerCase() + " failed" : msg)
                         + " (" + Errno.name(errno) + ")");
             }
@@ -88,13 +92,22 @@ public final class Device implements AutoCloseable {
         }
     }
 
-    /** The version table as text ({@code cat /dev/dynamos}). */
-    public static String readTable() {
-        try {
-            return Files.readString(PATH);
-        } catch (IOException e) {
-            throw new DeviceException(Errno.EACCES, "cannot read " + PATH + ": " + e.getMessage()
-                    + (Files.exists(PATH) ? " (the framework is root-only)" : " (the framework is not started)"));
+    /** The framework's table (LIST), one consistent snapshot; the buffer grows if the table outgrew it. */
+    public Records.Listing list() {
+        int size = INITIAL_LIST_BUFFER;
+        for (int attempt = 1; ; attempt++) {
+            Request r = new Request();
+            r.recordBufferSize = size;
+            try {
+                call(Command.LIST, r);
+                return Records.listing(r.records);
+            } catch (DeviceException e) {
+                // ENOSPC says how much the table needs now; it may grow again before the retry.
+                if (e.errno() != Errno.ENOSPC || attempt == LIST_ATTEMPTS) {
+                    throw e;
+                }
+                size = Math.max(size, r.recordsNeeded) * 2;
+            }
         }
     }
 

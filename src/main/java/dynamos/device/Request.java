@@ -14,14 +14,13 @@ import java.nio.charset.StandardCharsets;
  * /dev/dynamos takes. Mirrors that layout field by field (512 bytes); {@link #LAYOUT} checks the offsets.
  */
 public final class Request {
-    public static final int ABI_VERSION = 2;
-    public static final int MAX_GROUP = 16;
+    public static final int ABI_VERSION = 3;
     /** DYNAMOS_STATE_* flags of the STATE command. */
     public static final int STATE_SET_PHASE = 0x1;
     public static final int STATE_SET_MUST_UPDATE = 0x2;
-    public static final int NAME_LEN = 64;
-    public static final int SYMBOL_LEN = 128;
-    public static final int ERROR_LEN = 256;
+    public static final int NAME_LEN = Limits.NAME_LEN;
+    public static final int SYMBOL_LEN = Limits.SYMBOL_LEN;
+    public static final int ERROR_LEN = Limits.ERROR_LEN;
 
     public static final StructLayout LAYOUT = MemoryLayout.structLayout(
             JAVA_INT.withName("abi"),
@@ -37,7 +36,9 @@ public final class Request {
             MemoryLayout.sequenceLayout(ERROR_LEN, java.lang.foreign.ValueLayout.JAVA_BYTE).withName("error"),
             JAVA_INT.withName("phase"),
             JAVA_INT.withName("must_update"),
-            MemoryLayout.sequenceLayout(16, java.lang.foreign.ValueLayout.JAVA_BYTE).withName("reserved"));
+            JAVA_INT.withName("size"),
+            JAVA_INT.withName("count"),
+            MemoryLayout.sequenceLayout(8, java.lang.foreign.ValueLayout.JAVA_BYTE).withName("reserved"));
 
     /** struct dynamos_group_member: one member of ACTIVATE_GROUP (72 bytes). */
     public static final StructLayout MEMBER = MemoryLayout.structLayout(
@@ -61,6 +62,8 @@ public final class Request {
     static final long FLAGS = offset("flags");
     static final long PHASE = offset("phase");
     static final long MUST_UPDATE = offset("must_update");
+    static final long SIZE = offset("size");
+    static final long COUNT = offset("count");
 
     /** The fields a command sets; unset ones stay zero as the ABI requires. */
     public String name = "";
@@ -75,6 +78,15 @@ public final class Request {
     public int mustUpdate;
     /** ACTIVATE_GROUP: the members, passed by pointer (address) with their count (version). */
     public java.util.List<Member> members = java.util.List.of();
+
+    /**
+     * Bytes of a record buffer to pass (address and size): LIST's table, IN_USE's busy tasks; 0 = none.
+     * After the call {@link #records} holds what the kernel wrote and {@link #recordsNeeded} what all
+     * records would need (also after a failure: LIST's ENOSPC says the size to retry with).
+     */
+    public int recordBufferSize;
+    public byte[] records = new byte[0];
+    public int recordsNeeded;
 
     /** Filled in from the kernel's copy after a successful call: error holds reports (IN_USE). */
     public String reply = "";
@@ -98,6 +110,12 @@ public final class Request {
         s.set(JAVA_INT, FLAGS, flags);
         s.set(JAVA_INT, PHASE, phase);
         s.set(JAVA_INT, MUST_UPDATE, mustUpdate);
+        if (recordBufferSize > 0) {
+            MemorySegment buffer = arena.allocate(recordBufferSize, 8);
+            buffer.fill((byte) 0);
+            s.set(JAVA_LONG, ADDRESS, buffer.address());
+            s.set(JAVA_INT, SIZE, recordBufferSize);
+        }
         if (!members.isEmpty()) {
             MemorySegment array = arena.allocate(MEMBER, members.size());
             array.fill((byte) 0);
@@ -119,6 +137,19 @@ public final class Request {
         phase = s.get(JAVA_INT, PHASE);
         mustUpdate = s.get(JAVA_INT, MUST_UPDATE);
         reply = error(s);
+        decodeRecords(s);
+    }
+
+    /** The record buffer's contents: {@code count} records, {@code size} bytes needed for all. */
+    void decodeRecords(MemorySegment s) {
+        recordsNeeded = s.get(JAVA_INT, SIZE);
+        long address = s.get(JAVA_LONG, ADDRESS);
+        if (recordBufferSize == 0 || address == 0) {
+            return;
+        }
+        MemorySegment buffer = MemorySegment.ofAddress(address).reinterpret(recordBufferSize);
+        // The records written are whole ones from the start; how many bytes they fill the count tells.
+        records = Records.prefix(buffer.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), s.get(JAVA_INT, COUNT));
     }
 
     static long result(MemorySegment s) {

@@ -2,6 +2,8 @@ package dynamos.framework;
 
 import dynamos.device.Command;
 import dynamos.device.Device;
+import dynamos.device.Limits;
+import dynamos.device.Records;
 import dynamos.device.Request;
 import java.util.List;
 
@@ -15,7 +17,7 @@ final class DeviceFramework implements Framework {
 
     @Override
     public VersionTable table() {
-        return VersionTable.parse(Device.readTable());
+        return VersionTable.of(device.list());
     }
 
     @Override
@@ -95,8 +97,8 @@ final class DeviceFramework implements Framework {
 
     @Override
     public long activateGroup(List<Member> members) {
-        if (members.isEmpty() || members.size() > Request.MAX_GROUP) {
-            throw new IllegalArgumentException("a group has 1 to " + Request.MAX_GROUP + " members, not " + members.size());
+        if (members.isEmpty() || members.size() > Limits.MAX_GROUP) {
+            throw new IllegalArgumentException("a group has 1 to " + Limits.MAX_GROUP + " members, not " + members.size());
         }
         Request r = new Request();
         r.members = members.stream().map(m -> {
@@ -111,8 +113,9 @@ final class DeviceFramework implements Framework {
         Request r = update(name, id);
         r.version = version;
         r.timeoutMs = timeoutMs;
+        r.recordBufferSize = (int) (Limits.MAX_TASKS * Records.TASK.byteSize());
         long busy = device.call(Command.IN_USE, r);
-        return new Usage((int) busy, busy == 0 ? "" : r.reply);
+        return new Usage((int) busy, busy == 0 ? "" : r.reply, Records.tasks(r.records));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dynamos.framework;
 
 import dynamos.device.Device;
+import dynamos.device.Records.BusyTask;
 import dynamos.device.Request;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,8 +78,20 @@ public interface Framework extends AutoCloseable {
      */
     long activateGroup(List<Member> members);
 
-    /** Whether tasks run a version: their number (0 = none) and the kernel's report naming them. */
-    record Usage(int busyTasks, String report) {}
+    /**
+     * Whether tasks run a version: their number (0 = none), the kernel's report naming them and the
+     * first of them ({@link dynamos.device.Limits#MAX_TASKS} at most) as records.
+     */
+    record Usage(int busyTasks, String report, List<BusyTask> tasks) {
+        public Usage {
+            tasks = List.copyOf(tasks);
+        }
+
+        /** Without task records (the report names them). */
+        public Usage(int busyTasks, String report) {
+            this(busyTasks, report, List.of());
+        }
+    }
 
     /** Checks whether any task runs {@code version} of {@code <name, id>}, waiting up to {@code timeoutMs} for none to. */
     Usage inUse(String name, long id, int version, int timeoutMs);

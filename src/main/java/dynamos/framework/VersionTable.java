@@ -1,5 +1,6 @@
 package dynamos.framework;
 
+import dynamos.device.Records;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -7,8 +8,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The framework's version table as {@code cat /dev/dynamos} prints it (format documented in
- * kernel/include/uapi/dynamos.h): a summary line, a column header, one row per registered version.
+ * The framework's version table, built from the records of one LIST snapshot (format documented in
+ * kernel/include/uapi/dynamos.h): the framework's version and ABI, one row per registered version.
  */
 public record VersionTable(String frameworkVersion, int abi, List<Row> rows) {
 
@@ -21,49 +22,26 @@ public record VersionTable(String frameworkVersion, int abi, List<Row> rows) {
         }
     }
 
-    public static VersionTable parse(String text) {
-        List<String> lines = text.lines().filter(l -> !l.isBlank()).toList();
-        if (lines.isEmpty() || !lines.getFirst().startsWith("dynamos ")) {
-            throw new IllegalArgumentException("not a DynAMOS version table: " + (lines.isEmpty() ? "(empty)" : lines.getFirst()));
-        }
-        String[] head = lines.getFirst().trim().split("\\s+");
-        String fw = head.length > 1 ? head[1] : "?";
-        int abi = 0;
-        for (int i = 2; i + 1 < head.length; i += 2) {
-            if (head[i].equals("abi")) {
-                abi = Integer.parseInt(head[i + 1]);
-            }
-        }
+    /** The table of a LIST answer: a row per version, in registration order of the updates, then by number. */
+    public static VersionTable of(Records.Listing listing) {
         List<Row> rows = new ArrayList<>();
-        for (String line : lines.subList(1, lines.size())) {
-            String[] f = line.trim().split("\\s+");
-            if (f[0].equals("UPDATE")) {
-                continue;
+        for (Records.UpdateRecord u : listing.updates()) {
+            for (Records.VersionRecord v : u.versions()) {
+                rows.add(new Row(u.name(), u.id(), v.number(), u.active() == v.number(), v.live() ? "live" : "removing",
+                        v.calls(), v.function(), v.module(), u.handler().isEmpty() ? null : u.handler(), hooks(v),
+                        u.phase(), u.mustUpdate()));
             }
-            if (f.length < 10) {
-                throw new IllegalArgumentException("malformed version table row: " + line);
-            }
-            rows.add(new Row(f[0], Long.parseUnsignedLong(f[1]), Integer.parseInt(f[2]), f[3].equals("yes"), f[4],
-                    Long.parseLong(f[5]), f[6], f[7], dash(f[8]), hooks(f[9]),
-                    // PHASE and MUST_UPDATE came with ABI 2.
-                    f.length > 10 ? Integer.parseInt(f[10]) : 0, f.length > 11 && f[11].equals("yes")));
         }
-        return new VersionTable(fw, abi, List.copyOf(rows));
+        return new VersionTable(listing.framework().version(), listing.framework().abi(), List.copyOf(rows));
     }
 
-    private static String dash(String s) {
-        return s.equals("-") ? null : s;
-    }
-
-    static Map<HookKind, String> hooks(String field) {
+    /** The hooks that are set, in the order of their kinds. */
+    private static Map<HookKind, String> hooks(Records.VersionRecord v) {
         Map<HookKind, String> out = new LinkedHashMap<>();
-        if (field.equals("-")) {
-            return out;
-        }
-        for (String pair : field.split(",")) {
-            int eq = pair.indexOf('=');
-            if (eq > 0) {
-                out.put(HookKind.parse(pair.substring(0, eq)), pair.substring(eq + 1));
+        for (HookKind k : HookKind.values()) {
+            String symbol = v.hooks().get(k.abi() - 1);
+            if (!symbol.isEmpty()) {
+                out.put(k, symbol);
             }
         }
         return out;

@@ -112,8 +112,8 @@ public record UpdateDeclaration(
         }
         if (name == null) {
             problems.add("no DYNAMOS_UPDATE(\"name\") declaration");
-        } else if (!name.matches("[A-Za-z0-9_.-]{1,63}")) {
-            problems.add("update name '" + name + "' must be 1 to 63 letters, digits, '_', '.' or '-'");
+        } else if (!name.matches("[A-Za-z0-9_.-]{1," + dynamos.device.Limits.MAX_NAME_CHARS + "}")) {
+            problems.add("update name '" + name + "' must be 1 to " + dynamos.device.Limits.MAX_NAME_CHARS + " letters, digits, '_', '.' or '-'");
         }
         if (replacements.isEmpty()) {
             problems.add("no DYNAMOS_REPLACE declaration: the update replaces nothing");
@@ -180,8 +180,8 @@ public record UpdateDeclaration(
 
     private static int version(String s) {
         int v = Integer.parseInt(s);
-        if (v < 1 || v > 32) {
-            throw new IllegalArgumentException("version " + s + " is out of range (1 to 32)");
+        if (v < 1 || v > dynamos.device.Limits.MAX_VERSIONS) {
+            throw new IllegalArgumentException("version " + s + " is out of range (1 to " + dynamos.device.Limits.MAX_VERSIONS + ")");
         }
         return v;
     }

@@ -1,0 +1,208 @@
+package dynamos.device;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The records of kernel/include/uapi/dynamos.h ("Records"): the table LIST writes and the busy tasks
+ * IN_USE writes, decoded. Each layout mirrors its struct field by field; {@code RecordsTest} holds the
+ * offsets equal to the header's tables. Records are read by their own size, so a kernel with a later
+ * record format (longer records, new kinds) is read as far as this format goes.
+ */
+public final class Records {
+    public static final int FORMAT = 1;
+    static final int KIND_FRAMEWORK = 1;
+    static final int KIND_UPDATE = 2;
+    static final int KIND_VERSION = 3;
+    static final int KIND_TASK = 4;
+    static final int VERSION_LIVE = 1;
+    static final int TASK_UNRELIABLE = 2;
+    /** Hooks per version, indexed by the hook kind's ABI number - 1. */
+    static final int HOOKS = 4;
+
+    private static final ValueLayout.OfShort U16 = JAVA_SHORT.withByteAlignment(1);
+    private static final ValueLayout.OfInt U32 = JAVA_INT.withByteAlignment(1);
+    private static final ValueLayout.OfLong U64 = JAVA_LONG.withByteAlignment(1);
+
+    public static final StructLayout HEAD = MemoryLayout.structLayout(
+            JAVA_SHORT.withName("kind"), JAVA_SHORT.withName("size"), JAVA_INT.withName("reserved"));
+    public static final StructLayout FRAMEWORK = MemoryLayout.structLayout(HEAD.withName("head"),
+            JAVA_INT.withName("version_code"), JAVA_INT.withName("abi"), JAVA_INT.withName("format"),
+            JAVA_INT.withName("nr_updates"), JAVA_INT.withName("nr_versions"), JAVA_INT.withName("reserved2"),
+            chars(24, "version"));
+    public static final StructLayout UPDATE = MemoryLayout.structLayout(HEAD.withName("head"),
+            chars(Limits.NAME_LEN, "name"), JAVA_INT.withName("id"), JAVA_INT.withName("active"),
+            JAVA_INT.withName("nr_versions"), JAVA_INT.withName("phase"), JAVA_INT.withName("must_update"),
+            JAVA_INT.withName("reserved2"), chars(Limits.SYMBOL_LEN, "handler"),
+            chars(Limits.NAME_LEN, "handler_module"));
+    public static final StructLayout VERSION = MemoryLayout.structLayout(HEAD.withName("head"),
+            JAVA_INT.withName("number"), JAVA_INT.withName("state"), JAVA_LONG.withName("calls"),
+            chars(Limits.SYMBOL_LEN, "function"), chars(Limits.NAME_LEN, "module"),
+            chars(HOOKS * Limits.SYMBOL_LEN, "hooks"));
+    public static final StructLayout TASK = MemoryLayout.structLayout(HEAD.withName("head"),
+            JAVA_INT.withName("pid"), JAVA_INT.withName("version"), JAVA_INT.withName("reason"),
+            JAVA_INT.withName("reserved2"), chars(16, "comm"), chars(Limits.SYMBOL_LEN, "where"),
+            chars(Limits.NAME_LEN, "module"));
+
+    /** The framework record: its version, ABI, record format and how many updates and versions it has. */
+    public record FrameworkRecord(String version, int versionCode, int abi, int format, int updates, int versions) {}
+
+    /** One update {@code <name, id>} with its versions in version order; handler "" if none. */
+    public record UpdateRecord(String name, long id, int active, int phase, boolean mustUpdate, String handler,
+                               String handlerModule, List<VersionRecord> versions) {}
+
+    /** One version; {@code hooks} holds a symbol per hook kind (index ABI number - 1), "" where none is set. */
+    public record VersionRecord(int number, boolean live, long calls, String function, String module,
+                                List<String> hooks) {}
+
+    /** LIST's answer: the framework and its updates in registration order. */
+    public record Listing(FrameworkRecord framework, List<UpdateRecord> updates) {}
+
+    /** A task that keeps a version busy: where it is (symbol+offset/size, module) or that its stack is unreliable. */
+    public record BusyTask(int pid, String comm, int version, boolean unreliableStack, String where, String module) {
+        /** As the kernel's message names it: {@code pid 12 (cat) v2 at fn+0x4/0x20 [mod]}. */
+        @Override
+        public String toString() {
+            if (unreliableStack) {
+                return "pid " + pid + " (" + comm + ") unreliable stack";
+            }
+            return "pid " + pid + " (" + comm + ") v" + version + " at " + where + (module.isEmpty() ? "" : " [" + module + "]");
+        }
+    }
+
+    private Records() {}
+
+    private static MemoryLayout chars(int size, String name) {
+        return MemoryLayout.sequenceLayout(size, JAVA_BYTE).withName(name);
+    }
+
+    static long offset(StructLayout layout, String field) {
+        return layout.byteOffset(MemoryLayout.PathElement.groupElement(field));
+    }
+
+    /** Decodes LIST's records. */
+    public static Listing listing(byte[] bytes) {
+        FrameworkRecord framework = null;
+        List<UpdateRecord> updates = new ArrayList<>();
+        List<VersionRecord> versions = null;
+        for (MemorySegment r : split(bytes)) {
+            switch (kind(r)) {
+                case KIND_FRAMEWORK -> framework = framework(fits(r, FRAMEWORK));
+                case KIND_UPDATE -> {
+                    versions = new ArrayList<>();
+                    updates.add(update(fits(r, UPDATE), versions));
+                }
+                case KIND_VERSION -> {
+                    if (versions == null) {
+                        throw new IllegalArgumentException("a version record before any update record");
+                    }
+                    versions.add(version(fits(r, VERSION)));
+                }
+                default -> { } // a kind of a later format
+            }
+        }
+        if (framework == null) {
+            throw new IllegalArgumentException("no framework record in the answer");
+        }
+        return new Listing(framework, List.copyOf(updates));
+    }
+
+    /** Decodes busy-task records. */
+    public static List<BusyTask> tasks(byte[] bytes) {
+        List<BusyTask> out = new ArrayList<>();
+        for (MemorySegment r : split(bytes)) {
+            if (kind(r) == KIND_TASK) {
+                r = fits(r, TASK);
+                out.add(new BusyTask(u32(r, TASK, "pid"), string(r, TASK, "comm"), u32(r, TASK, "version"),
+                        u32(r, TASK, "reason") == TASK_UNRELIABLE, string(r, TASK, "where"), string(r, TASK, "module")));
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /** The bytes of the first {@code count} records of {@code buffer}. */
+    static byte[] prefix(byte[] buffer, int count) {
+        int end = 0;
+        for (int i = 0; i < count; i++) {
+            end += record(buffer, end).length;
+        }
+        return java.util.Arrays.copyOf(buffer, end);
+    }
+
+    private static List<MemorySegment> split(byte[] bytes) {
+        List<MemorySegment> out = new ArrayList<>();
+        for (int off = 0; off < bytes.length; ) {
+            byte[] r = record(bytes, off);
+            out.add(MemorySegment.ofArray(r));
+            off += r.length;
+        }
+        return out;
+    }
+
+    /** The record at {@code off}, checked against the buffer's end. */
+    private static byte[] record(byte[] bytes, int off) {
+        MemorySegment s = MemorySegment.ofArray(bytes);
+        if (off + HEAD.byteSize() > bytes.length) {
+            throw new IllegalArgumentException("truncated record header at byte " + off);
+        }
+        int size = Short.toUnsignedInt(s.get(U16, off + offset(HEAD, "size")));
+        if (size < HEAD.byteSize() || size % 8 != 0 || off + size > bytes.length) {
+            throw new IllegalArgumentException("malformed record at byte " + off + ": size " + size);
+        }
+        return java.util.Arrays.copyOfRange(bytes, off, off + size);
+    }
+
+    private static int kind(MemorySegment r) {
+        return Short.toUnsignedInt(r.get(U16, offset(HEAD, "kind")));
+    }
+
+    /** A known kind must hold at least the fields of this format. */
+    private static MemorySegment fits(MemorySegment r, StructLayout layout) {
+        if (r.byteSize() < layout.byteSize()) {
+            throw new IllegalArgumentException("record of kind " + kind(r) + " has " + r.byteSize()
+                    + " bytes, fewer than the " + layout.byteSize() + " of its fields");
+        }
+        return r;
+    }
+
+    private static FrameworkRecord framework(MemorySegment r) {
+        return new FrameworkRecord(string(r, FRAMEWORK, "version"), u32(r, FRAMEWORK, "version_code"),
+                u32(r, FRAMEWORK, "abi"), u32(r, FRAMEWORK, "format"), u32(r, FRAMEWORK, "nr_updates"),
+                u32(r, FRAMEWORK, "nr_versions"));
+    }
+
+    private static UpdateRecord update(MemorySegment r, List<VersionRecord> versions) {
+        return new UpdateRecord(string(r, UPDATE, "name"), Integer.toUnsignedLong(u32(r, UPDATE, "id")),
+                u32(r, UPDATE, "active"), u32(r, UPDATE, "phase"), u32(r, UPDATE, "must_update") != 0,
+                string(r, UPDATE, "handler"), string(r, UPDATE, "handler_module"),
+                java.util.Collections.unmodifiableList(versions));
+    }
+
+    private static VersionRecord version(MemorySegment r) {
+        List<String> hooks = new ArrayList<>();
+        for (int k = 0; k < HOOKS; k++) {
+            hooks.add(Request.getString(r, offset(VERSION, "hooks") + (long) k * Limits.SYMBOL_LEN, Limits.SYMBOL_LEN));
+        }
+        return new VersionRecord(u32(r, VERSION, "number"), u32(r, VERSION, "state") == VERSION_LIVE,
+                r.get(U64, offset(VERSION, "calls")), string(r, VERSION, "function"), string(r, VERSION, "module"),
+                List.copyOf(hooks));
+    }
+
+    private static int u32(MemorySegment r, StructLayout layout, String field) {
+        return r.get(U32, offset(layout, field));
+    }
+
+    private static String string(MemorySegment r, StructLayout layout, String field) {
+        MemoryLayout f = layout.select(MemoryLayout.PathElement.groupElement(field));
+        return Request.getString(r, offset(layout, field), (int) f.byteSize());
+    }
+}

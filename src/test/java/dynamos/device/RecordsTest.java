@@ -1,0 +1,126 @@
+package dynamos.device;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.StructLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+class RecordsTest {
+    private static final List<String> NO_HOOKS = List.of("", "", "", "");
+
+    /** The header's offset table ("+off size field") of each record struct, by struct name. */
+    private static Map<String, Map<String, Long>> headerTables() throws Exception {
+        String header = Files.readString(Path.of("kernel/include/uapi/dynamos.h"));
+        Matcher block = Pattern.compile("/\\*((?:(?!\\*/).)*?)\\*/\\s*struct (dynamos_rec_\\w+) \\{", Pattern.DOTALL)
+                .matcher(header);
+        Map<String, Map<String, Long>> out = new LinkedHashMap<>();
+        while (block.find()) {
+            Matcher row = Pattern.compile("\\*\\s+\\+(\\d+)\\s+(\\d+)\\s+(\\w+)").matcher(block.group(1));
+            Map<String, Long> fields = new LinkedHashMap<>();
+            while (row.find()) {
+                fields.put(row.group(3), Long.parseLong(row.group(1)));
+            }
+            out.put(block.group(2), fields);
+        }
+        return out;
+    }
+
+    @Test
+    void layoutsMatchTheKernelHeader() throws Exception {
+        Map<String, Map<String, Long>> tables = headerTables();
+        Map<String, StructLayout> layouts = Map.of("dynamos_rec_head", Records.HEAD,
+                "dynamos_rec_framework", Records.FRAMEWORK, "dynamos_rec_update", Records.UPDATE,
+                "dynamos_rec_version", Records.VERSION, "dynamos_rec_task", Records.TASK);
+        assertThat(tables).containsOnlyKeys(layouts.keySet());
+        layouts.forEach((struct, layout) -> {
+            Map<String, Long> fields = tables.get(struct);
+            // The head's table lists its own fields; the others start after the 8-byte head.
+            assertThat(fields).as(struct).hasSize(layout.memberLayouts().size() - (layout == Records.HEAD ? 0 : 1));
+            fields.forEach((field, off) -> assertThat(Records.offset(layout, field)).as(struct + "." + field).isEqualTo(off));
+        });
+        assertThat(new long[] {Records.FRAMEWORK.byteSize(), Records.UPDATE.byteSize(), Records.VERSION.byteSize(),
+                Records.TASK.byteSize()}).containsExactly(56, 288, 728, 232);
+        assertThat(Records.UPDATE.select(MemoryLayout.PathElement.groupElement("handler")).byteSize())
+                .isEqualTo(Limits.SYMBOL_LEN);
+    }
+
+    @Test
+    void decodesTheFrameworkItsUpdatesAndTheirVersions() {
+        byte[] bytes = new RecordBytes().framework("0.1.0", 3, 1, 2)
+                .update("pipe", 7, 2, 2, -1, true, "adapt")
+                .version(1, true, 10, "pipe_write", "vmlinux", NO_HOOKS)
+                .version(2, false, 1L << 40, "pipe_write_v2", "dynamos_pipe", List.of("pre", "", "", "done"))
+                .bytes();
+        Records.Listing l = Records.listing(bytes);
+        assertThat(l.framework()).isEqualTo(new Records.FrameworkRecord("0.1.0", 0, 3, Records.FORMAT, 1, 2));
+        assertThat(l.updates()).hasSize(1);
+        Records.UpdateRecord u = l.updates().getFirst();
+        assertThat(u.name()).isEqualTo("pipe");
+        assertThat(u.id()).isEqualTo(7);
+        assertThat(u.active()).isEqualTo(2);
+        assertThat(u.phase()).isEqualTo(-1);
+        assertThat(u.mustUpdate()).isTrue();
+        assertThat(u.handler()).isEqualTo("adapt");
+        assertThat(u.versions()).extracting(Records.VersionRecord::number).containsExactly(1, 2);
+        Records.VersionRecord v2 = u.versions().get(1);
+        assertThat(v2.live()).isFalse();
+        assertThat(v2.calls()).isEqualTo(1L << 40);
+        assertThat(v2.module()).isEqualTo("dynamos_pipe");
+        assertThat(v2.hooks()).containsExactly("pre", "", "", "done");
+    }
+
+    @Test
+    void readsALaterFormatAsFarAsItKnowsIt() {
+        byte[] bytes = new RecordBytes().framework("0.2.0", 4, 1, 1).grownBy(16)
+                .raw(99, 40)
+                .update("t", 1, 1, 1, 0, false, "").grownBy(8)
+                .version(1, true, 3, "f", "vmlinux", NO_HOOKS).grownBy(24)
+                .bytes();
+        Records.Listing l = Records.listing(bytes);
+        assertThat(l.framework().version()).isEqualTo("0.2.0");
+        assertThat(l.updates()).singleElement().satisfies(u -> {
+            assertThat(u.name()).isEqualTo("t");
+            assertThat(u.versions()).singleElement().satisfies(v -> assertThat(v.calls()).isEqualTo(3));
+        });
+    }
+
+    @Test
+    void refusesMalformedRecords() {
+        byte[] good = new RecordBytes().framework("0.1.0", 3, 0, 0).bytes();
+        assertThatThrownBy(() -> Records.listing(java.util.Arrays.copyOf(good, 40))).hasMessageContaining("malformed record");
+        assertThatThrownBy(() -> Records.listing(new RecordBytes().raw(Records.KIND_UPDATE, 16).bytes()))
+                .hasMessageContaining("fewer than the 288");
+        byte[] tooShort = new byte[16];
+        tooShort[0] = 7;
+        tooShort[2] = 4; // a size smaller than the header itself (little-endian)
+        assertThatThrownBy(() -> Records.listing(tooShort)).hasMessageContaining("size 4");
+        assertThatThrownBy(() -> Records.listing(new byte[0])).hasMessageContaining("no framework record");
+        assertThatThrownBy(() -> Records.listing(new RecordBytes().framework("0.1.0", 3, 0, 1)
+                .version(1, true, 0, "f", "vmlinux", NO_HOOKS).bytes())).hasMessageContaining("before any update");
+    }
+
+    @Test
+    void decodesBusyTasksAndNamesThemAsTheKernelsMessageDoes() {
+        byte[] bytes = new RecordBytes().task(172, "cat", 2, false, "dynamos_target_fn_sleep+0x1c/0x40", "dynamos_test_update")
+                .task(9, "kworker/0:1", 0, true, "", "")
+                .task(5, "sh", 3, false, "vfs_read+0x5/0x90", "")
+                .bytes();
+        List<Records.BusyTask> tasks = Records.tasks(bytes);
+        assertThat(tasks).extracting(Records.BusyTask::pid).containsExactly(172, 9, 5);
+        assertThat(tasks).extracting(Object::toString).containsExactly(
+                "pid 172 (cat) v2 at dynamos_target_fn_sleep+0x1c/0x40 [dynamos_test_update]",
+                "pid 9 (kworker/0:1) unreliable stack",
+                "pid 5 (sh) v3 at vfs_read+0x5/0x90");
+        assertThat(tasks.get(1).unreliableStack()).isTrue();
+        assertThat(Records.prefix(bytes, 2)).hasSize((int) (2 * Records.TASK.byteSize()));
+    }
+}
