@@ -5,14 +5,22 @@
  *   dynctl version
  *   dynctl status
  *   dynctl register NAME ID SYMBOL
- *   dynctl deregister NAME ID VERSION [TIMEOUT_MS]
+ *   dynctl deregister NAME ID VERSION [TIMEOUT_MS]   busy tasks as for in-use
  *   dynctl activate NAME ID VERSION
  *   dynctl rule NAME ID SYMBOL|0xADDR|0
  *   dynctl hook KIND NAME ID VERSION SYMBOL|0xADDR|0
  *        KIND: pre-activation|post-activation|pre-removal|post-removal|1..4
  *   dynctl call SYMBOL
  *   dynctl stop [TIMEOUT_MS]
- *   dynctl in-use NAME ID VERSION [TIMEOUT_MS]   result: busy tasks (0 idle)
+ *   dynctl in-use NAME ID VERSION [TIMEOUT_MS]   result: busy tasks (0 idle),
+ *                             then a line per busy-task record:
+ *                             "task PID COMM VERSION WHERE MODULE|-" or
+ *                             "task PID COMM 0 unreliable -"
+ *   dynctl list [BYTES|bad]   LIST: the records rendered as the text table
+ *                             of read(/dev/dynamos); BYTES: a buffer of that
+ *                             size (else as large as LIST says it needs),
+ *                             "bad": an unwritable buffer address.  On
+ *                             ENOSPC also prints "needed BYTES RECORDS".
  *   dynctl fuzz N [SEED]
  *   dynctl fuzzp P N [SEED]   N fuzz ioctls from P processes at once (seeds
  *                             SEED, SEED+1, ...); exit 3 on unexpected errnos
@@ -46,7 +54,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: dynctl version|status|register N ID SYM|deregister N ID V [MS]|\n"
 		"       activate N ID V|rule N ID SYM|hook KIND N ID V SYM|call SYM|\n"
-		"       stop [MS]|in-use N ID V [MS]|fuzz COUNT [SEED]|\n"
+		"       stop [MS]|in-use N ID V [MS]|list [BYTES|bad]|fuzz COUNT [SEED]|\n"
 		"       fuzzp PROCS COUNT [SEED]|switch COUNT [SEED]\n");
 	exit(2);
 }
@@ -93,6 +101,19 @@ static int open_dev(int flags)
 	return s ? dup(atoi(s)) : open(dev, flags);
 }
 
+/* The ioctl on a fresh descriptor; 0 or the errno, nothing printed. */
+static int run_quiet(unsigned long cmd, struct dynamos_req *r)
+{
+	int fd = open_dev(O_RDWR), ret;
+
+	if (fd < 0)
+		return errno;
+	r->abi = DYNAMOS_ABI_VERSION;
+	ret = ioctl(fd, cmd, r) < 0 ? errno : 0;
+	close(fd);
+	return ret;
+}
+
 static int run(unsigned long cmd, struct dynamos_req *r)
 {
 	int fd = open_dev(O_RDWR), ret;
@@ -112,6 +133,110 @@ static int run(unsigned long cmd, struct dynamos_req *r)
 	}
 	close(fd);
 	return ret;
+}
+
+static void print_tasks(const struct dynamos_req *r, const void *buf)
+{
+	const struct dynamos_rec_task *t = buf;
+	unsigned int i;
+
+	for (i = 0; i < r->count; i++, t++)
+		printf("task %d %s %u %s %s\n", t->pid, t->comm, t->version,
+		       t->reason == DYNAMOS_TASK_UNRELIABLE ? "unreliable" : t->where,
+		       t->module[0] ? t->module : "-");
+}
+
+/* run() with a buffer for busy-task records, printed after the result. */
+static int run_tasks(unsigned long cmd, struct dynamos_req *r)
+{
+	struct dynamos_rec_task tasks[DYNAMOS_MAX_TASKS];
+	int ret;
+
+	memset(tasks, 0, sizeof(tasks));
+	r->address = (unsigned long)tasks;
+	r->size = sizeof(tasks);
+	ret = run(cmd, r);
+	print_tasks(r, tasks);
+	return ret;
+}
+
+static const char *const hook_names[] = { "pre_activation",
+	"post_activation", "pre_removal", "post_removal" };
+
+/* One version record as a row of the text table (uapi/dynamos.h). */
+static void print_row(const struct dynamos_rec_update *u,
+		      const struct dynamos_rec_version *v)
+{
+	int k, any = 0;
+
+	printf("%s %u %u %s %s %llu %s %s %s ", u->name, u->id, v->number,
+	       u->active == v->number ? "yes" : "no",
+	       v->state == DYNAMOS_VERSION_LIVE ? "live" : "removing",
+	       (unsigned long long)v->calls, v->function, v->module,
+	       u->handler[0] ? u->handler : "-");
+	for (k = 0; k < 4; k++) {
+		if (!v->hooks[k][0])
+			continue;
+		printf("%s%s=%s", any ? "," : "", hook_names[k], v->hooks[k]);
+		any = 1;
+	}
+	printf("%s %d %s\n", any ? "" : "-", u->phase,
+	       u->must_update ? "yes" : "no");
+}
+
+/* LIST into a buffer of @size bytes (0: ask the kernel first); @bad: an unwritable one. */
+static int list(unsigned long size, int bad)
+{
+	const struct dynamos_rec_update *u = NULL;
+	const struct dynamos_rec_framework *fw;
+	const struct dynamos_rec_head *h;
+	struct dynamos_req r;
+	char *buf = NULL;
+	size_t off;
+	int ret;
+
+	memset(&r, 0, sizeof(r));
+	if (!size && !bad) {
+		/* size 0: ENOSPC says what the table needs now. */
+		if (run_quiet(DYNAMOS_IOC_LIST, &r) != ENOSPC) {
+			printf("error: a LIST without a buffer did not say its size\n");
+			return 1;
+		}
+		size = r.size;
+		memset(&r, 0, sizeof(r));
+	}
+	if (bad) {
+		r.address = 0xffffffff81000000ull;
+		r.size = 4096;
+	} else {
+		buf = calloc(1, size + 1);
+		if (!buf)
+			return ENOMEM;
+		r.address = (unsigned long)buf;
+		r.size = size;
+	}
+	ret = run_quiet(DYNAMOS_IOC_LIST, &r);
+	if (ret) {
+		printf("error %s: %s\n", strerror(ret), r.error);
+		if (ret == ENOSPC)
+			printf("needed %u %u\n", r.size, r.count);
+		free(buf);
+		return ret;
+	}
+	fw = (const void *)buf;
+	printf("dynamos %s abi %u updates %u versions %u\n", fw->version,
+	       fw->abi, fw->nr_updates, fw->nr_versions);
+	printf("UPDATE ID VERSION ACTIVE STATE CALLS FUNCTION MODULE HANDLER HOOKS PHASE MUST_UPDATE\n");
+	for (off = 0; off < r.size; off += h->size) {
+		h = (const void *)(buf + off);
+		if (h->kind == DYNAMOS_REC_UPDATE)
+			u = (const void *)h;
+		else if (h->kind == DYNAMOS_REC_VERSION && u)
+			print_row(u, (const void *)h);
+	}
+	fprintf(stderr, "ok %lld records, %u bytes\n", (long long)r.result, r.size);
+	free(buf);
+	return 0;
 }
 
 static int hook_kind(const char *s)
@@ -194,6 +319,7 @@ static const unsigned int cmd_fields[] = {
 	F_NAME | F_FLAGS | F_STATE,			/* STATE */
 	F_VERSION | F_ADDRESS | F_MEMBERS,		/* ACTIVATE_GROUP */
 	F_NAME | F_ID | F_VERSION | F_TIMEOUT,		/* IN_USE */
+	F_ADDRESS,					/* LIST (with size) */
 };
 #define NR_CMDS N(cmd_fields)
 
@@ -291,6 +417,8 @@ static void fuzz_run(unsigned long count, unsigned long seed,
 			if ((f & F_ADDRESS) && rnd() % 8 == 0)
 				r.address = rnd() % 2 ? rnd() :
 					    0xffffffff81000000ull;
+			if (nr == 11)	/* LIST: mostly too small or unwritable */
+				r.size = rnd() % 4 == 0 ? rnd() : rnd() % 100000;
 			if (f & F_HOOK)
 				r.hook = rnd() % 6;
 			if (f & F_TIMEOUT)
@@ -901,7 +1029,7 @@ int main(int argc, char **argv)
 		r.version = num(argv[4]);
 		if (argc == 6)
 			r.timeout_ms = num(argv[5]);
-		return run(DYNAMOS_IOC_DEREGISTER, &r);
+		return run_tasks(DYNAMOS_IOC_DEREGISTER, &r);
 	}
 	if (!strcmp(c, "activate") && argc == 5) {
 		set_str(r.name, sizeof(r.name), argv[2]);
@@ -933,7 +1061,12 @@ int main(int argc, char **argv)
 		r.version = num(argv[4]);
 		if (argc == 6)
 			r.timeout_ms = num(argv[5]);
-		return run(DYNAMOS_IOC_IN_USE, &r);
+		return run_tasks(DYNAMOS_IOC_IN_USE, &r);
+	}
+	if (!strcmp(c, "list") && argc <= 3) {
+		if (argc == 3 && !strcmp(argv[2], "bad"))
+			return list(0, 1);
+		return list(argc == 3 ? num(argv[2]) : 0, 0);
 	}
 	if (!strcmp(c, "stop") && argc <= 3) {
 		if (argc == 3)
