@@ -79,7 +79,7 @@ public final class Device implements AutoCloseable {
             if (rc < 0) {
                 int errno = (int) ERRNO.get(state, 0L);
                 String msg = Request.error(req);
-                request.decodeRecords(req);
+                request.decodeRecordsNeeded(req);
                 throw new DeviceException(errno, (msg.isEmpty() ? command.name().toLowerCase() + " failed" : msg)
                         + " (" + Errno.name(errno) + ")");
             }

@@ -140,9 +140,14 @@ public final class Request {
         decodeRecords(s);
     }
 
+    /** After a failure: only what the records would need (LIST's ENOSPC); nothing was written. */
+    void decodeRecordsNeeded(MemorySegment s) {
+        recordsNeeded = s.get(JAVA_INT, SIZE);
+    }
+
     /** The record buffer's contents: {@code count} records, {@code size} bytes needed for all. */
     void decodeRecords(MemorySegment s) {
-        recordsNeeded = s.get(JAVA_INT, SIZE);
+        decodeRecordsNeeded(s);
         long address = s.get(JAVA_LONG, ADDRESS);
         if (recordBufferSize == 0 || address == 0) {
             return;
