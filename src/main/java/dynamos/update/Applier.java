@@ -179,6 +179,7 @@ public final class Applier {
         }
     }
 
+    /** Reverts through {@code fw} as one transaction, then unloads the modules no update uses any more. */
     List<String> revert(Framework fw, String name, int timeoutMs) {
         VersionTable table = fw.table();
         List<VersionTable.Row> rows = table.rows().stream().filter(r -> r.update().equals(name)).toList();
