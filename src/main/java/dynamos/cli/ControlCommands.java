@@ -1,10 +1,10 @@
 package dynamos.cli;
 
 import dynamos.control.ControlScript;
-import dynamos.control.Executor;
-import dynamos.control.Operation;
 import dynamos.control.ScriptRunner;
 import dynamos.framework.Framework;
+import dynamos.transaction.Applied;
+import dynamos.transaction.Operation;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,7 +23,7 @@ final class ControlCommands {
     /** Runs one operation and prints what it did (or JSON). */
     static int execute(Operation op, boolean json) {
         try (Framework fw = Framework.connect()) {
-            Executor.Applied a = Executor.apply(fw, op);
+            Applied a = op.apply(fw);
             if (json) {
                 System.out.println("{\"ok\": true, \"command\": " + Json.str(op.describe()) + ", \"message\": "
                         + Json.str(a.message()) + "}");

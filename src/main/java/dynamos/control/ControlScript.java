@@ -1,6 +1,7 @@
 package dynamos.control;
 
 import dynamos.framework.HookKind;
+import dynamos.transaction.Operation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -1,23 +1,21 @@
 package dynamos.update;
 
-import dynamos.control.Executor;
-import dynamos.control.Operation;
 import dynamos.elf.AbsoluteSymbolRewriter;
 import dynamos.elf.ElfObject;
 import dynamos.framework.Framework;
-import dynamos.framework.FrameworkModule;
 import dynamos.framework.VersionTable;
-import dynamos.host.Exec;
+import dynamos.host.Progress;
+import dynamos.transaction.Operation;
+import dynamos.transaction.Transaction;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Applies and reverts updates as single steps: every part of an apply (resolve, load, init, register,
@@ -26,13 +24,20 @@ import java.util.Set;
  */
 public final class Applier {
     private final PrintStream out;
+    private final Supplier<Framework> connect;
+    private final ModuleLoader loader;
 
+    /** Applies to and reverts from the running kernel. */
     public Applier(PrintStream out) {
-        this.out = out;
+        this(out, Framework::connect, ModuleLoader.kernel());
     }
 
-    /** One step done, with how to take it back (null: nothing to undo). */
-    private record Done(String step, Executor.Undo undo) {}
+    /** Applies through {@code connect}'s framework and {@code loader} (tests pass fakes). */
+    Applier(PrintStream out, Supplier<Framework> connect, ModuleLoader loader) {
+        this.out = out;
+        this.connect = connect;
+        this.loader = loader;
+    }
 
     /** An applied update: its module and the symbols bound for it. */
     public record Applied(String update, String module, List<SymbolResolver.Binding> bindings, List<String> steps) {}
@@ -75,44 +80,58 @@ public final class Applier {
                     + " (" + b.entry().type() + (b.entry().module() == null ? "" : " [" + b.entry().module() + "]") + ")");
         }
         Path loadable = bindings.isEmpty() ? update.file() : rewritten(update, bindings);
+        try {
+            return new Applied(d.name(), update.moduleName(), bindings, install(update, loadable));
+        } finally {
+            if (loadable != update.file()) {
+                deleteQuietly(loadable);
+            }
+        }
+    }
 
-        Deque<Done> done = new ArrayDeque<>();
+    /**
+     * Loads {@code loadable} (the update's module, symbols bound) and performs the update's operations
+     * as one transaction; returns the steps done.
+     *
+     * @throws UpdateException naming the failed step, after undoing the steps before it
+     */
+    List<String> install(UpdateModule update, Path loadable) {
+        UpdateDeclaration d = update.declaration();
+        String module = update.moduleName();
         List<String> steps = new ArrayList<>();
-        String step = "load " + update.moduleName();
-        try (Framework fw = Framework.connect()) {
-            load(loadable, update.moduleName());
-            done.push(new Done(step, f -> {
-                unload(update.moduleName());
-                return "unloaded " + update.moduleName();
-            }));
+        String step = "load " + module;
+        Framework fw = null;
+        Transaction tx = null;
+        try {
+            fw = connect.get();
+            tx = new Transaction(fw, out);
+            tx.perform(step, "", () -> loader.load(loadable, module), "loaded " + module, f -> {
+                loader.unload(module);
+                return "unloaded " + module;
+            });
             steps.add(step);
-            out.println("loaded " + update.moduleName());
             for (Operation op : operations(update)) {
                 step = op.describe();
-                Executor.Applied a = Executor.apply(fw, op);
-                out.println(a.message());
+                dynamos.transaction.Applied a = tx.perform(step, "", op);
                 steps.add(step);
-                done.push(new Done(step, a.undo()));
                 if (op instanceof Operation.Register r && !r.function().equals(d.original(r.id()))) {
                     int expected = expectedVersion(d, r);
-                    int got = fw.table().versionsOf(d.name(), r.id()).stream()
-                            .mapToInt(VersionTable.Row::version).max().orElse(0);
-                    if (got != expected) {
-                        throw new UpdateException(r.function() + " became version " + got + ", not " + expected);
+                    if (a.result() != expected) {
+                        throw new UpdateException(r.function() + " became version " + a.result() + ", not " + expected);
                     }
                 }
             }
-            return new Applied(d.name(), update.moduleName(), bindings, steps);
+            return steps;
         } catch (RuntimeException e) {
-            boolean anyDone = !done.isEmpty();
-            List<String> problems = undo(done);
+            boolean anyDone = tx != null && tx.done() > 0;
+            List<String> problems = tx == null ? List.of() : tx.rollBack("undoing").problems();
             throw new UpdateException("applying " + d.name() + " failed at step '" + step + "': " + e.getMessage()
                     + (!anyDone ? "; nothing had been changed" : "\n    " + (problems.isEmpty()
                             ? "everything done before was undone; the kernel is as it was"
                             : "could not undo everything:\n      " + String.join("\n      ", problems))), e);
         } finally {
-            if (loadable != update.file()) {
-                deleteQuietly(loadable);
+            if (fw != null) {
+                fw.close();
             }
         }
     }
@@ -155,7 +174,14 @@ public final class Applier {
         if (!Framework.started()) {
             throw new UpdateException("the framework is not started, so no update is applied");
         }
-        VersionTable table = Framework.currentTable();
+        try (Framework fw = connect.get()) {
+            return revert(fw, name, timeoutMs);
+        }
+    }
+
+    /** Reverts through {@code fw} as one transaction, then unloads the modules no update uses any more. */
+    List<String> revert(Framework fw, String name, int timeoutMs) {
+        VersionTable table = fw.table();
         List<VersionTable.Row> rows = table.rows().stream().filter(r -> r.update().equals(name)).toList();
         if (rows.isEmpty()) {
             throw new UpdateException("no update " + name + " is applied; 'dynamos list' shows the applied updates");
@@ -168,10 +194,9 @@ public final class Applier {
                 modules.add(r.module());
             }
         }
-        Deque<Done> done = new ArrayDeque<>();
-        List<String> steps = new ArrayList<>();
+        Transaction tx = new Transaction(fw, out);
         String step = "";
-        try (Framework fw = Framework.connect()) {
+        try {
             // Every id goes back to the original first, as one group, so that no id runs new code while
             // another is removed.
             List<Framework.Member> back = ids.stream().filter(id -> table.activeVersion(name, id).orElse(1) != 1)
@@ -180,83 +205,32 @@ public final class Applier {
                 Operation op = back.size() == 1 ? new Operation.Activate(name, back.getFirst().id(), 1)
                         : new Operation.ActivateGroup(back);
                 step = op.describe();
-                Executor.Applied a = Executor.apply(fw, op);
-                out.println(a.message());
-                done.push(new Done(step, a.undo()));
+                tx.perform(step, "", op);
             }
             for (long id : ids) {
                 Operation op = new Operation.Deregister(name, id, 0, timeoutMs / 1000.0);
                 step = op.describe();
-                Executor.Applied a = Executor.apply(fw, op);
-                out.println(a.message());
-                done.push(new Done(step, a.undo()));
+                tx.perform(step, "", op);
             }
         } catch (RuntimeException e) {
-            List<String> problems = undo(done);
+            List<String> problems = tx.rollBack("undoing").problems();
             throw new UpdateException("reverting " + name + " failed at step '" + step + "': " + e.getMessage()
                     + "\n    " + (problems.isEmpty() ? "the update stays applied as it was; try again later"
                             : "could not restore everything:\n      " + String.join("\n      ", problems)), e);
         }
-        VersionTable after = Framework.currentTable();
+        VersionTable after = fw.table();
+        List<String> steps = new ArrayList<>();
         for (String module : modules) {
             boolean stillUsed = after.rows().stream().anyMatch(r -> r.module().equals(module));
             if (stillUsed) {
                 out.println("left " + module + " loaded: other updates use it");
                 continue;
             }
-            FrameworkModule.unload(module);
+            loader.unload(module);
+            Progress.detail("unloaded " + module);
             steps.add("unload " + module);
         }
         return steps;
-    }
-
-    private List<String> undo(Deque<Done> done) {
-        List<String> problems = new ArrayList<>();
-        if (done.isEmpty()) {
-            return problems;
-        }
-        out.println("undoing " + done.size() + " step(s), newest first:");
-        Framework fw = null;
-        try {
-            fw = Framework.started() ? Framework.connect() : null;
-            while (!done.isEmpty()) {
-                Done d = done.pop();
-                if (d.undo() == null) {
-                    continue;
-                }
-                try {
-                    out.println("  " + d.undo().run(fw));
-                } catch (RuntimeException e) {
-                    problems.add(d.step() + ": " + e.getMessage());
-                    out.println("  could not undo " + d.step() + ": " + e.getMessage());
-                }
-            }
-        } finally {
-            if (fw != null) {
-                fw.close();
-            }
-        }
-        return problems;
-    }
-
-    private static void load(Path ko, String moduleName) {
-        Exec.Result r = Exec.capture(List.of("insmod", ko.toString()));
-        if (!r.ok()) {
-            throw new UpdateException("the kernel refused to load " + moduleName + ": " + r.output().strip()
-                    + "\n    its reason is in the kernel log: " + Exec.tail(dmesgTail(), 5).strip());
-        }
-    }
-
-    private static void unload(String moduleName) {
-        Exec.Result r = Exec.capture(List.of("rmmod", moduleName));
-        if (!r.ok()) {
-            throw new UpdateException("cannot unload " + moduleName + ": " + r.output().strip());
-        }
-    }
-
-    private static String dmesgTail() {
-        Exec.Result r = Exec.capture(List.of("dmesg"));
-        return r.ok() ? r.output() : "(dmesg unavailable)";
     }
 
     private Path rewritten(UpdateModule update, List<SymbolResolver.Binding> bindings) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dynamos.framework.HookKind;
+import dynamos.transaction.Operation;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

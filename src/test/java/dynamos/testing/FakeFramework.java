@@ -1,0 +1,238 @@
+package dynamos.testing;
+
+import dynamos.device.DeviceException;
+import dynamos.framework.Framework;
+import dynamos.framework.HookKind;
+import dynamos.framework.VersionTable;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A {@link Framework} in memory, for unit tests of the layers above: it keeps a version table with the
+ * kernel's rules (version 1 is the original, later ones get the next free number; the active version is
+ * never removed; version 0 removes a whole update only while the original is active; a group activates
+ * all or nothing) and the kernel's error numbers. {@link #failOn} makes chosen calls fail; {@link #calls}
+ * lists every changing call in order, in the form {@code dynamos} subcommands take.
+ */
+public final class FakeFramework implements Framework {
+    private static final int EINVAL = 22;
+    private static final int ENOENT = 2;
+    private static final int EBUSY = 16;
+    private static final int EEXIST = 17;
+
+    private static final class Update {
+        final String name;
+        final long id;
+        int active = 1;
+        String handler;
+        final TreeMap<Integer, Version> versions = new TreeMap<>();
+
+        Update(String name, long id) {
+            this.name = name;
+            this.id = id;
+        }
+    }
+
+    private record Version(String function, String module, Map<HookKind, String> hooks) {}
+
+    private final Map<String, Update> updates = new LinkedHashMap<>();
+    private final Map<String, State> states = new LinkedHashMap<>();
+    private final Map<String, String> failures = new LinkedHashMap<>();
+    private final List<String> calls = new ArrayList<>();
+    private int closes;
+
+    /** Makes every later call whose subcommand form starts with {@code callPrefix} fail with {@code message}. */
+    public FakeFramework failOn(String callPrefix, String message) {
+        failures.put(callPrefix, message);
+        return this;
+    }
+
+    /** Calls fail only by the kernel's rules again. */
+    public void clearFailures() {
+        failures.clear();
+    }
+
+    /** The changing calls made so far, oldest first, e.g. {@code "register get_pid 1 alloc_pid"}. */
+    public List<String> calls() {
+        return List.copyOf(calls);
+    }
+
+    /** How often {@link #close} was called. */
+    public int closes() {
+        return closes;
+    }
+
+    private void enter(String call) {
+        for (Map.Entry<String, String> f : failures.entrySet()) {
+            if (call.startsWith(f.getKey())) {
+                throw new DeviceException(EBUSY, f.getValue());
+            }
+        }
+        calls.add(call);
+    }
+
+    private Update update(String name, long id) {
+        Update u = updates.get(name + "/" + id);
+        if (u == null) {
+            throw new DeviceException(ENOENT, "no update " + name + "/" + id);
+        }
+        return u;
+    }
+
+    private Version version(Update u, int v) {
+        Version version = u.versions.get(v);
+        if (version == null) {
+            throw new DeviceException(ENOENT, u.name + "/" + u.id + " has no version " + v);
+        }
+        return version;
+    }
+
+    @Override
+    public VersionTable table() {
+        List<VersionTable.Row> rows = new ArrayList<>();
+        for (Update u : updates.values()) {
+            State s = states.getOrDefault(u.name, new State(u.name, 0, false));
+            u.versions.forEach((v, version) -> rows.add(new VersionTable.Row(u.name, u.id, v, u.active == v, "live", 0,
+                    version.function(), version.module(), u.handler, new EnumMap<>(version.hooks()), s.phase(),
+                    s.mustUpdate())));
+        }
+        return new VersionTable("0.1.0", 2, List.copyOf(rows));
+    }
+
+    @Override
+    public int register(String name, long id, String function) {
+        enter("register " + name + " " + id + " " + function);
+        int colon = function.indexOf(':');
+        String module = colon < 0 ? "vmlinux" : function.substring(0, colon);
+        String symbol = colon < 0 ? function : function.substring(colon + 1);
+        for (Update other : updates.values()) {
+            for (Map.Entry<Integer, Version> e : other.versions.entrySet()) {
+                boolean same = e.getValue().function().equals(symbol) && e.getValue().module().equals(module);
+                if (same && (other.name.equals(name) && other.id == id || e.getKey() == 1)) {
+                    throw new DeviceException(other.name.equals(name) && other.id == id ? EEXIST : EBUSY,
+                            symbol + " is already version " + e.getKey() + " of " + other.name + "/" + other.id);
+                }
+            }
+        }
+        Update u = updates.computeIfAbsent(name + "/" + id, k -> new Update(name, id));
+        int v = u.versions.isEmpty() ? 1 : u.versions.lastKey() + 1;
+        u.versions.put(v, new Version(symbol, module, new EnumMap<>(HookKind.class)));
+        return v;
+    }
+
+    @Override
+    public void deregister(String name, long id, int version, int timeoutMs) {
+        enter("deregister " + name + " " + id + " " + version);
+        Update u = update(name, id);
+        if (version == 1) {
+            throw new DeviceException(EINVAL, "version 1 is the original function; deregister version 0 to remove the whole update");
+        }
+        if (version == 0) {
+            if (u.active != 1) {
+                throw new DeviceException(EBUSY, "version " + u.active + " of " + name + "/" + id
+                        + " is active; activate version 1 before removing the update");
+            }
+            updates.remove(name + "/" + id);
+            return;
+        }
+        version(u, version);
+        if (u.active == version) {
+            throw new DeviceException(EBUSY, "version " + version + " of " + name + "/" + id
+                    + " is active; activate another version before removing it");
+        }
+        u.versions.remove(version);
+    }
+
+    @Override
+    public long activate(String name, long id, int version) {
+        enter("activate " + name + " " + id + " " + version);
+        Update u = update(name, id);
+        version(u, version);
+        u.active = version;
+        return 0;
+    }
+
+    @Override
+    public void setHandler(String name, long id, String function) {
+        enter("rule " + name + " " + id + " " + (function == null || function.isEmpty() ? "--clear" : function));
+        update(name, id).handler = function == null || function.isEmpty() ? null : function;
+    }
+
+    @Override
+    public void setHandlerAddress(String name, long id, long address) {
+        enter("rule " + name + " " + id + " " + (address == 0 ? "--clear" : "--address 0x" + Long.toHexString(address)));
+        update(name, id).handler = address == 0 ? null : "0x" + Long.toHexString(address);
+    }
+
+    @Override
+    public void setHook(HookKind kind, String name, long id, int version, String function) {
+        boolean clear = function == null || function.isEmpty();
+        enter("hook " + kind.cliName() + " " + name + " " + id + " " + version + " " + (clear ? "--clear" : function));
+        Version v = version(update(name, id), version);
+        if (clear) {
+            v.hooks().remove(kind);
+        } else {
+            v.hooks().put(kind, function);
+        }
+    }
+
+    @Override
+    public long call(String function) {
+        enter("call " + function);
+        return 0;
+    }
+
+    @Override
+    public long stopAll(int timeoutMs) {
+        enter("stop");
+        int n = updates.size();
+        updates.clear();
+        return n;
+    }
+
+    @Override
+    public State state(String name, Integer phase, Boolean mustUpdate) {
+        if (phase != null || mustUpdate != null) {
+            enter("state " + name + (phase == null ? "" : " --phase " + phase)
+                    + (mustUpdate == null ? "" : " --must-update " + mustUpdate));
+        }
+        State s = states.getOrDefault(name, new State(name, 0, false));
+        s = new State(name, phase == null ? s.phase() : phase, mustUpdate == null ? s.mustUpdate() : mustUpdate);
+        states.put(name, s);
+        return s;
+    }
+
+    @Override
+    public long activateGroup(List<Member> members) {
+        enter("activate-group " + String.join(" ", members.stream().map(Member::toString).toList()));
+        if (members.isEmpty()) {
+            throw new DeviceException(EINVAL, "a group has at least one member");
+        }
+        // Check every member before switching any: all or nothing.
+        for (Member m : members) {
+            version(update(m.name(), m.id()), m.version());
+        }
+        members.forEach(m -> update(m.name(), m.id()).active = m.version());
+        return members.size();
+    }
+
+    @Override
+    public Usage inUse(String name, long id, int version, int timeoutMs) {
+        version(update(name, id), version);
+        return new Usage(0, "");
+    }
+
+    @Override
+    public long frameworkVersion() {
+        return 0x000100;
+    }
+
+    @Override
+    public void close() {
+        closes++;
+    }
+}
