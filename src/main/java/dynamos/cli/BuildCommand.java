@@ -5,8 +5,8 @@ import dynamos.update.UpdateBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -28,12 +28,12 @@ import picocli.CommandLine.Parameters;
                     + "are not exported are listed: 'dynamos apply' binds them from /proc/kallsyms (modpost's "
                     + "'undefined!' warnings about them are expected). A module that fails a check is removed. "
                     + "Prints the built module's path."})
-final class BuildCommand implements Callable<Integer> {
+final class BuildCommand extends CliCommand {
     @Parameters(index = "0", paramLabel = "DIR", description = "Directory of the update's sources.")
     Path dir;
 
-    @Option(names = "--kernel-version", paramLabel = "V", description = "Kernel release to build for (default: Debian's current stock kernel).")
-    String version;
+    @Mixin
+    SharedOptions.TargetKernel target;
 
     @Option(names = "--output", paramLabel = "DIR", description = "Build directory (default: DIR/build/RELEASE).")
     Path output;
@@ -46,12 +46,10 @@ final class BuildCommand implements Callable<Integer> {
             description = "Accept versions whose prototype differs from the original's (a deliberate signature change).")
     boolean allowSignatureChange;
 
-    @Option(names = "--cache-dir", paramLabel = "DIR", description = "Cache directory (default: $DYNAMOS_CACHE or ~/.cache/dynamos).")
-    Path cacheDir;
-
     @Override
     public Integer call() {
-        KernelRelease kernel = KernelCommand.cache(cacheDir).ensure(version);
+        UpdateBuilder.checkSource(dir);
+        KernelRelease kernel = target.ensure();
         Path out = output != null ? output : dir.resolve("build").resolve(kernel.version());
         for (Path p : symbols) {
             if (!Files.isRegularFile(p)) {
@@ -60,10 +58,10 @@ final class BuildCommand implements Callable<Integer> {
         }
         UpdateBuilder.Build build = UpdateBuilder.buildAndCheck(dir, out, kernel, symbols, allowSignatureChange);
         if (!build.ok()) {
-            build.failures().forEach(f -> System.err.println("dynamos: " + f));
-            return 1;
+            build.failures().forEach(this::error);
+            return ExitStatus.FAILURE.code;
         }
-        build.modules().forEach(System.out::println);
-        return 0;
+        build.modules().forEach(out()::println);
+        return ExitStatus.SUCCESS.code;
     }
 }

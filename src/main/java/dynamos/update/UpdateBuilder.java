@@ -60,18 +60,23 @@ public final class UpdateBuilder {
         return compile(source, buildDir, kernel, List.of());
     }
 
-    /**
-     * Compiles the update in {@code source} and checks every module built (see {@link #check}). If one
-     * fails, all of them are deleted: a module that failed its checks must not be applied by mistake.
-     */
-    public static Build buildAndCheck(Path source, Path buildDir, KernelRelease kernel, List<Path> moreSymvers,
-            boolean allowSignatureChange) {
+    /** Checks that {@code source} looks like an update's sources, before anything is fetched or built. */
+    public static void checkSource(Path source) {
         if (!Files.isDirectory(source)) {
             throw new IllegalArgumentException(source + " is not a directory of update sources");
         }
         if (!Files.isRegularFile(source.resolve("Kbuild")) && !Files.isRegularFile(source.resolve("Makefile"))) {
             throw new IllegalArgumentException(source + " has no Kbuild file; add one naming the module: obj-m := my_update.o");
         }
+    }
+
+    /**
+     * Compiles the update in {@code source} and checks every module built (see {@link #check}). If one
+     * fails, all of them are deleted: a module that failed its checks must not be applied by mistake.
+     */
+    public static Build buildAndCheck(Path source, Path buildDir, KernelRelease kernel, List<Path> moreSymvers,
+            boolean allowSignatureChange) {
+        checkSource(source);
         List<Path> modules = compile(source.toAbsolutePath(), buildDir.toAbsolutePath(), kernel,
                 moreSymvers.stream().map(Path::toAbsolutePath).toList());
         List<String> failures = new ArrayList<>();
