@@ -2,6 +2,7 @@ package dynamos.cli;
 
 import dynamos.framework.HookKind;
 import java.util.Locale;
+import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -33,8 +34,7 @@ final class Converters {
 
     /** A kernel function: {@code symbol} or {@code module:symbol}. */
     static final class FunctionName implements ITypeConverter<String> {
-        private static final java.util.regex.Pattern SYMBOL =
-                java.util.regex.Pattern.compile("([A-Za-z0-9_.\\-]+:)?[A-Za-z_][A-Za-z0-9_.$]*");
+        private static final Pattern SYMBOL = Pattern.compile("([A-Za-z0-9_.\\-]+:)?[A-Za-z_][A-Za-z0-9_.$]*");
 
         @Override
         public String convert(String word) {

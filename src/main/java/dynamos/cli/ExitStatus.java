@@ -6,6 +6,7 @@ import dynamos.host.HostException;
 import dynamos.update.UpdateException;
 import dynamos.vm.VmException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.ToIntFunction;
@@ -68,7 +69,7 @@ enum ExitStatus {
 
     /** The exit status section of {@code dynamos --help}. */
     static String[] helpFooter() {
-        List<String> lines = new java.util.ArrayList<>(Arrays.stream(values())
+        List<String> lines = new ArrayList<>(Arrays.stream(values())
                 .map(s -> String.format("  %-4d %s", s.code, s.meaning)).toList());
         lines.add("  'dynamos vm' otherwise exits with the guest command's status.");
         return lines.toArray(String[]::new);

@@ -36,9 +36,11 @@ final class SynchronizationCommands {
 
         /** One member: the three words NAME ID VERSION. */
         static final class MemberArgs {
-            @Parameters(index = "0", paramLabel = "NAME", converter = Converters.UpdateName.class) String name;
+            @Parameters(index = "0", paramLabel = "NAME", converter = Converters.UpdateName.class,
+                    description = "A member, as NAME ID VERSION; 1 to 16 of them.") String name;
             @Parameters(index = "1", paramLabel = "ID", converter = Converters.UpdateId.class) long id;
-            @Parameters(index = "2", paramLabel = "VERSION", converter = Converters.RunnableVersion.class) int version;
+            @Parameters(index = "2", paramLabel = "VERSION", converter = Converters.RunnableVersion.class,
+                    description = "1 (the original) or more.") int version;
         }
 
         @Override
