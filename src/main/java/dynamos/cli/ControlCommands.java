@@ -1,42 +1,51 @@
 package dynamos.cli;
 
 import dynamos.control.ControlScript;
-import dynamos.control.ScriptRunner;
-import dynamos.framework.Framework;
 import dynamos.transaction.Applied;
 import dynamos.transaction.Operation;
+import dynamos.control.ScriptRunner;
+import dynamos.framework.Framework;
+import dynamos.framework.HookKind;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 
 /** The control commands: one framework operation each, and control scripts. */
 final class ControlCommands {
     private ControlCommands() {}
 
-    /** Runs one operation and prints what it did (or JSON). */
-    static int execute(Operation op, boolean json) {
-        try (Framework fw = Framework.connect()) {
-            Applied a = op.apply(fw);
-            if (json) {
-                System.out.println("{\"ok\": true, \"command\": " + Json.str(op.describe()) + ", \"message\": "
-                        + Json.str(a.message()) + "}");
-            } else {
-                System.out.println(a.message());
+    /** A command that carries out one {@link Operation} and prints what it did (or JSON). */
+    abstract static class OperationCommand extends CliCommand {
+        @Mixin
+        SharedOptions.Json json;
+
+        /** The operation, from the typed arguments. */
+        abstract Operation operation();
+
+        @Override
+        public Integer call() {
+            Operation op = operation();
+            try (Framework fw = Framework.connect()) {
+                Applied a = op.apply(fw);
+                if (json.requested) {
+                    json.print(new Result(true, op.describe(), a.message()));
+                } else {
+                    out().println(a.message());
+                }
+                return ExitStatus.SUCCESS.code;
             }
-            return 0;
         }
     }
 
-    static Operation parse(List<String> words) {
-        return ControlScript.command(1, words);
-    }
+    /** What {@code --json} prints for an operation done. */
+    record Result(boolean ok, String command, String message) {}
 
     @Command(name = "register", mixinStandardHelpOptions = true,
             description = {
@@ -46,19 +55,20 @@ final class ControlCommands {
                         + "(the original) and calls to it are redirected through the framework from then on, still "
                         + "running the original. Each later registration adds version 2, 3, ... whose code must be in "
                         + "a loaded module. FUNCTION is 'symbol' or 'module:symbol'. Prints the version number."})
-    static final class Register implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "NAME", description = "Update name (1 to " + dynamos.device.Limits.MAX_NAME_CHARS + " characters, no spaces).")
+    static final class Register extends OperationCommand {
+        @Parameters(index = "0", paramLabel = "NAME", converter = Converters.UpdateName.class,
+                description = "Update name (1 to " + dynamos.device.Limits.MAX_NAME_CHARS + " characters, no spaces).")
         String name;
-        @Parameters(index = "1", paramLabel = "ID", description = "Update id (by convention the number of arguments).")
-        String id;
-        @Parameters(index = "2", paramLabel = "FUNCTION", description = "symbol or module:symbol.")
+        @Parameters(index = "1", paramLabel = "ID", converter = Converters.UpdateId.class,
+                description = "Update id (by convention the number of arguments).")
+        long id;
+        @Parameters(index = "2", paramLabel = "FUNCTION", converter = Converters.FunctionName.class,
+                description = "symbol or module:symbol.")
         String function;
-        @Option(names = "--json", description = "Print JSON for scripts.")
-        boolean json;
 
         @Override
-        public Integer call() {
-            return execute(parse(List.of("register", name, id, function)), json);
+        Operation operation() {
+            return new Operation.Register(name, id, function);
         }
     }
 
@@ -70,21 +80,18 @@ final class ControlCommands {
                         + "Then the framework waits until no task - sleeping, preempted, running or idle - has its "
                         + "program counter or a return address inside it. If that does not happen within the "
                         + "timeout, removal fails naming the busy tasks and everything stays as it was; retry later."})
-    static final class Deregister implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "NAME") String name;
-        @Parameters(index = "1", paramLabel = "ID") String id;
-        @Parameters(index = "2", paramLabel = "VERSION", description = "2 or more, or 0 for all.") String version;
-        @Option(names = "--timeout", paramLabel = "SECONDS", description = "Quiescence timeout (default: 5).")
-        String timeout;
-        @Option(names = "--json", description = "Print JSON for scripts.") boolean json;
+    static final class Deregister extends OperationCommand {
+        @Parameters(index = "0", paramLabel = "NAME", converter = Converters.UpdateName.class) String name;
+        @Parameters(index = "1", paramLabel = "ID", converter = Converters.UpdateId.class) long id;
+        @Parameters(index = "2", paramLabel = "VERSION", converter = Converters.Version.class,
+                description = "2 or more, or 0 for all.") int version;
+        @Option(names = "--timeout", paramLabel = "SECONDS", converter = Converters.Seconds.class,
+                description = "Quiescence timeout (default: 5).")
+        Double timeout;
 
         @Override
-        public Integer call() {
-            List<String> w = new ArrayList<>(List.of("deregister", name, id, version));
-            if (timeout != null) {
-                w.addAll(List.of("--timeout", timeout));
-            }
-            return execute(parse(w), json);
+        Operation operation() {
+            return new Operation.Deregister(name, id, version, timeout);
         }
     }
 
@@ -94,15 +101,14 @@ final class ControlCommands {
                 "",
                 "Calls already running finish in the version they started in. The version's pre-activation hook "
                         + "runs first and a failure aborts the activation; its post-activation hook runs after."})
-    static final class Activate implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "NAME") String name;
-        @Parameters(index = "1", paramLabel = "ID") String id;
-        @Parameters(index = "2", paramLabel = "VERSION") String version;
-        @Option(names = "--json", description = "Print JSON for scripts.") boolean json;
+    static final class Activate extends OperationCommand {
+        @Parameters(index = "0", paramLabel = "NAME", converter = Converters.UpdateName.class) String name;
+        @Parameters(index = "1", paramLabel = "ID", converter = Converters.UpdateId.class) long id;
+        @Parameters(index = "2", paramLabel = "VERSION", converter = Converters.RunnableVersion.class) int version;
 
         @Override
-        public Integer call() {
-            return execute(parse(List.of("activate", name, id, version)), json);
+        Operation operation() {
+            return new Operation.Activate(name, id, version);
         }
     }
 
@@ -113,21 +119,22 @@ final class ControlCommands {
                 "pre-activation runs before the version is activated (non-zero aborts the activation), "
                         + "post-activation after; pre-removal runs before the version is removed, post-removal "
                         + "after. --clear instead of FUNCTION removes the hook."})
-    static final class Hook implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "KIND", description = "pre-activation, post-activation, pre-removal or post-removal.") String kind;
-        @Parameters(index = "1", paramLabel = "NAME") String name;
-        @Parameters(index = "2", paramLabel = "ID") String id;
-        @Parameters(index = "3", paramLabel = "VERSION") String version;
-        @Parameters(index = "4", arity = "0..1", paramLabel = "FUNCTION", description = "symbol or module:symbol.") String function;
+    static final class Hook extends OperationCommand {
+        @Parameters(index = "0", paramLabel = "KIND", converter = Converters.Hook.class,
+                description = "pre-activation, post-activation, pre-removal or post-removal.") HookKind kind;
+        @Parameters(index = "1", paramLabel = "NAME", converter = Converters.UpdateName.class) String name;
+        @Parameters(index = "2", paramLabel = "ID", converter = Converters.UpdateId.class) long id;
+        @Parameters(index = "3", paramLabel = "VERSION", converter = Converters.Version.class) int version;
+        @Parameters(index = "4", arity = "0..1", paramLabel = "FUNCTION", converter = Converters.FunctionName.class,
+                description = "symbol or module:symbol.") String function;
         @Option(names = "--clear", description = "Remove the hook.") boolean clear;
-        @Option(names = "--json", description = "Print JSON for scripts.") boolean json;
 
         @Override
-        public Integer call() {
+        Operation operation() {
             if ((function == null) == !clear) {
-                throw new IllegalArgumentException("hook takes exactly one of FUNCTION or --clear");
+                throw new ParameterException(spec.commandLine(), "hook takes exactly one of FUNCTION or --clear");
             }
-            return execute(parse(List.of("hook", kind, name, id, version, clear ? "--clear" : function)), json);
+            return new Operation.SetHook(kind, name, id, version, function);
         }
     }
 
@@ -138,41 +145,32 @@ final class ControlCommands {
                 "The handler runs on every call before the version is chosen. It sees the call's first six "
                         + "integer arguments and the current task, and returns the version to run for this call "
                         + "(0: the active one). There is at most one per update; --address 0 also clears it."})
-    static final class Rule implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "NAME") String name;
-        @Parameters(index = "1", paramLabel = "ID") String id;
-        @Parameters(index = "2", arity = "0..1", paramLabel = "FUNCTION") String function;
-        @Option(names = "--address", paramLabel = "ADDR", description = "Handler address (hex 0x... or decimal).") String address;
+    static final class Rule extends OperationCommand {
+        @Parameters(index = "0", paramLabel = "NAME", converter = Converters.UpdateName.class) String name;
+        @Parameters(index = "1", paramLabel = "ID", converter = Converters.UpdateId.class) long id;
+        @Parameters(index = "2", arity = "0..1", paramLabel = "FUNCTION", converter = Converters.FunctionName.class) String function;
+        @Option(names = "--address", paramLabel = "ADDR", converter = Converters.Address.class,
+                description = "Handler address (hex 0x... or decimal).") Long address;
         @Option(names = "--clear", description = "Remove the handler.") boolean clear;
-        @Option(names = "--json", description = "Print JSON for scripts.") boolean json;
 
         @Override
-        public Integer call() {
+        Operation operation() {
             int given = (function != null ? 1 : 0) + (address != null ? 1 : 0) + (clear ? 1 : 0);
             if (given != 1) {
-                throw new IllegalArgumentException("rule takes exactly one of FUNCTION, --address ADDR or --clear");
+                throw new ParameterException(spec.commandLine(), "rule takes exactly one of FUNCTION, --address ADDR or --clear");
             }
-            List<String> w = new ArrayList<>(List.of("rule", name, id));
-            if (function != null) {
-                w.add(function);
-            } else if (address != null) {
-                w.addAll(List.of("--address", address));
-            } else {
-                w.add("--clear");
-            }
-            return execute(parse(w), json);
+            return new Operation.SetRule(name, id, function, address);
         }
     }
 
     @Command(name = "call", mixinStandardHelpOptions = true,
             description = "Run an initialization function, int FUNCTION(void) in a loaded module, once; prints its result.")
-    static final class Call implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "FUNCTION") String function;
-        @Option(names = "--json", description = "Print JSON for scripts.") boolean json;
+    static final class Call extends OperationCommand {
+        @Parameters(index = "0", paramLabel = "FUNCTION", converter = Converters.FunctionName.class) String function;
 
         @Override
-        public Integer call() {
-            return execute(parse(List.of("call", function)), json);
+        Operation operation() {
+            return new Operation.Call(function);
         }
     }
 
@@ -195,7 +193,7 @@ final class ControlCommands {
                 "  DYNREPLACE_REGISTER_INTUITIVELY(\"schedule\", 1, schedule)",
                 "  DYNREPLACE_REGISTER_INTUITIVELY(\"schedule\", 1, dynamos_example_schedule:schedule_v2)",
                 "  DYNREPLACE_ACTIVATE_FUNCTION(\"schedule\", 1, 2)"})
-    static final class Run implements Callable<Integer> {
+    static final class Run extends CliCommand {
         @Parameters(index = "0", paramLabel = "SCRIPT") String script;
         @Option(names = "--no-rollback", description = "Leave the steps done before a failure in place.") boolean noRollback;
 
@@ -205,15 +203,15 @@ final class ControlCommands {
                     : Files.readString(Path.of(script));
             List<ControlScript.Step> steps = ControlScript.parse(text);
             try (Framework fw = Framework.connect()) {
-                ScriptRunner.Outcome o = new ScriptRunner(fw, System.out, !noRollback).run(steps);
+                ScriptRunner.Outcome o = new ScriptRunner(fw, outStream(), !noRollback).run(steps);
                 if (o.ok()) {
-                    System.out.println(script + ": " + o.done() + " step(s) done");
-                    return 0;
+                    out().println(script + ": " + o.done() + " step(s) done");
+                    return ExitStatus.SUCCESS.code;
                 }
                 String rolled = noRollback ? "not rolled back" : "rolled back " + o.undone() + " of " + o.done() + " step(s)"
                         + (o.undoProblems().isEmpty() ? "" : ", " + o.undoProblems().size() + " could not be undone");
-                System.err.println("dynamos: " + script + " line " + o.failed().line() + ": " + o.reason() + " (" + rolled + ")");
-                return 1;
+                error(script + " line " + o.failed().line() + ": " + o.reason() + " (" + rolled + ")");
+                return ExitStatus.FAILURE.code;
             }
         }
     }

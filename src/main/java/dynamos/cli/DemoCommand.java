@@ -11,9 +11,8 @@ import dynamos.vm.VmResult;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 @Command(name = "demo",
         mixinStandardHelpOptions = true,
@@ -25,17 +24,14 @@ import picocli.CommandLine.Option;
                     + "schedule examples (examples/) live, shows the lines they log, reverts them and stops the "
                     + "framework - all without a reboot. Exits non-zero if a step fails or the guest kernel "
                     + "reports a problem."})
-final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--kernel-version", paramLabel = "V", description = "Kernel release (default: Debian's current stock kernel).")
-    String version;
-
-    @Option(names = "--cache-dir", paramLabel = "DIR", description = "Cache directory (default: $DYNAMOS_CACHE or ~/.cache/dynamos).")
-    Path cacheDir;
+final class DemoCommand extends CliCommand {
+    @Mixin
+    SharedOptions.TargetKernel target;
 
     @Override
     public Integer call() {
-        KernelCache cache = KernelCommand.cache(cacheDir);
-        KernelRelease kernel = cache.ensure(version);
+        KernelCache cache = target.cache();
+        KernelRelease kernel = target.ensure();
         FrameworkModule.ensureBuilt(kernel);
         Path getPid = Examples.build("get_pid", kernel).getFirst();
         Path schedule = Examples.build("schedule", kernel).getFirst();
@@ -71,11 +67,11 @@ final class DemoCommand implements Callable<Integer> {
         o.kernelVersion = kernel.version();
         o.timeout = Duration.ofMinutes(10);
         o.workDir = Installation.repo();
-        VmResult r = new Vm(cache).run(o, List.of("sh", "-c", script), System.out);
+        VmResult r = new Vm(cache).run(o, List.of("sh", "-c", script), outStream());
         if (!r.kernelProblems().isEmpty()) {
-            System.err.println("dynamos: the guest kernel reported problems; see " + r.kernelLogPath());
-            r.kernelProblems().stream().limit(10).forEach(l -> System.err.println("    " + l));
-            return 1;
+            error("the guest kernel reported problems; see " + r.kernelLogPath());
+            r.kernelProblems().stream().limit(10).forEach(l -> err().println("    " + l));
+            return ExitStatus.FAILURE.code;
         }
         return r.exitCode();
     }

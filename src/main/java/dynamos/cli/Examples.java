@@ -1,8 +1,8 @@
 package dynamos.cli;
 
-import dynamos.framework.FrameworkModule;
 import dynamos.host.Installation;
 import dynamos.kernel.KernelRelease;
+import dynamos.update.UpdateBuilder;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -12,7 +12,7 @@ final class Examples {
 
     static List<Path> build(String name, KernelRelease kernel) {
         Path repo = Installation.repo();
-        return FrameworkModule.buildUpdate(repo.resolve("examples").resolve(name),
+        return UpdateBuilder.compile(repo.resolve("examples").resolve(name),
                 repo.resolve("target/kmod").resolve(kernel.version()).resolve("examples").resolve(name), kernel);
     }
 }

@@ -8,8 +8,8 @@ import dynamos.host.Progress;
 import dynamos.kernel.KernelRelease;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Starting and stopping the in-kernel framework. */
@@ -25,15 +25,15 @@ final class FrameworkCommands {
                         + "on the host it is built first when missing or older than kernel/ (this needs the "
                         + "kernel's headers). Inside the VM, build it on the host first with 'dynamos setup'. "
                         + "Starting a started framework does nothing."})
-    static final class Start implements Callable<Integer> {
+    static final class Start extends CliCommand {
         @Option(names = "--module", paramLabel = "PATH", description = "The dynamos.ko to load.")
         Path module;
 
         @Override
         public Integer call() {
             if (Framework.started()) {
-                System.out.println("framework already started");
-                return 0;
+                out().println("framework already started");
+                return ExitStatus.SUCCESS.code;
             }
             String release = System.getProperty("os.version");
             Path ko = module;
@@ -56,9 +56,9 @@ final class FrameworkCommands {
                 fw.frameworkVersion();
             }
             var table = Framework.currentTable();
-            System.out.println("framework started: dynamos " + table.frameworkVersion() + ", ABI " + table.abi()
+            out().println("framework started: dynamos " + table.frameworkVersion() + ", ABI " + table.abi()
                     + ", control device /dev/dynamos");
-            return 0;
+            return ExitStatus.SUCCESS.code;
         }
     }
 
@@ -71,23 +71,19 @@ final class FrameworkCommands {
                         + "quiescence check. If a version is still in use when the timeout runs out, stopping "
                         + "fails with the busy tasks named, and the framework stays loaded with what is left, "
                         + "safe; try again later. Stopping a stopped framework does nothing."})
-    static final class Stop implements Callable<Integer> {
-        @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "5",
-                description = "Quiescence timeout per removal (default: ${DEFAULT-VALUE}).")
-        double timeout;
+    static final class Stop extends CliCommand {
+        @Mixin
+        SharedOptions.RemovalTimeout timeout;
 
         @Override
         public Integer call() {
             if (!Framework.started()) {
-                System.out.println("framework already stopped");
-                return 0;
-            }
-            if (!(timeout > 0 && timeout <= 600)) {
-                throw new IllegalArgumentException("--timeout takes 0 to 600 seconds");
+                out().println("framework already stopped");
+                return ExitStatus.SUCCESS.code;
             }
             if (Files.exists(dynamos.device.Device.PATH)) {
                 try (Framework fw = Framework.connect()) {
-                    long n = fw.stopAll((int) Math.round(timeout * 1000));
+                    long n = fw.stopAll(timeout.millis());
                     Progress.step("Reversed " + n + " update(s)");
                 }
             }
@@ -95,8 +91,8 @@ final class FrameworkCommands {
                 FrameworkModule.unload(holder);
             }
             FrameworkModule.unload(FrameworkModule.NAME);
-            System.out.println("framework stopped");
-            return 0;
+            out().println("framework stopped");
+            return ExitStatus.SUCCESS.code;
         }
     }
 }

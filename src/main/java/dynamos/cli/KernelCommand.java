@@ -3,27 +3,25 @@ package dynamos.cli;
 import dynamos.kernel.DebianKernels;
 import dynamos.kernel.KernelCache;
 import dynamos.kernel.KernelRelease;
-import java.nio.file.Path;
+import java.io.PrintWriter;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(name = "kernel",
         mixinStandardHelpOptions = true,
         description = "Fetch and list the Debian kernels the VM boots.",
         subcommands = {KernelCommand.Fetch.class, KernelCommand.ListCached.class})
 final class KernelCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @Spec
+    CommandSpec spec;
 
     @Override
     public void run() {
-        spec.commandLine().usage(System.out);
-    }
-
-    static KernelCache cache(Path dir) {
-        return dir != null ? new KernelCache(dir) : KernelCache.atDefault();
+        spec.commandLine().usage(spec.commandLine().getOut());
     }
 
     @Command(name = "fetch",
@@ -36,62 +34,56 @@ final class KernelCommand implements Runnable {
                         + "and modules are unpacked under CACHE/kernels/RELEASE; the matching linux-headers package "
                         + "is installed with apt so that modules can be built against it. Fetching again is a no-op "
                         + "unless --force."})
-    static final class Fetch implements Callable<Integer> {
-        @Option(names = "--kernel-version", paramLabel = "V", description = "Release to fetch, e.g. 6.1.0-56-amd64.")
-        String version;
+    static final class Fetch extends CliCommand {
+        @Mixin
+        SharedOptions.TargetKernel target;
 
         @Option(names = "--force", description = "Download and unpack again even if cached.")
         boolean force;
 
-        @Option(names = "--cache-dir", paramLabel = "DIR", description = "Cache directory (default: $DYNAMOS_CACHE or ~/.cache/dynamos).")
-        Path cacheDir;
-
         @Override
         public Integer call() {
-            KernelCache c = cache(cacheDir);
-            String v = version == null ? DebianKernels.currentDefault() : DebianKernels.normalise(version);
+            KernelCache c = target.cache();
+            String v = target.version == null ? DebianKernels.currentDefault() : DebianKernels.normalise(target.version);
             KernelRelease k = force ? c.fetch(v) : c.cached(v).orElseGet(() -> c.fetch(v));
             KernelCache.ensureHeaders(k);
-            System.out.println(k.version() + " " + k.dir());
-            return 0;
+            out().println(k.version() + " " + k.dir());
+            return ExitStatus.SUCCESS.code;
         }
     }
 
     @Command(name = "list",
             mixinStandardHelpOptions = true,
             description = "List the kernels in the cache: release, headers installed, size, directory.")
-    static final class ListCached implements Callable<Integer> {
-        @Option(names = "--json", description = "Print JSON for scripts.")
-        boolean json;
+    static final class ListCached extends CliCommand {
+        @Mixin
+        SharedOptions.Json json;
 
-        @Option(names = "--cache-dir", paramLabel = "DIR", description = "Cache directory (default: $DYNAMOS_CACHE or ~/.cache/dynamos).")
-        Path cacheDir;
+        @Mixin
+        SharedOptions.CacheDir cacheDir;
+
+        /** What {@code --json} prints for each kernel. */
+        record Shown(String version, boolean headers, long bytes, String dir) {}
 
         @Override
         public Integer call() {
-            List<KernelRelease> all = cache(cacheDir).list();
-            if (json) {
-                StringBuilder s = new StringBuilder("[");
-                for (int i = 0; i < all.size(); i++) {
-                    KernelRelease k = all.get(i);
-                    s.append(i == 0 ? "" : ",").append("\n  {\"version\": ").append(Json.str(k.version()))
-                            .append(", \"headers\": ").append(k.headersInstalled())
-                            .append(", \"bytes\": ").append(KernelCache.size(k.dir()))
-                            .append(", \"dir\": ").append(Json.str(k.dir().toString())).append('}');
-                }
-                System.out.println(s.append(all.isEmpty() ? "]" : "\n]"));
-                return 0;
+            List<KernelRelease> all = cacheDir.cache().list();
+            if (json.requested) {
+                json.print(all.stream().map(k -> new Shown(k.version(), k.headersInstalled(), KernelCache.size(k.dir()),
+                        k.dir().toString())).toList());
+                return ExitStatus.SUCCESS.code;
             }
+            PrintWriter out = out();
             if (all.isEmpty()) {
-                System.out.println("no kernels cached; fetch one with: dynamos kernel fetch");
-                return 0;
+                out.println("no kernels cached; fetch one with: dynamos kernel fetch");
+                return ExitStatus.SUCCESS.code;
             }
-            System.out.printf("%-22s %-8s %8s  %s%n", "RELEASE", "HEADERS", "SIZE", "DIRECTORY");
+            out.printf("%-22s %-8s %8s  %s%n", "RELEASE", "HEADERS", "SIZE", "DIRECTORY");
             for (KernelRelease k : all) {
-                System.out.printf("%-22s %-8s %7dM  %s%n", k.version(), k.headersInstalled() ? "yes" : "no",
+                out.printf("%-22s %-8s %7dM  %s%n", k.version(), k.headersInstalled() ? "yes" : "no",
                         KernelCache.size(k.dir()) >> 20, k.dir());
             }
-            return 0;
+            return ExitStatus.SUCCESS.code;
         }
     }
 }

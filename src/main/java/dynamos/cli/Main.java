@@ -1,7 +1,5 @@
 package dynamos.cli;
 
-import dynamos.host.HostException;
-import dynamos.vm.VmException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -40,48 +38,53 @@ import picocli.CommandLine.Command;
             KernelCommand.class,
             SetupCommand.class,
             CommandLine.HelpCommand.class},
-        footerHeading = "%nExit status:%n",
-        footer = {
-            "  0    success",
-            "  1    the operation failed; stderr says why and what to do",
-            "  2    bad usage",
-            "  3    dynamos in-use: the version is in use",
-            "  124  the VM was killed after its timeout",
-            "  125  the VM failed to boot or died",
-            "  'dynamos vm' otherwise exits with the guest command's status."})
+        // The footer itself is ExitStatus's table, set in commandLine().
+        footerHeading = "%nExit status:%n")
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        spec.commandLine().usage(System.out);
+        spec.commandLine().usage(spec.commandLine().getOut());
     }
 
     public static void main(String[] args) {
         System.exit(execute(args));
     }
 
-    /** Runs the command line and returns the exit status (for tests and for {@link #main}). */
+    /** Runs the command line on this process's stdout and stderr and returns the exit status (for {@link #main}). */
     public static int execute(String... args) {
+        // Made now, not once: a test command server swaps System.out and System.err between commands.
+        return execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    /** Runs the command line with output to {@code out} and {@code err}; returns the exit status. */
+    static int execute(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cl = commandLine();
+        cl.setOut(out);
+        cl.setErr(err);
+        try {
+            return cl.execute(args);
+        } finally {
+            out.flush();
+            err.flush();
+        }
+    }
+
+    /** The command tree with the exit status table and the one-line error report of expected failures. */
+    static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        cl.getCommandSpec().usageMessage().footer(ExitStatus.helpFooter());
+        cl.setExitCodeExceptionMapper(ExitStatus.MAPPER);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            PrintWriter err = commandLine.getErr();
-            if (ex instanceof VmException vm) {
-                err.println("dynamos: " + vm.getMessage());
-                err.flush();
-                return vm.exitCode();
+            if (!ExitStatus.expected(ex)) {
+                throw ex;
             }
-            if (ex instanceof HostException || ex instanceof IllegalArgumentException
-                    || ex instanceof java.io.UncheckedIOException || ex instanceof dynamos.update.UpdateException
-                    || ex instanceof dynamos.elf.ElfException || ex instanceof dynamos.btf.BtfException) {
-                err.println("dynamos: " + ex.getMessage());
-                err.flush();
-                return 1;
-            }
-            throw ex;
+            commandLine.getErr().println("dynamos: " + ex.getMessage());
+            return ExitStatus.of(ex);
         });
-        return cl.execute(args);
+        return cl;
     }
 
     /** Version from the jar manifest, when built. */

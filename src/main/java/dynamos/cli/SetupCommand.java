@@ -2,14 +2,12 @@ package dynamos.cli;
 
 import dynamos.host.HostPackages;
 import dynamos.host.Progress;
-import dynamos.kernel.KernelCache;
 import dynamos.kernel.KernelRelease;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 @Command(name = "setup",
         mixinStandardHelpOptions = true,
@@ -20,12 +18,9 @@ import picocli.CommandLine.Option;
                     + "(make, gcc, libelf-dev, bc), then the target kernel and its headers (see 'dynamos kernel "
                     + "fetch'), then dynamos.ko built for that kernel (target/kmod/RELEASE/dynamos/). Every other command installs what it needs on first use too; this does it all at "
                     + "once, e.g. before a test run."})
-final class SetupCommand implements Callable<Integer> {
-    @Option(names = "--kernel-version", paramLabel = "V", description = "Kernel release (default: Debian's current stock kernel).")
-    String version;
-
-    @Option(names = "--cache-dir", paramLabel = "DIR", description = "Cache directory (default: $DYNAMOS_CACHE or ~/.cache/dynamos).")
-    Path cacheDir;
+final class SetupCommand extends CliCommand {
+    @Mixin
+    SharedOptions.TargetKernel target;
 
     @Override
     public Integer call() {
@@ -33,10 +28,10 @@ final class SetupCommand implements Callable<Integer> {
         pkgs.addAll(HostPackages.BUILD);
         Progress.step("Checking host packages: " + String.join(" ", pkgs));
         HostPackages.ensure(pkgs);
-        KernelRelease k = KernelCommand.cache(cacheDir).ensure(version);
+        KernelRelease k = target.ensure();
         Path framework = dynamos.framework.FrameworkModule.ensureBuilt(k);
         Progress.step("Ready: kernel " + k.version() + " in " + k.dir() + ", headers in " + k.headers()
                 + ", framework " + framework);
-        return 0;
+        return ExitStatus.SUCCESS.code;
     }
 }

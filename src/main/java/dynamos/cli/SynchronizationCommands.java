@@ -1,11 +1,15 @@
 package dynamos.cli;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dynamos.transaction.Operation;
+import dynamos.device.Limits;
 import dynamos.framework.Framework;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -19,23 +23,34 @@ final class SynchronizationCommands {
             description = {
                 "Activate several versions as one step: all switch, or none does.",
                 "",
-                "Takes NAME ID VERSION triples (1 to " + dynamos.device.Limits.MAX_GROUP + "). Every member must exist and name a live version of "
+                "Takes NAME ID VERSION triples (1 to 16). Every member must exist and name a live version of "
                         + "a different <NAME, ID>; the pre-activation hooks run in order and a failing one aborts "
                         + "the whole group. Then all members switch while every CPU is stopped, so no call sees "
                         + "some switched and others not (e.g. pipe_read and pipe_write of one update). In control "
                         + "scripts: 'activate-group ...' or DYNREPLACE_ACTIVATE_GROUP(\"name\", id, version, ...).",
                 "",
                 "Example: dynamos activate-group pipe 1 3 pipe 2 3"})
-    static final class ActivateGroup implements Callable<Integer> {
-        @Parameters(arity = "3..*", paramLabel = "NAME ID VERSION", description = "The members, as triples.")
-        List<String> triples;
-        @Option(names = "--json", description = "Print JSON for scripts.") boolean json;
+    static final class ActivateGroup extends ControlCommands.OperationCommand {
+        @ArgGroup(exclusive = false, multiplicity = "1..*")
+        List<MemberArgs> members;
+
+        /** One member: the three words NAME ID VERSION. */
+        static final class MemberArgs {
+            @Parameters(index = "0", paramLabel = "NAME", converter = Converters.UpdateName.class,
+                    description = "A member, as NAME ID VERSION; 1 to 16 of them.") String name;
+            @Parameters(index = "1", paramLabel = "ID", converter = Converters.UpdateId.class) long id;
+            @Parameters(index = "2", paramLabel = "VERSION", converter = Converters.RunnableVersion.class,
+                    description = "1 (the original) or more.") int version;
+        }
 
         @Override
-        public Integer call() {
-            List<String> w = new ArrayList<>(List.of("activate-group"));
-            w.addAll(triples);
-            return ControlCommands.execute(ControlCommands.parse(w), json);
+        Operation operation() {
+            if (members.size() > Limits.MAX_GROUP) {
+                throw new ParameterException(spec.commandLine(), "a group activation takes 1 to " + Limits.MAX_GROUP
+                        + " NAME ID VERSION triples, got " + members.size());
+            }
+            return new Operation.ActivateGroup(members.stream()
+                    .map(m -> new Framework.Member(m.name, m.id, m.version)).toList());
         }
     }
 
@@ -47,24 +62,26 @@ final class SynchronizationCommands {
                         + "dynamos_phase, dynamos_must_update, ...): an adaptation handler raises must_update when the "
                         + "subsystem should move to new code, versions check it after waking up, and the phase records "
                         + "how far a multi-step update is. Both start at 0; the status shows them too."})
-    static final class State implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "NAME") String name;
+    static final class State extends CliCommand {
+        @Parameters(index = "0", paramLabel = "NAME", converter = Converters.UpdateName.class) String name;
         @Option(names = "--phase", paramLabel = "N", description = "Set the phase.") Integer phase;
         @Option(names = "--must-update", paramLabel = "true|false", arity = "1",
                 description = "Set the must_update flag.") Boolean mustUpdate;
-        @Option(names = "--json", description = "Print JSON for scripts.") boolean json;
+        @Mixin SharedOptions.Json json;
+
+        /** What {@code --json} prints. */
+        record Shown(String name, int phase, @JsonProperty("must_update") boolean mustUpdate) {}
 
         @Override
         public Integer call() {
             try (Framework fw = Framework.connect()) {
                 Framework.State s = fw.state(name, phase, mustUpdate);
-                if (json) {
-                    System.out.println("{\"name\": " + Json.str(s.name()) + ", \"phase\": " + s.phase()
-                            + ", \"must_update\": " + s.mustUpdate() + "}");
+                if (json.requested) {
+                    json.print(new Shown(s.name(), s.phase(), s.mustUpdate()));
                 } else {
-                    System.out.println(s.name() + ": phase " + s.phase() + ", must_update " + s.mustUpdate());
+                    out().println(s.name() + ": phase " + s.phase() + ", must_update " + s.mustUpdate());
                 }
-                return 0;
+                return ExitStatus.SUCCESS.code;
             }
         }
     }
@@ -80,36 +97,34 @@ final class SynchronizationCommands {
                         + "update to its final version).",
                 "",
                 "Exit status: 0 not in use, 3 in use (the busy tasks are named), 1 error."})
-    static final class InUse implements Callable<Integer> {
-        static final int IN_USE = 3;
-
-        @Parameters(index = "0", paramLabel = "NAME") String name;
-        @Parameters(index = "1", paramLabel = "ID") long id;
-        @Parameters(index = "2", paramLabel = "VERSION") int version;
-        @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "0",
+    static final class InUse extends CliCommand {
+        @Parameters(index = "0", paramLabel = "NAME", converter = Converters.UpdateName.class) String name;
+        @Parameters(index = "1", paramLabel = "ID", converter = Converters.UpdateId.class) long id;
+        @Parameters(index = "2", paramLabel = "VERSION", converter = Converters.Version.class) int version;
+        @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "0", converter = Converters.SecondsOrZero.class,
                 description = "Wait up to this long for it to fall idle (default: check once).") double timeout;
-        @Option(names = "--json", description = "Print JSON for scripts.") boolean json;
+        @Mixin SharedOptions.Json json;
+
+        /** What {@code --json} prints. */
+        record Shown(String update, long id, int version, @JsonProperty("in_use") boolean inUse,
+                @JsonProperty("busy_tasks") int busyTasks, String report) {}
 
         @Override
         public Integer call() {
-            if (!(timeout >= 0 && timeout <= dynamos.device.Limits.MAX_TIMEOUT_MS / 1000)) {
-                throw new IllegalArgumentException("--timeout takes 0 to " + dynamos.device.Limits.MAX_TIMEOUT_MS / 1000 + " seconds");
-            }
-            if (version < 1 || version > dynamos.device.Limits.MAX_VERSIONS) {
-                throw new IllegalArgumentException("VERSION is 1 to " + dynamos.device.Limits.MAX_VERSIONS);
+            if (version < 1 || version > Limits.MAX_VERSIONS) {
+                throw new IllegalArgumentException("VERSION is 1 to " + Limits.MAX_VERSIONS);
             }
             try (Framework fw = Framework.connect()) {
-                Framework.Usage u = fw.inUse(name, id, version, (int) Math.round(timeout * 1000));
-                if (json) {
-                    System.out.println("{\"update\": " + Json.str(name) + ", \"id\": " + id + ", \"version\": " + version
-                            + ", \"in_use\": " + (u.busyTasks() > 0) + ", \"busy_tasks\": " + u.busyTasks()
-                            + ", \"report\": " + Json.str(u.report()) + "}");
-                } else if (u.busyTasks() == 0) {
-                    System.out.println(name + " " + id + " version " + version + " is not in use");
+                Framework.Usage u = fw.inUse(name, id, version, Converters.millis(timeout));
+                boolean busy = u.busyTasks() > 0;
+                if (json.requested) {
+                    json.print(new Shown(name, id, version, busy, u.busyTasks(), u.report()));
+                } else if (!busy) {
+                    out().println(name + " " + id + " version " + version + " is not in use");
                 } else {
-                    System.out.println(name + " " + id + " version " + version + " is in use: " + u.report());
+                    out().println(name + " " + id + " version " + version + " is in use: " + u.report());
                 }
-                return u.busyTasks() == 0 ? 0 : IN_USE;
+                return busy ? ExitStatus.IN_USE.code : ExitStatus.SUCCESS.code;
             }
         }
     }

@@ -7,16 +7,16 @@ import dynamos.update.Applier;
 import dynamos.update.UpdateException;
 import dynamos.update.UpdateModule;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** Applying, reverting and listing whole updates (update modules with a DYNAMOS_* declaration). */
@@ -41,7 +41,7 @@ final class UpdateCommands {
                 "If any step fails, every step before it is undone, newest first: nothing stays loaded or "
                         + "registered, and the error names the failed step. The framework must be started "
                         + "(dynamos start)."})
-    static final class Apply implements Callable<Integer> {
+    static final class Apply extends CliCommand {
         @Parameters(index = "0", paramLabel = "UPDATE", description = "Update module (.ko) or update directory.")
         Path update;
 
@@ -49,10 +49,10 @@ final class UpdateCommands {
         public Integer call() {
             Path ko = module(update);
             UpdateModule m = UpdateModule.read(ko);
-            Applier.Applied a = new Applier(System.out).apply(m);
-            System.out.println("applied " + a.update() + " (module " + a.module() + ", " + a.bindings().size()
+            Applier.Applied a = new Applier(outStream()).apply(m);
+            out().println("applied " + a.update() + " (module " + a.module() + ", " + a.bindings().size()
                     + " kernel symbol(s) resolved)");
-            return 0;
+            return ExitStatus.SUCCESS.code;
         }
 
         /** A .ko as is; a directory: its module built for the running kernel. */
@@ -93,22 +93,19 @@ final class UpdateCommands {
                         + "quiescence check (no task may have its PC or a return address in the update's code). "
                         + "If a version is still in use when the timeout runs out, the update is put back as it "
                         + "was, the error names the busy tasks, and you can try again later."})
-    static final class Revert implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "NAME", description = "The update's name (see 'dynamos list').")
+    static final class Revert extends CliCommand {
+        @Parameters(index = "0", paramLabel = "NAME", converter = Converters.UpdateName.class,
+                description = "The update's name (see 'dynamos list').")
         String name;
 
-        @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "5",
-                description = "Quiescence timeout per removal (default: ${DEFAULT-VALUE}).")
-        double timeout;
+        @Mixin
+        SharedOptions.RemovalTimeout timeout;
 
         @Override
         public Integer call() {
-            if (!(timeout > 0 && timeout <= 600)) {
-                throw new IllegalArgumentException("--timeout takes 0 to 600 seconds");
-            }
-            new Applier(System.out).revert(name, (int) Math.round(timeout * 1000));
-            System.out.println("reverted " + name);
-            return 0;
+            new Applier(outStream()).revert(name, timeout.millis());
+            out().println("reverted " + name);
+            return ExitStatus.SUCCESS.code;
         }
     }
 
@@ -118,62 +115,58 @@ final class UpdateCommands {
                 "",
                 "One block per update name; per replaced function (id) the original and each version with "
                         + "the module that holds it and the calls that entered it."})
-    static final class ListUpdates implements Callable<Integer> {
-        @Option(names = "--json", description = "Print JSON for scripts.")
-        boolean json;
+    static final class ListUpdates extends CliCommand {
+        @Mixin
+        SharedOptions.Json json;
+
+        /** What {@code --json} prints: the updates, their functions (ids) and each function's versions. */
+        record Shown(List<ShownUpdate> updates) {}
+
+        record ShownUpdate(String name, List<ShownFunction> functions) {}
+
+        record ShownFunction(long id, String function, int active, String handler, List<ShownVersion> versions) {}
+
+        record ShownVersion(int version, String function, String module, long calls, String state) {}
 
         @Override
         public Integer call() {
             List<VersionTable.Row> rows = Framework.started() ? Framework.currentTable().rows() : List.of();
             Map<String, List<VersionTable.Row>> byUpdate = new LinkedHashMap<>();
             rows.forEach(r -> byUpdate.computeIfAbsent(r.update(), k -> new ArrayList<>()).add(r));
-            if (json) {
-                StringBuilder s = new StringBuilder("{\"updates\": [");
-                int i = 0;
-                for (Map.Entry<String, List<VersionTable.Row>> u : byUpdate.entrySet()) {
-                    s.append(i++ == 0 ? "" : ", ").append("{\"name\": ").append(Json.str(u.getKey())).append(", \"functions\": [");
-                    Map<Long, List<VersionTable.Row>> byId = byId(u.getValue());
-                    int j = 0;
-                    for (Map.Entry<Long, List<VersionTable.Row>> f : byId.entrySet()) {
-                        VersionTable.Row original = f.getValue().getFirst();
-                        s.append(j++ == 0 ? "" : ", ").append("{\"id\": ").append(f.getKey())
-                                .append(", \"function\": ").append(Json.str(original.function()))
-                                .append(", \"active\": ").append(f.getValue().stream().filter(VersionTable.Row::active)
-                                        .mapToInt(VersionTable.Row::version).findFirst().orElse(1))
-                                .append(", \"handler\": ").append(Json.str(original.handler()))
-                                .append(", \"versions\": [");
-                        int k = 0;
-                        for (VersionTable.Row r : f.getValue()) {
-                            s.append(k++ == 0 ? "" : ", ").append("{\"version\": ").append(r.version())
-                                    .append(", \"function\": ").append(Json.str(r.function()))
-                                    .append(", \"module\": ").append(Json.str(r.module()))
-                                    .append(", \"calls\": ").append(r.calls())
-                                    .append(", \"state\": ").append(Json.str(r.state())).append('}');
-                        }
-                        s.append("]}");
-                    }
-                    s.append("]}");
-                }
-                System.out.println(s.append("]}"));
-                return 0;
+            if (json.requested) {
+                json.print(new Shown(byUpdate.entrySet().stream()
+                        .map(u -> new ShownUpdate(u.getKey(), byId(u.getValue()).entrySet().stream()
+                                .map(f -> function(f.getKey(), f.getValue())).toList()))
+                        .toList()));
+                return ExitStatus.SUCCESS.code;
             }
+            PrintWriter out = out();
             if (byUpdate.isEmpty()) {
-                System.out.println(Framework.started() ? "no updates applied" : "no updates applied (the framework is stopped)");
-                return 0;
+                out.println(Framework.started() ? "no updates applied" : "no updates applied (the framework is stopped)");
+                return ExitStatus.SUCCESS.code;
             }
             for (Map.Entry<String, List<VersionTable.Row>> u : byUpdate.entrySet()) {
-                System.out.println(u.getKey());
+                out.println(u.getKey());
                 for (Map.Entry<Long, List<VersionTable.Row>> f : byId(u.getValue()).entrySet()) {
                     VersionTable.Row original = f.getValue().getFirst();
-                    System.out.println("  id " + f.getKey() + ": " + original.function()
+                    out.println("  id " + f.getKey() + ": " + original.function()
                             + (original.handler() == null ? "" : "  (handler " + original.handler() + ")"));
                     for (VersionTable.Row r : f.getValue()) {
-                        System.out.printf("    %s v%-2d %-32s %-24s %12d calls%s%n", r.active() ? "*" : " ", r.version(),
+                        out.printf("    %s v%-2d %-32s %-24s %12d calls%s%n", r.active() ? "*" : " ", r.version(),
                                 r.function(), r.module(), r.calls(), r.state().equals("live") ? "" : "  (" + r.state() + ")");
                     }
                 }
             }
-            return 0;
+            return ExitStatus.SUCCESS.code;
+        }
+
+        /** One function of an update: the original (first row) names it; the active version, 1 if none is marked. */
+        private static ShownFunction function(long id, List<VersionTable.Row> versions) {
+            VersionTable.Row original = versions.getFirst();
+            int active = versions.stream().filter(VersionTable.Row::active).mapToInt(VersionTable.Row::version)
+                    .findFirst().orElse(1);
+            return new ShownFunction(id, original.function(), active, original.handler(), versions.stream()
+                    .map(r -> new ShownVersion(r.version(), r.function(), r.module(), r.calls(), r.state())).toList());
         }
 
         private static Map<Long, List<VersionTable.Row>> byId(List<VersionTable.Row> rows) {

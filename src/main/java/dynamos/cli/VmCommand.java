@@ -1,6 +1,5 @@
 package dynamos.cli;
 
-import dynamos.kernel.KernelCache;
 import dynamos.vm.Vm;
 import dynamos.vm.VmOptions;
 import dynamos.vm.VmResult;
@@ -8,8 +7,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -31,10 +30,9 @@ import picocli.CommandLine.Parameters;
             "  dynamos vm -- uname -r",
             "  dynamos vm --smp 2 -- sh -c 'insmod kernel/dynamos.ko && cat /dev/dynamos'",
             "  dynamos vm --icount -- ./bench/run.sh        # instruction-counted, one vCPU"})
-final class VmCommand implements Callable<Integer> {
-    @Option(names = "--kernel-version", paramLabel = "V",
-            description = "Kernel release to boot, e.g. 6.1.0-56-amd64 (default: the one linux-image-amd64 depends on).")
-    String kernelVersion;
+final class VmCommand extends CliCommand {
+    @Mixin
+    SharedOptions.TargetKernel target;
 
     @Option(names = "--accel", paramLabel = "tcg|kvm", defaultValue = "tcg",
             description = "QEMU accelerator (default: ${DEFAULT-VALUE}; KVM hangs on some hosts).")
@@ -67,17 +65,13 @@ final class VmCommand implements Callable<Integer> {
     @Option(names = "--append", paramLabel = "ARGS", description = "Extra kernel command line parameters.")
     String kernelArgs = "";
 
-    @Option(names = "--cache-dir", paramLabel = "DIR",
-            description = "Cache of kernels and run directories (default: $DYNAMOS_CACHE or ~/.cache/dynamos).")
-    Path cacheDir;
-
     @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "The command to run in the guest, after --.")
     List<String> command;
 
     @Override
     public Integer call() {
         VmOptions o = new VmOptions();
-        o.kernelVersion = kernelVersion;
+        o.kernelVersion = target.version;
         o.accel = switch (accel.toLowerCase()) {
             case "tcg" -> VmOptions.Accel.TCG;
             case "kvm" -> VmOptions.Accel.KVM;
@@ -100,12 +94,11 @@ final class VmCommand implements Callable<Integer> {
         o.consoleLog = consoleLog;
         o.env.putAll(env);
         o.kernelArgs = kernelArgs;
-        KernelCache cache = cacheDir != null ? new KernelCache(cacheDir) : KernelCache.atDefault();
-        VmResult r = new Vm(cache).run(o, command, System.out);
+        VmResult r = new Vm(target.cache()).run(o, command, outStream());
         List<String> problems = r.kernelProblems();
         if (!problems.isEmpty()) {
-            System.err.println("dynamos: the guest kernel reported problems (see " + r.kernelLogPath() + "):");
-            problems.stream().limit(10).forEach(l -> System.err.println("    " + l));
+            error("the guest kernel reported problems (see " + r.kernelLogPath() + "):");
+            problems.stream().limit(10).forEach(l -> err().println("    " + l));
         }
         return r.exitCode();
     }

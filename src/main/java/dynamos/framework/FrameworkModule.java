@@ -97,29 +97,6 @@ public final class FrameworkModule {
         Progress.detail("unloaded " + module);
     }
 
-    /**
-     * Builds an update module (a directory of C sources with a Kbuild file) against {@code kernel}, with
-     * the update-author header {@code dynamos.h} on the include path and the framework's exports known
-     * to modpost. Builds the framework first when needed.
-     */
-    public static List<Path> buildUpdate(Path source, Path buildDir, KernelRelease kernel) {
-        return buildUpdate(source, buildDir, kernel, List.of());
-    }
-
-    /** As above, also knowing the exports of other out-of-tree modules (their Module.symvers files). */
-    public static List<Path> buildUpdate(Path source, Path buildDir, KernelRelease kernel, List<Path> moreSymvers) {
-        Path framework = ensureBuilt(kernel);
-        Path include = Installation.repo().resolve("kernel/include");
-        List<String> symvers = new ArrayList<>();
-        symvers.add(framework.resolveSibling("Module.symvers").toString());
-        moreSymvers.forEach(p -> symvers.add(p.toString()));
-        return dynamos.kbuild.ModuleBuild.build(source, buildDir, kernel, List.of(
-                "KCPPFLAGS=-I" + include,
-                // Non-exported kernel symbols stay undefined; 'dynamos apply' binds them from kallsyms.
-                "KBUILD_MODPOST_WARN=1",
-                "KBUILD_EXTRA_SYMBOLS=" + String.join(" ", symvers)));
-    }
-
     private static void sleep(long ms) {
         try {
             Thread.sleep(ms);

@@ -3,9 +3,9 @@ package dynamos.examples;
 import static dynamos.testing.Guest.q;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dynamos.framework.FrameworkModule;
 import dynamos.testing.FrameworkGuest;
 import dynamos.testing.Guest;
+import dynamos.update.UpdateBuilder;
 import dynamos.vm.VmResult;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /** The manual's chapter 5 examples, ported, applied live to the stock kernel and reverted. */
 class ExamplesIT {
     static Path build(String name) {
-        return FrameworkModule.buildUpdate(Guest.REPO.resolve("examples").resolve(name),
+        return UpdateBuilder.compile(Guest.REPO.resolve("examples").resolve(name),
                 Guest.REPO.resolve("target/kmod").resolve(Guest.kernel().version()).resolve("examples").resolve(name),
                 Guest.kernel()).getFirst();
     }

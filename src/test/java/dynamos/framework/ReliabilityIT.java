@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dynamos.kernel.KernelRelease;
 import dynamos.testing.FrameworkGuest;
 import dynamos.testing.Guest;
+import dynamos.update.UpdateBuilder;
 import dynamos.vm.VmOptions;
 import dynamos.vm.VmResult;
 import java.nio.file.Path;
@@ -31,7 +32,7 @@ class ReliabilityIT {
     static Path stressModule() {
         KernelRelease k = Guest.kernel();
         Path out = Guest.REPO.resolve("target/kmod").resolve(k.version()).resolve("test");
-        return FrameworkModule.buildUpdate(Guest.REPO.resolve("src/test/kmod/stress"), out.resolve("stress"), k).getFirst();
+        return UpdateBuilder.compile(Guest.REPO.resolve("src/test/kmod/stress"), out.resolve("stress"), k).getFirst();
     }
 
     @Test

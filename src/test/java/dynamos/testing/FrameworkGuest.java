@@ -4,6 +4,7 @@ import dynamos.framework.FrameworkModule;
 import dynamos.host.Exec;
 import dynamos.kbuild.ModuleBuild;
 import dynamos.kernel.KernelRelease;
+import dynamos.update.UpdateBuilder;
 import dynamos.vm.VmResult;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,10 +33,10 @@ public final class FrameworkGuest {
             Path framework = FrameworkModule.ensureBuilt(k);
             Path out = Guest.REPO.resolve("target/kmod").resolve(k.version()).resolve("test");
             Path target = ModuleBuild.build(Guest.REPO.resolve("src/test/kmod/target"), out.resolve("target"), k).getFirst();
-            Path update = FrameworkModule.buildUpdate(Guest.REPO.resolve("src/test/kmod/update"), out.resolve("update"), k,
+            Path update = UpdateBuilder.compile(Guest.REPO.resolve("src/test/kmod/update"), out.resolve("update"), k,
                     List.of(target.resolveSibling("Module.symvers"))).getFirst();
             // The kernel's own livepatch on the same target function: redirection must refuse to share it.
-            Path livepatch = FrameworkModule.buildUpdate(Guest.REPO.resolve("bench/kmod/livepatch"), out.resolve("livepatch"), k,
+            Path livepatch = UpdateBuilder.compile(Guest.REPO.resolve("bench/kmod/livepatch"), out.resolve("livepatch"), k,
                     List.of(target.resolveSibling("Module.symvers"))).getFirst();
             // A module that stays in MODULE_STATE_COMING until told to go on.
             Path coming = ModuleBuild.build(Guest.REPO.resolve("src/test/kmod/coming"), out.resolve("coming"), k).getFirst();

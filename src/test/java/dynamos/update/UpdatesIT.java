@@ -3,7 +3,6 @@ package dynamos.update;
 import static dynamos.testing.Guest.q;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dynamos.framework.FrameworkModule;
 import dynamos.host.Exec;
 import dynamos.testing.FrameworkGuest;
 import dynamos.testing.Guest;
@@ -23,7 +22,7 @@ class UpdatesIT {
     private static final Path UPDATES = Guest.REPO.resolve("src/test/updates");
 
     static Path build(Path dir) {
-        return FrameworkModule.buildUpdate(dir, Guest.REPO.resolve("target/kmod").resolve(Guest.kernel().version())
+        return UpdateBuilder.compile(dir, Guest.REPO.resolve("target/kmod").resolve(Guest.kernel().version())
                 .resolve("updates").resolve(dir.getFileName()), Guest.kernel()).getFirst();
     }
 

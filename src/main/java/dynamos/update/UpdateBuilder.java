@@ -1,0 +1,129 @@
+package dynamos.update;
+
+import dynamos.elf.ElfObject;
+import dynamos.framework.FrameworkModule;
+import dynamos.host.Installation;
+import dynamos.host.Progress;
+import dynamos.kbuild.ModuleBuild;
+import dynamos.kernel.KernelRelease;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Building update modules: compiling a directory of C sources against a kernel's headers with
+ * {@code <dynamos.h>}, then checking each module's declaration against that kernel ({@link UpdateCheck}).
+ * Progress and notes go to {@link Progress}; what makes a module unusable comes back as a failure.
+ */
+public final class UpdateBuilder {
+    /**
+     * The outcome of {@link #buildAndCheck}: the modules built and, when any failed its checks, why
+     * (one message per module; then no module is left on disk).
+     */
+    public record Build(List<Path> modules, List<String> failures) {
+        public Build {
+            modules = List.copyOf(modules);
+            failures = List.copyOf(failures);
+        }
+
+        public boolean ok() {
+            return failures.isEmpty();
+        }
+    }
+
+    private UpdateBuilder() {}
+
+    /**
+     * Compiles the update in {@code source} (a Kbuild file and C sources) against {@code kernel} into
+     * {@code buildDir}, with the update-author header {@code dynamos.h} on the include path and the
+     * framework's exports, and those of {@code moreSymvers} (other modules' Module.symvers), known to
+     * modpost. Builds the framework first when needed. Returns the modules built; checks nothing.
+     */
+    public static List<Path> compile(Path source, Path buildDir, KernelRelease kernel, List<Path> moreSymvers) {
+        Path framework = FrameworkModule.ensureBuilt(kernel);
+        Path include = Installation.repo().resolve("kernel/include");
+        List<String> symvers = new ArrayList<>();
+        symvers.add(framework.resolveSibling("Module.symvers").toString());
+        moreSymvers.forEach(p -> symvers.add(p.toString()));
+        return ModuleBuild.build(source, buildDir, kernel, List.of(
+                "KCPPFLAGS=-I" + include,
+                // Non-exported kernel symbols stay undefined; 'dynamos apply' binds them from kallsyms.
+                "KBUILD_MODPOST_WARN=1",
+                "KBUILD_EXTRA_SYMBOLS=" + String.join(" ", symvers)));
+    }
+
+    /** {@link #compile} with no other modules' exports. */
+    public static List<Path> compile(Path source, Path buildDir, KernelRelease kernel) {
+        return compile(source, buildDir, kernel, List.of());
+    }
+
+    /** Checks that {@code source} looks like an update's sources, before anything is fetched or built. */
+    public static void checkSource(Path source) {
+        if (!Files.isDirectory(source)) {
+            throw new IllegalArgumentException(source + " is not a directory of update sources");
+        }
+        if (!Files.isRegularFile(source.resolve("Kbuild")) && !Files.isRegularFile(source.resolve("Makefile"))) {
+            throw new IllegalArgumentException(source + " has no Kbuild file; add one naming the module: obj-m := my_update.o");
+        }
+    }
+
+    /**
+     * Compiles the update in {@code source} and checks every module built (see {@link #check}). If one
+     * fails, all of them are deleted: a module that failed its checks must not be applied by mistake.
+     */
+    public static Build buildAndCheck(Path source, Path buildDir, KernelRelease kernel, List<Path> moreSymvers,
+            boolean allowSignatureChange) {
+        checkSource(source);
+        List<Path> modules = compile(source.toAbsolutePath(), buildDir.toAbsolutePath(), kernel,
+                moreSymvers.stream().map(Path::toAbsolutePath).toList());
+        List<String> failures = new ArrayList<>();
+        for (Path ko : modules) {
+            check(ko, kernel, allowSignatureChange).ifPresent(failures::add);
+        }
+        if (!failures.isEmpty()) {
+            modules.forEach(UpdateBuilder::deleteQuietly);
+        }
+        return new Build(modules, failures);
+    }
+
+    /**
+     * Checks a built module's declaration, if it has one, against {@code kernel}; reports notes as
+     * progress. Returns why the module must not be used, or empty when it may.
+     */
+    static Optional<String> check(Path ko, KernelRelease kernel, boolean allowSignatureChange) {
+        ElfObject elf = ElfObject.read(ko);
+        if (elf.section(UpdateDeclaration.SECTION).isEmpty()) {
+            Progress.detail(ko.getFileName() + " has no DYNAMOS_UPDATE declaration: built, not checked"
+                    + " (use control scripts to apply it)");
+            return Optional.empty();
+        }
+        UpdateModule module;
+        try {
+            module = UpdateModule.read(ko);
+        } catch (UpdateException e) {
+            return Optional.of(e.getMessage());
+        }
+        Progress.step("Checking " + ko.getFileName() + " (update " + module.declaration().name() + ")");
+        UpdateCheck.Report report = UpdateCheck.check(module, KernelPrototypes.forModule(kernel, ko), allowSignatureChange);
+        report.notes().forEach(Progress::detail);
+        if (report.ok()) {
+            module.declaration().replacements().forEach(r -> Progress.detail("id " + r.id() + ": " + r.original()
+                    + " -> version " + r.version() + " " + r.function()));
+            return Optional.empty();
+        }
+        StringBuilder why = new StringBuilder(ko.getFileName() + " fails its checks:");
+        report.errors().forEach(e -> why.append("\n    ").append(e));
+        return Optional.of(why.toString());
+    }
+
+    private static void deleteQuietly(Path ko) {
+        try {
+            Files.deleteIfExists(ko);
+        } catch (IOException ignored) {
+            // Leaves a module that failed its checks; apply checks its declaration again.
+        }
+    }
+}
