@@ -47,9 +47,8 @@ class ReliabilityIT {
                 Integer.toString(FUZZ), Integer.toString(SWITCH), Integer.toString(FIRE),
                 Guest.q(m.get("framework")), Guest.q(m.get("target")), Guest.q(m.get("update")), Guest.q(stress),
                 Guest.q(m.get("dynctl")), "7");
-        VmResult r = Guest.run(o, script);
+        VmResult r = Guest.runClean(o, script);
         Map<String, String> v = FrameworkGuest.values(r);
-        Guest.assertCleanKernelLog(r);
 
         // a) fuzzing: every errno as documented, every table read consistent, dynamos pinned
         assertThat(v).containsEntry("fuzz_ioctls", Integer.toString(FUZZ)).containsEntry("fuzz_procs", "4")
@@ -107,7 +106,6 @@ class ReliabilityIT {
         });
 
         assertThat(v).containsEntry("kernel_problems", "0").containsEntry("failures", "0");
-        assertThat(r.exitCode()).as("guest exit status; output:%n%s", r.output()).isZero();
     }
 
     private static long num(Map<String, String> v, String key) {
