@@ -2,7 +2,6 @@ package dynamos.framework;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dynamos.kernel.KernelRelease;
 import dynamos.testing.FrameworkGuest;
 import dynamos.testing.Guest;
 import dynamos.vm.VmOptions;
@@ -27,17 +26,10 @@ class ReliabilityIT {
     static final int FIRE = 12;
     static final List<String> SLEEPERS = List.of("dynamos_target_fn_sleep", "dynamos_target_fn_tail", "dynamos_target_fn_cold");
 
-    /** The stress module (src/test/kmod/stress), built like the other test modules. */
-    static Path stressModule() {
-        KernelRelease k = Guest.kernel();
-        Path out = Guest.REPO.resolve("target/kmod").resolve(k.version()).resolve("test");
-        return FrameworkModule.buildUpdate(Guest.REPO.resolve("src/test/kmod/stress"), out.resolve("stress"), k).getFirst();
-    }
-
     @Test
     void fuzzingSwitchingUnderLoadRemovalUnderFireAndNoLeaks() {
         Map<String, Path> m = FrameworkGuest.modules();
-        Path stress = stressModule();
+        Path stress = FrameworkGuest.buildFrameworkTestModule("stress");
         VmOptions o = Guest.options();
         o.smp = 3;
         o.timeout = Duration.ofMinutes(15);

@@ -24,6 +24,9 @@ import java.util.Map;
  * <p>Scenarios report values as lines {@code @@ key=value}; {@link #values} collects them.
  */
 public final class FrameworkGuest {
+    /** Where the guest scenarios live; the guest sees the host's tree, read-only, at the same path. */
+    public static final Path SCENARIOS = Guest.REPO.resolve("src/test/resources/guest");
+
     private static Map<String, Path> built;
 
     private FrameworkGuest() {}
@@ -60,9 +63,6 @@ public final class FrameworkGuest {
         return built;
     }
 
-    /** Where the guest scenarios live; the guest sees the host's tree, read-only, at the same path. */
-    public static final Path SCENARIOS = Guest.REPO.resolve("src/test/resources/guest");
-
     /**
      * Runs the guest scenario {@code src/test/resources/guest/NAME.sh} with {@code sh -e} and asserts
      * exit status 0 and a clean kernel log. The scenario sources {@code lib.sh} (the d command and
@@ -71,8 +71,7 @@ public final class FrameworkGuest {
     public static VmResult runScenario(String name, Map<String, String> env) {
         Path script = SCENARIOS.resolve(name + ".sh");
         assertThat(script).as("guest scenario").isRegularFile();
-        VmOptions o = Guest.options();
-        o.env.putAll(libEnvironment());
+        VmOptions o = options();
         o.env.putAll(env);
         return Guest.runClean(o, "exec sh -e " + Guest.q(script));
     }
@@ -81,10 +80,15 @@ public final class FrameworkGuest {
         return runScenario(name, Map.of());
     }
 
-    /** The inputs of {@code lib.sh}: the built modules and C clients, and how to start the test command server. */
-    static Map<String, String> libEnvironment() {
+    /**
+     * {@link Guest#options()} with the inputs of {@code lib.sh} in the environment: the built modules
+     * and C clients ({@code FRAMEWORK}, {@code TARGET}, {@code DYNCTL}, ...), and how to start the test
+     * command server.
+     */
+    public static VmOptions options() {
         Map<String, Path> m = modules();
-        Map<String, String> env = new LinkedHashMap<>();
+        VmOptions o = Guest.options();
+        Map<String, String> env = o.env;
         env.put("FRAMEWORK", m.get("framework").toString());
         env.put("TARGET", m.get("target").toString());
         env.put("UPDATE", m.get("update").toString());
@@ -95,7 +99,14 @@ public final class FrameworkGuest {
         env.put("DYNAMOS_TEST_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
         env.put("DYNAMOS_TEST_CLASSPATH", Guest.REPO.resolve("target/test-classes") + ":" + Guest.JAR);
         env.put("DYNAMOS_TEST_JAR", Guest.JAR.toString());
-        return env;
+        return o;
+    }
+
+    /** Builds {@code src/test/kmod/NAME}, a module using the framework's exports, for the guest kernel; returns its .ko. */
+    public static Path buildFrameworkTestModule(String name) {
+        KernelRelease k = Guest.kernel();
+        Path out = Guest.REPO.resolve("target/kmod").resolve(k.version()).resolve("test").resolve(name);
+        return FrameworkModule.buildUpdate(Guest.REPO.resolve("src/test/kmod").resolve(name), out, k).getFirst();
     }
 
     /** The {@code @@ key=value} lines of a guest run, last value wins. */
