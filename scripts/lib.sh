@@ -19,16 +19,27 @@ find_jdk() {
 	return 1
 }
 
-# Makes sure Maven is installed (apt-get as root), for building the toolchain.
+# Makes sure Maven is installed (apt-get as root), for building the toolchain. apt's output goes to a
+# log file under the cache (the Java side logs its installs there too); a failure shows its tail.
 ensure_maven() {
 	command -v mvn >/dev/null 2>&1 && return 0
 	if [ "$(id -u)" -ne 0 ]; then
 		echo "dynamos: Maven is missing; install it as root: apt-get install maven" >&2
 		return 1
 	fi
-	echo "==> Installing maven (apt-get, first run only)" >&2
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends maven >&2 ||
-		{ apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends maven >&2; }
+	local logs log
+	logs="${DYNAMOS_CACHE:-$HOME/.cache/dynamos}/logs"
+	mkdir -p "$logs" || return 1
+	log="$logs/apt-maven-$(date +%Y%m%d-%H%M%S).log"
+	echo "==> Installing maven (apt-get, first run only; log: $log)" >&2
+	if ! { DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends maven ||
+		{ apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends maven; }; } \
+		>"$log" 2>&1; then
+		echo "dynamos: installing maven failed; the last lines of $log:" >&2
+		tail -n 10 "$log" | sed 's/^/    /' >&2
+		return 1
+	fi
+	echo "    installed maven" >&2
 }
 
 # Runs Maven with the JDK found by find_jdk, in batch mode without colour codes.

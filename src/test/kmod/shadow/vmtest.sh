@@ -7,11 +7,14 @@
 # src/test/kmod/target/dynamos_target.ko and src/test/kmod/ctl/dynctl built
 # and is skipped (SKIP line, not a failure) without them.
 # Prints PASS/FAIL lines; exit status = number of failures.
+# dynamos.framework.ClientSuitesIT runs it with the modules and dynctl it built
+# (FRAMEWORK, SHADOW, TARGET, DYNCTL); by hand, they default to in-tree builds.
 R=$(cd "$(dirname "$0")/../../../.." && pwd)
-K=$R/kernel
 T=$R/src/test/kmod
-S=$T/shadow/dynamos_test_shadow.ko
-C=$T/ctl/dynctl
+FRAMEWORK=${FRAMEWORK:-$R/kernel/dynamos.ko}
+S=${SHADOW:-$T/shadow/dynamos_test_shadow.ko}
+TARGET=${TARGET:-$T/target/dynamos_target.ko}
+C=${DYNCTL:-$T/ctl/dynctl}
 P=/proc/dynamos_test_shadow
 FAILS=0
 
@@ -31,7 +34,7 @@ cmd() {
 	fi
 }
 setup() {
-	lsmod | grep -q '^dynamos ' || insmod $K/dynamos.ko || exit 100
+	lsmod | grep -q '^dynamos ' || insmod "$FRAMEWORK" || exit 100
 	lsmod | grep -q '^dynamos_test_shadow ' || insmod $S || exit 100
 }
 
@@ -81,11 +84,11 @@ t_stress() {
 
 t_handler() {
 	echo "== handler: shadow lookup in the ftrace callback picks the version"
-	if [ ! -x $C ] || [ ! -f $T/target/dynamos_target.ko ]; then
+	if [ ! -x "$C" ] || [ ! -f "$TARGET" ]; then
 		echo "SKIP: handler (build src/test/kmod/ctl and src/test/kmod/target)"
 		return
 	fi
-	lsmod | grep -q '^dynamos_target ' || insmod $T/target/dynamos_target.ko || { fail "insmod target"; return; }
+	lsmod | grep -q '^dynamos_target ' || insmod "$TARGET" || { fail "insmod target"; return; }
 	local out
 	out=$($C register sh 1 dynamos_target_fn 2>&1); eq "register v1" "$out" "ok 1"
 	out=$($C register sh 1 dynamos_test_shadow:dynamos_test_shadow_target_v2 2>&1); eq "register v2" "$out" "ok 2"

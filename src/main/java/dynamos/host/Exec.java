@@ -4,7 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -104,20 +103,5 @@ public final class Exec {
             return "";
         }
         return "\n    " + String.join("\n    ", last);
-    }
-
-    /** Whether a program is found on PATH. */
-    public static boolean onPath(String program) {
-        String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
-        for (String dir : path.split(":")) {
-            if (!dir.isEmpty() && java.nio.file.Files.isExecutable(Path.of(dir, program))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    static UncheckedIOException io(String what, IOException e) {
-        return new UncheckedIOException(what + ": " + e.getMessage(), e);
     }
 }

@@ -2,11 +2,11 @@ package dynamos.host;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Installs the Debian packages DynAMOS needs on the host, idempotently: packages already installed
- * cost one dpkg-query; missing ones are installed with apt-get (as root), with apt's progress shown.
+ * cost one dpkg-query; missing ones are installed with apt-get (as root) by {@link AptInstaller}: a
+ * progress line per package, apt's output in a log file.
  */
 public final class HostPackages {
     /** What booting the VM needs. */
@@ -41,16 +41,7 @@ public final class HostPackages {
                     + "\n    install them as root: apt-get install " + String.join(" ", missing));
         }
         Progress.step("Installing " + String.join(" ", missing) + " (apt-get, first run only)");
-        Map<String, String> env = Map.of("DEBIAN_FRONTEND", "noninteractive");
-        List<String> install = new ArrayList<>(List.of("apt-get", "install", "-y", "-q", "--no-install-recommends"));
-        install.addAll(missing);
-        Exec.Result r = Exec.stream(install, null, env, Progress.sink());
-        if (!r.ok()) {
-            // A stale or missing package list is the usual cause on a fresh machine.
-            Progress.step("apt-get install failed; refreshing package lists (apt-get update) and retrying");
-            Exec.stream(List.of("apt-get", "update", "-q"), null, env, Progress.sink()).orThrow("apt-get update");
-            Exec.stream(install, null, env, Progress.sink()).orThrow("apt-get install");
-        }
+        AptInstaller.onHost().install(missing);
     }
 
     /** Makes sure apt's package lists exist (a fresh machine may have none). */
@@ -70,8 +61,7 @@ public final class HostPackages {
 
     public static void refreshLists() {
         Progress.step("Refreshing Debian package lists (apt-get update)");
-        Exec.stream(List.of("apt-get", "update", "-q"), null, Map.of("DEBIAN_FRONTEND", "noninteractive"),
-                Progress.sink()).orThrow("apt-get update");
+        AptInstaller.onHost().update();
     }
 
     public static boolean isRoot() {

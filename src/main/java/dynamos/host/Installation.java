@@ -4,7 +4,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Where this dynamos build lives: its jar and the source tree it was built from. */
+/** Where this dynamos build lives: its jar, the source tree it was built from, its cache and logs. */
 public final class Installation {
     private Installation() {}
 
@@ -43,6 +43,20 @@ public final class Installation {
             }
         }
         throw new IllegalStateException("cannot find the DynAMOS source tree above " + p);
+    }
+
+    /** The cache directory: {@code $DYNAMOS_CACHE}, else {@code ~/.cache/dynamos}. */
+    public static Path cacheDir() {
+        String env = System.getenv("DYNAMOS_CACHE");
+        if (env != null && !env.isBlank()) {
+            return Path.of(env);
+        }
+        return Path.of(System.getProperty("user.home"), ".cache", "dynamos");
+    }
+
+    /** Where the full output of package installs goes: {@code logs/} in the cache directory. */
+    public static Path logDir() {
+        return cacheDir().resolve("logs");
     }
 
     /** Whether this process runs inside the DynAMOS VM. */

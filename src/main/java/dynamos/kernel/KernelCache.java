@@ -11,7 +11,6 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -30,11 +29,7 @@ public final class KernelCache {
 
     /** {@code $DYNAMOS_CACHE}, else {@code ~/.cache/dynamos}. */
     public static Path defaultRoot() {
-        String env = System.getenv("DYNAMOS_CACHE");
-        if (env != null && !env.isBlank()) {
-            return Path.of(env);
-        }
-        return Path.of(System.getProperty("user.home"), ".cache", "dynamos");
+        return dynamos.host.Installation.cacheDir();
     }
 
     public static KernelCache atDefault() {
@@ -97,8 +92,7 @@ public final class KernelCache {
             deleteTree(work);
             Files.createDirectories(work);
             Progress.step("Downloading Debian kernel linux-image-" + version);
-            Exec.stream(List.of("apt-get", "download", "-q", "-o", "APT::Sandbox::User=root", "linux-image-" + version), work, Map.of(),
-                    Progress.sink()).orThrow("apt-get download");
+            dynamos.host.AptInstaller.onHost().download("linux-image-" + version, work);
             Path deb;
             try (Stream<Path> s = Files.list(work)) {
                 deb = s.filter(p -> p.getFileName().toString().endsWith(".deb")).findFirst()

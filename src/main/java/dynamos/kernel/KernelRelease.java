@@ -15,10 +15,6 @@ public record KernelRelease(String version, Path dir) {
         return dir.resolve("boot/vmlinuz-" + version);
     }
 
-    public Path systemMap() {
-        return dir.resolve("boot/System.map-" + version);
-    }
-
     public Path config() {
         return dir.resolve("boot/config-" + version);
     }

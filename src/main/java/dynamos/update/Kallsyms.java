@@ -39,15 +39,6 @@ public final class Kallsyms {
         }
     }
 
-    /** Reads /proc/kallsyms of the running kernel. */
-    public static Kallsyms read() {
-        return read(PROC);
-    }
-
-    public static Kallsyms read(Path file) {
-        return read(file, null);
-    }
-
     /**
      * Reads only the entries that matter for {@code names}: each name, its {@code __ksymtab_} entry
      * and its compiler-renamed variants ({@code name.part.0}). A full kallsyms has some 150,000 lines;
@@ -64,7 +55,7 @@ public final class Kallsyms {
         } catch (IOException e) {
             throw new UpdateException("cannot read " + file + ": " + e.getMessage(), e);
         }
-        if (names != null && !lines.isEmpty()) {
+        if (!lines.isEmpty()) {
             String first = lines.getFirst();
             List<String> kept = new ArrayList<>();
             kept.add(first); // always kept: the hidden-address check looks at it

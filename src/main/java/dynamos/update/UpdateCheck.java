@@ -13,7 +13,7 @@ import java.util.Set;
  */
 public final class UpdateCheck {
     /** The findings: {@code errors} make the build fail; {@code notes} are for the user. */
-    public record Report(List<String> errors, List<String> notes, List<String> unexported) {
+    public record Report(List<String> errors, List<String> notes) {
         public boolean ok() {
             return errors.isEmpty();
         }
@@ -57,6 +57,6 @@ public final class UpdateCheck {
             notes.add("not exported, bound at apply time from the running kernel's /proc/kallsyms: "
                     + String.join(", ", unexported));
         }
-        return new Report(errors, notes, unexported);
+        return new Report(errors, notes);
     }
 }

@@ -1,6 +1,7 @@
 package dynamos.vm;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,28 +22,31 @@ public record VmResult(int exitCode, String output, Path runDir) {
         return runDir.resolve("kernel.log");
     }
 
-    /** The guest's kernel log (dmesg after the command), or the console log if the guest saved none. */
+    /**
+     * The guest's kernel log (dmesg after the command).
+     *
+     * @throws VmException when the guest saved none: an empty text would pass every check of it
+     */
     public String kernelLog() {
-        try {
-            if (Files.isRegularFile(kernelLogPath())) {
-                return Files.readString(kernelLogPath(), java.nio.charset.StandardCharsets.ISO_8859_1);
-            }
-            return consoleLog();
-        } catch (IOException e) {
-            return "";
-        }
+        return read(kernelLogPath(), "kernel log");
     }
 
+    /** The whole serial console; @throws VmException when it is missing or unreadable. */
     public String consoleLog() {
-        try {
-            return Files.readString(consoleLogPath(), java.nio.charset.StandardCharsets.ISO_8859_1);
-        } catch (IOException e) {
-            return "";
-        }
+        return read(consoleLogPath(), "console log");
     }
 
-    /** Lines of the kernel and console logs that report a kernel problem. */
+    /** Lines of the kernel and console logs that report a kernel problem; fails when either log is missing. */
     public List<String> kernelProblems() {
         return KernelLogCheck.problems(kernelLog() + "\n" + consoleLog());
+    }
+
+    private String read(Path log, String what) {
+        try {
+            return Files.readString(log, StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            throw new VmException("the guest left no readable " + what + " at " + log
+                    + ", so it cannot be checked for kernel problems: " + e, runDir, 125);
+        }
     }
 }

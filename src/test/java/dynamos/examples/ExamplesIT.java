@@ -1,6 +1,5 @@
 package dynamos.examples;
 
-import static dynamos.testing.Guest.q;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dynamos.testing.FrameworkGuest;
@@ -26,26 +25,8 @@ class ExamplesIT {
     void getPidLogsEveryPidAllocationAndScheduleCountsSchedulerCalls() {
         Path getPid = build("get_pid");
         Path schedule = build("schedule");
-        VmResult r = Guest.run(FrameworkGuest.prelude() + "set -e\n"
-                + "d start --module \"$FRAMEWORK\"\n"
-                + "insmod " + q(getPid) + "\n"
-                + "d run examples/get_pid/activate.dynamos\n"
-                + "for i in 1 2 3 4 5; do /bin/true; done\n"
-                + "sh -c 'echo $$ > /tmp/child.pid'; val child \"$(cat /tmp/child.pid)\"; val parent $$\n"
-                + "d run examples/get_pid/deactivate.dynamos\n"
-                + "val getpid_lines \"$(dmesg | grep -c 'alloc_pid_v2: called from pid')\"\n"
-                + "/bin/true; val getpid_after \"$(dmesg | grep -c 'alloc_pid_v2: called from pid')\"\n"
-                + "rmmod dynamos_example_get_pid\n"
-                + "insmod " + q(schedule) + "\n"
-                + "d run examples/schedule/activate.dynamos\n"
-                + "i=0; while ! dmesg | grep -q 'schedule_v2 called for 5000 times' && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done\n"
-                + "for i in 1 2 3; do ls / >/dev/null; sleep 0.1; done; val healthy yes\n"
-                + "d run examples/schedule/deactivate.dynamos\n"
-                + "rmmod dynamos_example_schedule\n"
-                + "d stop\n"
-                + "dmesg | grep -E 'alloc_pid_v2|schedule_v2' | sed 's/^\\[[^]]*\\] //'\n");
-        assertThat(r.exitCode()).as("guest exit status; output:%n%s", r.output()).isZero();
-        Guest.assertCleanKernelLog(r);
+        VmResult r = FrameworkGuest.runScenario("examples-get-pid-and-schedule",
+                Map.of("GET_PID", getPid.toString(), "SCHEDULE", schedule.toString()));
         Map<String, String> v = FrameworkGuest.values(r);
         // Figure 5-2's report, for the subshell the guest's shell forked while the update was active.
         assertThat(r.output()).containsPattern(

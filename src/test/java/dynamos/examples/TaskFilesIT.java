@@ -1,10 +1,8 @@
 package dynamos.examples;
 
-import static dynamos.testing.Guest.q;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dynamos.testing.FrameworkGuest;
-import dynamos.testing.Guest;
 import dynamos.vm.VmResult;
 import java.nio.file.Path;
 import java.util.Map;
@@ -19,32 +17,7 @@ class TaskFilesIT {
     @Test
     void newProcessesCountTheirOpensOldOnesHaveNoShadowAndNoShadowOutlivesItsTask() {
         Path ko = ExamplesIT.build("task_files");
-        VmResult r = Guest.run(FrameworkGuest.prelude() + "set -e\n"
-                + "d start --module \"$FRAMEWORK\"\n"
-                + "sleep 600 & OLD=$!\n"
-                + "d apply " + q(ko) + "\n"
-                + "shadows() { sed -n 's/^shadows //p' /proc/dynamos_task_files; }\n"
-                + "val baseline \"$(shadows)\"\n"
-                // A static busybox shell opens nothing by itself: three redirections, then the /proc file.
-                + "busybox sh -c 'exec 3</etc/hostname; exec 4</etc/hostname; exec 5</etc/hostname;"
-                + " while read pid comm n; do [ \"$pid\" = $$ ] && echo \"@@ own=$n\"; done < /proc/dynamos_task_files'\n"
-                + "busybox sh -c 'while read pid comm n; do [ \"$pid\" = $$ ] && echo \"@@ none_opened=$n\"; done < /proc/dynamos_task_files'\n"
-                + "val old \"$(grep -c \"^$OLD \" /proc/dynamos_task_files || true)\"\n"
-                + "kill $OLD; wait $OLD || true\n"
-                + "val old_alive_ok yes\n"
-                + "i=0; while [ $i -lt 10000 ]; do (:); i=$((i+1)); done\n"
-                + "val after_forks \"$(shadows)\"\n"
-                + "sleep 300 & NEW=$!\n"
-                + "val with_new \"$(shadows)\"\n"
-                + "val new_listed \"$(grep -c \"^$NEW sleep \" /proc/dynamos_task_files || true)\"\n"
-                + "d list\n"
-                + "d revert task_files\n"
-                + "val proc_after_revert \"$(test -e /proc/dynamos_task_files && echo present || echo gone)\"\n"
-                + "kill $NEW; wait $NEW || true\n"
-                + "d stop\n"
-                + "dmesg | grep 'task_files:' | sed 's/^\\[[^]]*\\] //'\n");
-        assertThat(r.exitCode()).as("guest exit status; output:%n%s", r.output()).isZero();
-        Guest.assertCleanKernelLog(r);
+        VmResult r = FrameworkGuest.runScenario("task-files", Map.of("TASK_FILES", ko.toString()));
         Map<String, String> v = FrameworkGuest.values(r);
         int baseline = Integer.parseInt(v.get("baseline"));
         assertThat(v).containsEntry("own", "4").containsEntry("none_opened", "1")

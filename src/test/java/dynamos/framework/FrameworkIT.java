@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dynamos.testing.FrameworkGuest;
-import dynamos.testing.Guest;
 import dynamos.vm.VmResult;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -17,48 +16,9 @@ import org.junit.jupiter.api.Test;
  * command - versions, activation, per-call adaptation, hooks, safe removal, stopping, access control.
  */
 class FrameworkIT {
-    private static VmResult run(String script) {
-        VmResult r = Guest.run(FrameworkGuest.prelude() + "set -e\n" + script);
-        assertThat(r.exitCode()).as("guest exit status; output:%n%s", r.output()).isZero();
-        Guest.assertCleanKernelLog(r);
-        return r;
-    }
-
     @Test
     void controlCommandsRegisterActivateCallAndDeregister() {
-        VmResult r = run("""
-                $DYNAMOS_JVM status
-                start
-                insmod "$LIVEPATCH"
-                i=0; while [ "$(cat /sys/kernel/livepatch/dynamos_bench_livepatch/transition)" != 0 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
-                expect_fail d register lp 1 dynamos_target_fn; val livepatched "$ERR"
-                val lp_rows "$(tail -n +3 /dev/dynamos | wc -l)"
-                echo 0 > /sys/kernel/livepatch/dynamos_bench_livepatch/enabled
-                i=0; while [ -e /sys/kernel/livepatch/dynamos_bench_livepatch ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
-                rmmod dynamos_bench_livepatch
-                d register t 2 dynamos_target_fn
-                d register t 2 dynamos_test_update:dynamos_target_fn_v2
-                d register --json t 2 dynamos_target_fn_v3
-                target 10 1 2; val original "$(field last /proc/dynamos_target)"
-                d activate t 2 2
-                target 10 1 2; val v2 "$(field last /proc/dynamos_target)"
-                d activate t 2 3
-                target 10 1 2; val v3 "$(field last /proc/dynamos_target)"
-                d call dynamos_test_init
-                d status
-                val json "$(d status --json)"
-                expect_fail d register t 2 no_such_function_anywhere; val unknown "$ERR"
-                expect_fail d register s 1 __schedule; val notrace "$ERR"
-                expect_fail $DYNAMOS_JVM activate t 2 9; val noversion "$ERR"
-                expect_fail d register t 2 dynamos_target_fn_v2; val twice "$ERR"
-                d activate t 2 1
-                d deregister t 2 3
-                d deregister t 2 0
-                target 10 1 2; val after "$(field last /proc/dynamos_target)"
-                d status
-                d stop
-                d status
-                """);
+        VmResult r = FrameworkGuest.runScenario("framework-control-commands");
         Map<String, String> v = FrameworkGuest.values(r);
         assertThat(r.output()).contains("framework: stopped").contains("framework started: dynamos")
                 .contains("registered dynamos_target_fn as the original (version 1) of t 2; redirection installed")
@@ -80,38 +40,7 @@ class FrameworkIT {
 
     @Test
     void perCallAdaptationSendsEachCallToItsVersionAndTheCountersAddUp() {
-        VmResult r = run("""
-                start
-                d register t 2 dynamos_target_fn
-                d register t 2 dynamos_target_fn_v2
-                d register t 2 dynamos_target_fn_v3
-                d register t 2 dynamos_target_fn_wrap
-                d rule t 2 dynamos_test_handler_arg
-                target 100 2 0; val a2 "$(field sum /proc/dynamos_target)"
-                target 50 3 0;  val a3 "$(field sum /proc/dynamos_target)"
-                target 30 1 0;  val a1 "$(field sum /proc/dynamos_target)"
-                target 20 4 0;  val a4 "$(field sum /proc/dynamos_target)"
-                val handler_calls "$(field handler_calls /proc/dynamos_test_update)"
-                val json1 "$(d status --json)"
-                # Now by pid: this shell's calls go to version 3, another process's to the active one.
-                d rule t 2 --clear
-                echo $$ > /sys/module/dynamos_test_update/parameters/handler_pid
-                echo 3 > /sys/module/dynamos_test_update/parameters/handler_pid_version
-                ADDR=$(awk '$3 == "dynamos_test_handler_pid" {print "0x" $1}' /proc/kallsyms)
-                d rule t 2 --address "$ADDR"
-                target 40 1 0; val mine "$(field sum /proc/dynamos_target)"
-                sh -c 'echo "60 1 0" > /proc/dynamos_target'; val other "$(field sum /proc/dynamos_target)"
-                d activate t 2 2
-                sh -c 'echo "5 1 0" > /proc/dynamos_target'; val other_active "$(field last /proc/dynamos_target)"
-                val json2 "$(d status --json)"
-                # A handler may also change the active version (a == 99: version 2), for this call too.
-                d activate t 2 1
-                d rule t 2 dynamos_test_handler_arg
-                target 1 99 0; val set_active_call "$(field last /proc/dynamos_target)"
-                target 1 1 0;  val set_active_next "$(field last /proc/dynamos_target)"
-                d rule t 2 --address 0
-                d stop
-                """);
+        VmResult r = FrameworkGuest.runScenario("framework-per-call-adaptation");
         Map<String, String> v = FrameworkGuest.values(r);
         // handler by argument: a=2 -> v2 (+1000), a=3 -> v3 (+2000), a=1 -> active v1, a=4 -> wrapper (+3000)
         assertThat(v).containsEntry("a2", Long.toString(100 * 1002))
@@ -134,26 +63,7 @@ class FrameworkIT {
 
     @Test
     void hooksFireInOrderAndAFailingPreActivationHookAbortsTheActivation() {
-        VmResult r = run("""
-                start
-                d register t 2 dynamos_target_fn
-                d register t 2 dynamos_target_fn_v2
-                d register t 2 dynamos_target_fn_v3
-                d hook pre-activation t 2 2 dynamos_test_pre_activation
-                d hook post-activation t 2 2 dynamos_test_post_activation
-                d hook pre-removal t 2 2 dynamos_test_pre_removal
-                d hook post-removal t 2 2 dynamos_test_post_removal
-                d activate t 2 2
-                d activate t 2 1
-                d deregister t 2 2
-                echo 22 > /sys/module/dynamos_test_update/parameters/fail_pre_activation
-                d hook pre-activation t 2 3 dynamos_test_pre_activation_fail
-                expect_fail d activate t 2 3; val failed "$ERR"
-                target 1 1 1; val still_original "$(field last /proc/dynamos_target)"
-                val json "$(d status --json)"
-                d stop
-                dmesg | grep 'dynamos_test_update: hook' | sed 's/^\\[[^]]*\\] //'
-                """);
+        VmResult r = FrameworkGuest.runScenario("framework-hook-order");
         String log = r.output();
         int pre = log.indexOf("dynamos_test_update: hook pre_activation\n");
         int post = log.indexOf("dynamos_test_update: hook post_activation\n");
@@ -171,31 +81,7 @@ class FrameworkIT {
 
     @Test
     void aScriptFailingHalfWayLeavesTheVersionTableAsBefore() {
-        VmResult r = run("""
-                start
-                d register t 2 dynamos_target_fn
-                d register t 2 dynamos_target_fn_v2
-                d activate t 2 2
-                d hook post-activation t 2 2 dynamos_test_post_activation
-                val before "$(d status --json)"
-                cat > /tmp/update.dynamos <<'SCRIPT'
-                # a new version, made active, with a handler and a hook - then a line that fails
-                DYNREPLACE_REGISTER_INTUITIVELY("t", 2, dynamos_target_fn_v3)
-                DYNREPLACE_ACTIVATE_FUNCTION("t", 2, 3)
-                DYNREPLACE_SET_RULE_EVALUATION_FUNCTION_BY_NAME("t", 2, dynamos_test_handler_arg)
-                hook post-activation t 2 2 dynamos_test_pre_activation
-                register u 1 dynamos_target_fn_wrap
-                DYNREPLACE_REGISTER_INTUITIVELY("t", 2, no_such_function_anywhere)
-                DYNREPLACE_ACTIVATE_FUNCTION("t", 2, 1)
-                SCRIPT
-                if d run /tmp/update.dynamos 2>/tmp/err; then echo UNEXPECTED SUCCESS; exit 1; fi
-                val err "$(cat /tmp/err)"
-                val after "$(d status --json)"
-                target 3 1 1; val result "$(field last /proc/dynamos_target)"
-                d run /tmp/update.dynamos --no-rollback 2>/dev/null || true
-                val norollback "$(d status --json)"
-                d stop
-                """);
+        VmResult r = FrameworkGuest.runScenario("framework-script-rollback");
         Map<String, String> v = FrameworkGuest.values(r);
         assertThat(v.get("err")).contains("line 7").contains("no_such_function_anywhere").contains("rolled back 5 of 5");
         assertThat(withoutCalls(v.get("after"))).isEqualTo(withoutCalls(v.get("before")));
@@ -206,27 +92,7 @@ class FrameworkIT {
 
     @Test
     void removalIsRefusedWhileAKernelThreadSleepsInTheVersionAndSucceedsAfterItLeaves() {
-        VmResult r = run("""
-                start
-                d register t 2 dynamos_target_fn
-                d register t 2 dynamos_target_fn_sleep
-                d activate t 2 2
-                echo "thread 1 1" > /proc/dynamos_target
-                i=0; while [ "$(field sleepers /proc/dynamos_test_update)" != 1 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
-                val sleepers "$(field sleepers /proc/dynamos_test_update)"
-                d activate t 2 1
-                expect_fail d deregister t 2 2 --timeout 1; val busy "$ERR"
-                val still "$(d status --json)"
-                expect_fail rmmod dynamos_test_update; val rmmod_update "$ERR"
-                expect_fail rmmod dynamos; val rmmod_framework "$ERR"
-                echo release > /proc/dynamos_test_update
-                i=0; while [ "$(field threads /proc/dynamos_target)" != 0 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
-                val thread_result "$(field thread_last /proc/dynamos_target)"
-                d deregister t 2 2
-                val removed "$(d status --json)"
-                rmmod dynamos_test_update
-                d stop
-                """);
+        VmResult r = FrameworkGuest.runScenario("framework-removal-while-sleeping");
         Map<String, String> v = FrameworkGuest.values(r);
         assertThat(v).containsEntry("sleepers", "1");
         assertThat(v.get("busy")).contains("EBUSY").contains("dynamos_target").contains("dynamos_target_fn_sleep");
@@ -239,23 +105,7 @@ class FrameworkIT {
 
     @Test
     void stoppingTheFrameworkReversesActiveUpdates() {
-        VmResult r = run("""
-                start
-                d register t 2 dynamos_target_fn
-                d register t 2 dynamos_target_fn_v2
-                d register t 2 dynamos_target_fn_v3
-                d activate t 2 3
-                d rule t 2 dynamos_test_handler_arg
-                d register s 0 schedule
-                d register s 0 dynamos_test_schedule
-                d activate s 0 2
-                sleep 1
-                target 1 1 1; val updated "$(field last /proc/dynamos_target)"
-                d stop
-                val modules "$(cut -d' ' -f1 /proc/modules | tr '\\n' ' ')"
-                target 1 1 1; val restored "$(field last /proc/dynamos_target)"
-                d status
-                """);
+        VmResult r = FrameworkGuest.runScenario("framework-stop-reverses-updates");
         Map<String, String> v = FrameworkGuest.values(r);
         assertThat(v).containsEntry("updated", "2002").containsEntry("restored", "2");
         assertThat(v.get("modules")).contains("dynamos_target").doesNotContain("dynamos_test_update").doesNotContain("dynamos ");
@@ -264,20 +114,7 @@ class FrameworkIT {
 
     @Test
     void nonRootIsRefusedAndMalformedIoctlsLeaveTheKernelClean() {
-        VmResult r = run("""
-                start
-                d register t 2 dynamos_target_fn
-                expect_fail setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$DYNCTL" status; val nonroot_open "$ERR"
-                chmod 0666 /dev/dynamos
-                expect_fail setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$DYNCTL" register x 1 schedule; val nonroot_ioctl "$ERR"
-                expect_fail setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all cat /dev/dynamos; val nonroot_read "$ERR"
-                chmod 0600 /dev/dynamos
-                "$DYNCTL" fuzz 10000 1
-                "$DYNCTL" fuzz 2000 7
-                d status
-                val json "$(d status --json)"
-                d stop
-                """);
+        VmResult r = FrameworkGuest.runScenario("framework-nonroot-and-fuzz");
         Map<String, String> v = FrameworkGuest.values(r);
         assertThat(v.get("nonroot_open")).containsAnyOf("Permission denied", "EACCES", "EPERM", "not permitted");
         assertThat(v.get("nonroot_ioctl")).containsAnyOf("EPERM", "not permitted");

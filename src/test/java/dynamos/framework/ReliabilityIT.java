@@ -2,7 +2,6 @@ package dynamos.framework;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dynamos.kernel.KernelRelease;
 import dynamos.testing.FrameworkGuest;
 import dynamos.testing.Guest;
 import dynamos.update.UpdateBuilder;
@@ -28,17 +27,10 @@ class ReliabilityIT {
     static final int FIRE = 12;
     static final List<String> SLEEPERS = List.of("dynamos_target_fn_sleep", "dynamos_target_fn_tail", "dynamos_target_fn_cold");
 
-    /** The stress module (src/test/kmod/stress), built like the other test modules. */
-    static Path stressModule() {
-        KernelRelease k = Guest.kernel();
-        Path out = Guest.REPO.resolve("target/kmod").resolve(k.version()).resolve("test");
-        return UpdateBuilder.compile(Guest.REPO.resolve("src/test/kmod/stress"), out.resolve("stress"), k).getFirst();
-    }
-
     @Test
     void fuzzingSwitchingUnderLoadRemovalUnderFireAndNoLeaks() {
         Map<String, Path> m = FrameworkGuest.modules();
-        Path stress = stressModule();
+        Path stress = FrameworkGuest.buildFrameworkTestModule("stress");
         VmOptions o = Guest.options();
         o.smp = 3;
         o.timeout = Duration.ofMinutes(15);
@@ -48,9 +40,8 @@ class ReliabilityIT {
                 Integer.toString(FUZZ), Integer.toString(SWITCH), Integer.toString(FIRE),
                 Guest.q(m.get("framework")), Guest.q(m.get("target")), Guest.q(m.get("update")), Guest.q(stress),
                 Guest.q(m.get("dynctl")), "7");
-        VmResult r = Guest.run(o, script);
+        VmResult r = Guest.runClean(o, script);
         Map<String, String> v = FrameworkGuest.values(r);
-        Guest.assertCleanKernelLog(r);
 
         // a) fuzzing: every errno as documented, every table read consistent, dynamos pinned
         assertThat(v).containsEntry("fuzz_ioctls", Integer.toString(FUZZ)).containsEntry("fuzz_procs", "4")
@@ -108,7 +99,6 @@ class ReliabilityIT {
         });
 
         assertThat(v).containsEntry("kernel_problems", "0").containsEntry("failures", "0");
-        assertThat(r.exitCode()).as("guest exit status; output:%n%s", r.output()).isZero();
     }
 
     private static long num(Map<String, String> v, String key) {

@@ -1,10 +1,13 @@
 package dynamos.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dynamos.framework.FrameworkModule;
 import dynamos.host.Exec;
 import dynamos.kbuild.ModuleBuild;
 import dynamos.kernel.KernelRelease;
 import dynamos.update.UpdateBuilder;
+import dynamos.vm.VmOptions;
 import dynamos.vm.VmResult;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,12 +19,15 @@ import java.util.Map;
 /**
  * End-to-end tests of the framework: builds dynamos.ko and the test modules (a traceable target
  * function, an update module with versions, handlers and hooks, and a livepatch of the target
- * function) for the stock kernel, and gives
- * guest scripts a prelude with the {@code dynamos} command as {@code d}.
+ * function) for the stock kernel, and runs the guest scenarios of {@code src/test/resources/guest/},
+ * which source {@code lib.sh} for the {@code dynamos} command as {@code d} and their other helpers.
  *
- * <p>Guest scripts report values as lines {@code @@ key=value}; {@link #values} collects them.
+ * <p>Scenarios report values as lines {@code @@ key=value}; {@link #values} collects them.
  */
 public final class FrameworkGuest {
+    /** Where the guest scenarios live; the guest sees the host's tree, read-only, at the same path. */
+    public static final Path SCENARIOS = Guest.REPO.resolve("src/test/resources/guest");
+
     private static Map<String, Path> built;
 
     private FrameworkGuest() {}
@@ -59,42 +65,49 @@ public final class FrameworkGuest {
     }
 
     /**
-     * Shell functions for guest scripts: d (dynamos, answered by a {@link CommandServer} the prelude
-     * starts), start (framework + test modules), target, field, val, expect_fail; $DYNAMOS is the
-     * same command for scripts run with sh, $DYNAMOS_JVM the real command line in a fresh JVM.
+     * Runs the guest scenario {@code src/test/resources/guest/NAME.sh} with {@code sh -e} and asserts
+     * exit status 0 and a clean kernel log. The scenario sources {@code lib.sh} (the d command and
+     * helpers); {@code env} adds its own inputs (e.g. an example module's path) to the environment.
      */
-    public static String prelude() {
+    public static VmResult runScenario(String name, Map<String, String> env) {
+        Path script = SCENARIOS.resolve(name + ".sh");
+        assertThat(script).as("guest scenario").isRegularFile();
+        VmOptions o = options();
+        o.env.putAll(env);
+        return Guest.runClean(o, "exec sh -e " + Guest.q(script));
+    }
+
+    public static VmResult runScenario(String name) {
+        return runScenario(name, Map.of());
+    }
+
+    /**
+     * {@link Guest#options()} with the inputs of {@code lib.sh} in the environment: the built modules
+     * and C clients ({@code FRAMEWORK}, {@code TARGET}, {@code DYNCTL}, ...), and how to start the test
+     * command server.
+     */
+    public static VmOptions options() {
         Map<String, Path> m = modules();
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String flags = " -XX:+UseSerialGC -XX:-UsePerfData --enable-native-access=ALL-UNNAMED";
-        String client = Guest.REPO.resolve("src/test/sh/dynamos-client").toString();
-        return String.join("\n",
-                "FRAMEWORK=" + Guest.q(m.get("framework")),
-                "TARGET=" + Guest.q(m.get("target")),
-                "UPDATE=" + Guest.q(m.get("update")),
-                "DYNCTL=" + Guest.q(m.get("dynctl")),
-                "LIVEPATCH=" + Guest.q(m.get("livepatch")),
-                "PIPETOOL=" + Guest.q(m.get("pipetool")),
-                "COMING=" + Guest.q(m.get("coming")),
-                // One JVM answers every d: interpreted start-up costs seconds per command under TCG.
-                "mkdir -p /tmp/dynamos-server && mkfifo /tmp/dynamos-server/request",
-                // Started from a subshell: not a job of the script, so the script's "wait" does not wait for it.
-                "(" + Guest.q(java) + " -XX:TieredStopAtLevel=1" + flags + " -cp " + Guest.q(Guest.REPO.resolve("target/test-classes"))
-                        + ":" + Guest.q(Guest.JAR) + " dynamos.testing.CommandServer /tmp/dynamos-server"
-                        + " </dev/null >/tmp/dynamos-server/server.log 2>&1 & echo $! > /tmp/dynamos-server/pid)",
-                // For scripts run with sh (word-split, so no blanks in these paths).
-                "DYNAMOS=" + Guest.q(client + " /tmp/dynamos-server"),
-                "d() { " + Guest.q(client) + " /tmp/dynamos-server \"$@\"; }",
-                // The dynamos command as its own process, as users run it.
-                "DYNAMOS_JVM=" + Guest.q(java + " -Xint" + flags + " -jar " + Guest.JAR),
-                // start: the framework via the tool, then the test modules.
-                "start() { d start --module \"$FRAMEWORK\" && insmod \"$TARGET\" && insmod \"$UPDATE\"; }",
-                "target() { echo \"$1 $2 $3\" > /proc/dynamos_target; }",
-                "field() { tr ' ' '\\n' < \"$2\" | sed -n \"s/^$1=//p\"; }",
-                "val() { echo \"@@ $1=$2\"; }",
-                // expect_fail CMD...: the command must fail; its stderr is shown and kept in $ERR.
-                "expect_fail() { if ERR=$(\"$@\" 2>&1); then echo \"UNEXPECTED SUCCESS: $*\"; return 1; fi; echo \"expected failure: $ERR\"; }",
-                "");
+        VmOptions o = Guest.options();
+        Map<String, String> env = o.env;
+        env.put("FRAMEWORK", m.get("framework").toString());
+        env.put("TARGET", m.get("target").toString());
+        env.put("UPDATE", m.get("update").toString());
+        env.put("LIVEPATCH", m.get("livepatch").toString());
+        env.put("COMING", m.get("coming").toString());
+        env.put("DYNCTL", m.get("dynctl").toString());
+        env.put("PIPETOOL", m.get("pipetool").toString());
+        env.put("DYNAMOS_TEST_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        env.put("DYNAMOS_TEST_CLASSPATH", Guest.REPO.resolve("target/test-classes") + ":" + Guest.JAR);
+        env.put("DYNAMOS_TEST_JAR", Guest.JAR.toString());
+        return o;
+    }
+
+    /** Builds {@code src/test/kmod/NAME}, a module using the framework's exports, for the guest kernel; returns its .ko. */
+    public static Path buildFrameworkTestModule(String name) {
+        KernelRelease k = Guest.kernel();
+        Path out = Guest.REPO.resolve("target/kmod").resolve(k.version()).resolve("test").resolve(name);
+        return UpdateBuilder.compile(Guest.REPO.resolve("src/test/kmod").resolve(name), out, k).getFirst();
     }
 
     /** The {@code @@ key=value} lines of a guest run, last value wins. */

@@ -61,13 +61,20 @@ public final class Guest {
 
     /** Like {@link #run} and also asserts exit status 0 and a clean kernel log. */
     public static VmResult runClean(String script) {
-        VmResult r = run(script);
+        return runClean(options(), script);
+    }
+
+    public static VmResult runClean(VmOptions o, String script) {
+        VmResult r = run(o, script);
         assertThat(r.exitCode()).as("guest exit status; output:%n%s", r.output()).isZero();
         assertCleanKernelLog(r);
         return r;
     }
 
-    /** Fails when the guest kernel log has an Oops, BUG, WARNING, general protection fault or lockdep report. */
+    /**
+     * Fails when the guest kernel log has an Oops, BUG, WARNING, general protection fault or lockdep
+     * report, or when the guest saved no kernel log to check.
+     */
     public static void assertCleanKernelLog(VmResult r) {
         assertThat(r.kernelProblems()).as("kernel problems in %s", r.kernelLogPath()).isEmpty();
     }

@@ -79,7 +79,7 @@ class SymbolResolverTest {
     @Test
     void hiddenAddressesAreRefusedWithTheFix() throws Exception {
         Path listing = java.nio.file.Files.writeString(dir.resolve("kallsyms"), "0000000000000000 T _text\n0000000000000000 t x\n");
-        assertThatThrownBy(() -> Kallsyms.read(listing)).isInstanceOf(UpdateException.class)
+        assertThatThrownBy(() -> Kallsyms.read(listing, java.util.Set.of("x"))).isInstanceOf(UpdateException.class)
                 .hasMessageContaining("kptr_restrict").hasMessageContaining("Run as root");
     }
 

@@ -1,6 +1,5 @@
 package dynamos.update;
 
-import static dynamos.testing.Guest.q;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dynamos.host.Exec;
@@ -63,37 +62,8 @@ class UpdatesIT {
         Path unknown = build(UPDATES.resolve("unknown_symbol"));
         Path ambiguous = build(UPDATES.resolve("ambiguous_symbol"));
         Path failingHook = build(UPDATES.resolve("failing_hook"));
-        String rows = "$(tail -n +3 /dev/dynamos | wc -l)";
-        String loaded = "$(grep -c '^dynamos_bad\\|^dynamos_fifo' /proc/modules || true)";
-        VmResult r = Guest.run(FrameworkGuest.prelude() + "set -e\n"
-                + "d start --module \"$FRAMEWORK\"\n"
-                + "mkdir -p /tmp/st && chmod 1777 /tmp/st && mkfifo /tmp/st/f && chown 1000:1000 /tmp/st/f && chmod 666 /tmp/st/f\n"
-                + "mkdir -p /tmp/plain && chmod 777 /tmp/plain && mkfifo /tmp/plain/f && chown 1000:1000 /tmp/plain/f && chmod 666 /tmp/plain/f\n"
-                // open FIFO for writing (O_RDWR, so it does not wait for a reader) as uid UID
-                + "open_as() { if setpriv --reuid=$1 --regid=$1 --clear-groups sh -c \"exec 3<>$2\" 2>/dev/null; then echo allowed; else echo refused; fi; }\n"
-                + "val before \"$(open_as 2000 /tmp/st/f)\"\n"
-                + "d apply " + q(fifo) + "\n"
-                + "val after \"$(open_as 2000 /tmp/st/f)\"\n"
-                + "val root_after \"$(open_as 0 /tmp/st/f)\"\n"
-                + "val owner_after \"$(open_as 1000 /tmp/st/f)\"\n"
-                + "val plain_after \"$(open_as 2000 /tmp/plain/f)\"\n"
-                + "d list\n"
-                + "val list \"$(d list --json)\"\n"
-                + "expect_fail d apply " + q(fifo) + "; val again_err \"$ERR\"\n"
-                + "d revert fifo_sticky\n"
-                + "val reverted \"$(open_as 2000 /tmp/st/f)\"\n"
-                + "val rows_reverted \"" + rows + "\"; val loaded_reverted \"" + loaded + "\"\n"
-                + "expect_fail d revert fifo_sticky; val revert_again_err \"$ERR\"\n"
-                + "for bad in " + q(unknown) + " " + q(ambiguous) + " " + q(failingHook) + "; do\n"
-                + "  n=$(basename \"$bad\" .ko)\n"
-                + "  expect_fail d apply \"$bad\"\n"
-                + "  val \"rows_$n\" \"" + rows + "\"; val \"loaded_$n\" \"" + loaded + "\"\n"
-                + "done\n"
-                + "val opens_after_bad \"$(open_as 2000 /tmp/st/f)\"\n"
-                + "d stop\n"
-                + "dmesg | grep -E 'fifo_sticky|bad_failing_hook' | sed 's/^\\[[^]]*\\] //'\n");
-        assertThat(r.exitCode()).as("guest exit status; output:%n%s", r.output()).isZero();
-        Guest.assertCleanKernelLog(r);
+        VmResult r = FrameworkGuest.runScenario("updates-fifo-sticky-and-bad-updates", Map.of("FIFO_STICKY", fifo.toString(),
+                "BAD_UPDATES", String.join(" ", unknown.toString(), ambiguous.toString(), failingHook.toString())));
         Map<String, String> v = FrameworkGuest.values(r);
         assertThat(v).containsEntry("before", "allowed")
                 .containsEntry("after", "refused")

@@ -30,13 +30,11 @@ class VmIT {
         Files.deleteIfExists(probe);
         VmOptions o = Guest.options();
         o.share = share;
-        VmResult r = Guest.run(o, "echo guest > " + q(probe) + "; cat " + q(probe)
+        VmResult r = Guest.runClean(o, "echo guest > " + q(probe) + "; cat " + q(probe)
                 + "; echo result > " + q(share.resolve("out.txt")) + "; echo tmp > /tmp/x; cat /tmp/x; modprobe -n -v overlay");
-        assertThat(r.exitCode()).as(r.output()).isZero();
         assertThat(r.output()).contains("guest").contains("tmp");
         assertThat(probe).as("the host root is read-only to the guest").doesNotExist();
         assertThat(Files.readString(share.resolve("out.txt"))).isEqualTo("result\n");
-        Guest.assertCleanKernelLog(r);
     }
 
     @Test
