@@ -3,6 +3,7 @@ package dynamos.cli;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dynamos.transaction.Operation;
 import dynamos.device.Limits;
+import dynamos.device.Records;
 import dynamos.framework.Framework;
 import java.util.List;
 import picocli.CommandLine.ArgGroup;
@@ -107,7 +108,15 @@ final class SynchronizationCommands {
 
         /** What {@code --json} prints. */
         record Shown(String update, long id, int version, @JsonProperty("in_use") boolean inUse,
-                @JsonProperty("busy_tasks") int busyTasks, String report) {}
+                @JsonProperty("busy_tasks") int busyTasks, String report, List<Task> tasks) {}
+
+        /** One busy task, from the kernel's task record. */
+        record Task(int pid, String comm, int version, @JsonProperty("unreliable_stack") boolean unreliableStack,
+                String where, String module) {
+            static Task of(Records.BusyTask t) {
+                return new Task(t.pid(), t.comm(), t.version(), t.unreliableStack(), t.where(), t.module());
+            }
+        }
 
         @Override
         public Integer call() {
@@ -118,7 +127,8 @@ final class SynchronizationCommands {
                 Framework.Usage u = fw.inUse(name, id, version, Converters.millis(timeout));
                 boolean busy = u.busyTasks() > 0;
                 if (json.requested) {
-                    json.print(new Shown(name, id, version, busy, u.busyTasks(), u.report()));
+                    json.print(new Shown(name, id, version, busy, u.busyTasks(), u.report(),
+                            u.tasks().stream().map(Task::of).toList()));
                 } else if (!busy) {
                     out().println(name + " " + id + " version " + version + " is not in use");
                 } else {

@@ -48,9 +48,11 @@ class JsonOutputTest {
     void synchronizationAndKernelDocuments() {
         assertThat(JsonOutput.write(new SynchronizationCommands.State.Shown("t", 2, true)))
                 .isEqualTo("{\"name\": \"t\", \"phase\": 2, \"must_update\": true}");
-        assertThat(JsonOutput.write(new SynchronizationCommands.InUse.Shown("t", 2, 3, true, 1, "pid 7 (sleepy)")))
+        assertThat(JsonOutput.write(new SynchronizationCommands.InUse.Shown("t", 2, 3, true, 1, "pid 7 (sleepy)",
+                List.of(new SynchronizationCommands.InUse.Task(7, "sleepy", 3, false, "f+0x4/0x20", "m")))))
                 .isEqualTo("{\"update\": \"t\", \"id\": 2, \"version\": 3, \"in_use\": true, \"busy_tasks\": 1, "
-                        + "\"report\": \"pid 7 (sleepy)\"}");
+                        + "\"report\": \"pid 7 (sleepy)\", \"tasks\": [{\"pid\": 7, \"comm\": \"sleepy\", \"version\": 3, "
+                        + "\"unreliable_stack\": false, \"where\": \"f+0x4/0x20\", \"module\": \"m\"}]}");
         assertThat(JsonOutput.write(List.of(new KernelCommand.ListCached.Shown("6.1.0-56-amd64", true, 5, "/c/k"))))
                 .isEqualTo("[{\"version\": \"6.1.0-56-amd64\", \"headers\": true, \"bytes\": 5, \"dir\": \"/c/k\"}]");
     }

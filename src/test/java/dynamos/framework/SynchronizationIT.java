@@ -32,7 +32,9 @@ class SynchronizationIT {
 
         assertThat(v).containsEntry("busy_rc", "3").containsEntry("idle_rc", "0").containsEntry("released_rc", "0");
         assertThat(v.get("busy_json")).contains("\"in_use\": true").contains("\"busy_tasks\": 1")
-                .contains("dynamos_target_fn_sleep");
+                .contains("dynamos_target_fn_sleep")
+                .containsPattern("\"tasks\": \\[\\{\"pid\": \\d+, .*\"version\": 3, \"unreliable_stack\": false, "
+                        + "\"where\": \"dynamos_target_fn_sleep\\+0x[0-9a-f]+/0x[0-9a-f]+\", \"module\": \"dynamos_test_update\"\\}\\]");
         assertThat(r.output()).contains("/tmp/group.dynamos line 3: update t/2 has no version 9");
         assertThat(r.output()).contains("activated the group's previous versions again");
         assertThat(v.get("active_after_script")).isEqualTo("t 2 1;s 1 1;");
