@@ -83,6 +83,22 @@ struct dynamos_group_member {
 #define DYNAMOS_HOOK_POST_ACTIVATION	2
 #define DYNAMOS_HOOK_PRE_REMOVAL	3
 #define DYNAMOS_HOOK_POST_REMOVAL	4
+/*
+ * Hooks of the moments a target module comes and goes (the update's
+ * original function lives in a module that loads or unloads while the
+ * update is registered).  They run for the active version of every
+ * <name,id> whose function is in that module, oldest registration first
+ * when the module comes, newest first when it goes:
+ *   TARGET_COMING  the module is loading, its init has not run yet, the
+ *                  redirection is not installed yet; non-zero refuses the
+ *                  module's load (the kernel log says which hook).
+ *   TARGET_GOING   the module's exit has run and the redirection has been
+ *                  removed; the module's memory is still there.  The
+ *                  result is only logged.
+ */
+#define DYNAMOS_HOOK_TARGET_COMING	5
+#define DYNAMOS_HOOK_TARGET_GOING	6
+#define DYNAMOS_NR_HOOKS		6
 
 /*
  * The request.  Offsets in bytes; total size 512.
@@ -152,7 +168,7 @@ struct dynamos_req {
  *
  * Offsets below are relative to the record's start.
  */
-#define DYNAMOS_RECORD_FORMAT		1
+#define DYNAMOS_RECORD_FORMAT		2	/* 2: stacks, target modules, hooks 5-6 */
 
 /* Values of dynamos_rec_head.kind. */
 #define DYNAMOS_REC_FRAMEWORK		1
@@ -204,6 +220,13 @@ struct dynamos_rec_framework {
  *   +92    4 reserved2    0
  *   +96  128 handler      adaptation handler symbol, "" if none
  *  +224   64 handler_module  its module
+ * format 2 appends:
+ *  +288    4 level        position in its function's stack of updates:
+ *                         0 = the first (bottom); depth - 1 = the top,
+ *                         whose choice calls run
+ *  +292    4 depth        updates on its function
+ *  +296    4 flags        DYNAMOS_UPDATE_* below
+ *  +300    4 reserved3    0
  */
 struct dynamos_rec_update {
 	struct dynamos_rec_head head;
@@ -216,7 +239,16 @@ struct dynamos_rec_update {
 	__u32 reserved2;
 	char handler[DYNAMOS_SYMBOL_LEN];
 	char handler_module[DYNAMOS_NAME_LEN];
+	__u32 level;
+	__u32 depth;
+	__u32 flags;
+	__u32 reserved3;
 };
+
+/* Values of dynamos_rec_update.flags. */
+#define DYNAMOS_UPDATE_TARGET_ABSENT	0x1	/* its function's module is
+						 * not loaded: the redirection
+						 * waits for it */
 
 /* Values of dynamos_rec_version.state. */
 #define DYNAMOS_VERSION_LIVE		1	/* may be chosen for new calls */
@@ -231,6 +263,8 @@ struct dynamos_rec_update {
  *  +152   64 module       its module, "vmlinux" for the core kernel
  *  +216  512 hooks        4 x 128: hook symbols indexed by
  *                         DYNAMOS_HOOK_* - 1, "" where none is set
+ * format 2 appends (984 bytes):
+ *  +728  256 hooks[4..5]  TARGET_COMING and TARGET_GOING hooks
  */
 struct dynamos_rec_version {
 	struct dynamos_rec_head head;
@@ -239,7 +273,7 @@ struct dynamos_rec_version {
 	__u64 calls;
 	char function[DYNAMOS_SYMBOL_LEN];
 	char module[DYNAMOS_NAME_LEN];
-	char hooks[4][DYNAMOS_SYMBOL_LEN];
+	char hooks[DYNAMOS_NR_HOOKS][DYNAMOS_SYMBOL_LEN];
 };
 
 /* Values of dynamos_rec_task.reason. */
