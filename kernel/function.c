@@ -175,6 +175,7 @@ int dyn_func_attach(struct dyn_update *upd, struct dynamos_req *req)
 	    !dyn_module_loaded(modname)) {
 		/* Waits for its module; nothing to check before it comes. */
 		memset(req->error, 0, sizeof(req->error));
+		ret = 0;
 		func = dyn_func_find_absent(modname, sym);
 		if (!func)
 			created = func = dyn_func_alloc(modname, sym);
