@@ -118,10 +118,14 @@ final class ControlCommands {
                 "",
                 "pre-activation runs before the version is activated (non-zero aborts the activation), "
                         + "post-activation after; pre-removal runs before the version is removed, post-removal "
-                        + "after. --clear instead of FUNCTION removes the hook."})
+                        + "after. When the update's function is in a module: target-coming runs while that module "
+                        + "loads, before its init and before the redirection is installed (non-zero refuses the "
+                        + "load), target-going after its exit, once the redirection is removed. "
+                        + "--clear instead of FUNCTION removes the hook."})
     static final class Hook extends OperationCommand {
         @Parameters(index = "0", paramLabel = "KIND", converter = Converters.Hook.class,
-                description = "pre-activation, post-activation, pre-removal or post-removal.") HookKind kind;
+                description = "pre-activation, post-activation, pre-removal, post-removal, target-coming or "
+                        + "target-going.") HookKind kind;
         @Parameters(index = "1", paramLabel = "NAME", converter = Converters.UpdateName.class) String name;
         @Parameters(index = "2", paramLabel = "ID", converter = Converters.UpdateId.class) long id;
         @Parameters(index = "3", paramLabel = "VERSION", converter = Converters.Version.class) int version;

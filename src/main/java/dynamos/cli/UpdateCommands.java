@@ -114,50 +114,75 @@ final class UpdateCommands {
                 "List the applied updates: their functions, versions, the active one and the calls per version.",
                 "",
                 "One block per update name; per replaced function (id) the original and each version with "
-                        + "the module that holds it and the calls that entered it."})
+                        + "the module that holds it and the calls that entered it, where the update sits in "
+                        + "its function's stack and whether it waits for the function's module. Then, per "
+                        + "function, its updates bottom to top and what calls run: the top update's choice; "
+                        + "one whose active version is 1 (without a handler) passes calls to the one below, "
+                        + "down to the original."})
     static final class ListUpdates extends CliCommand {
         @Mixin
         SharedOptions.Json json;
 
         /** What {@code --json} prints: the updates, their functions (ids) and each function's versions. */
-        record Shown(List<ShownUpdate> updates) {}
+        record Shown(List<ShownUpdate> updates, List<FunctionStacks.Shown> functions) {}
 
         record ShownUpdate(String name, List<ShownFunction> functions) {}
 
-        record ShownFunction(long id, String function, int active, String handler, List<ShownVersion> versions) {}
+        /**
+         * One function (id) of an update; {@code level}/{@code depth}: its place in the function's stack
+         * (0 = bottom); {@code target}: "loaded", or "absent" while the function's module is not loaded.
+         */
+        record ShownFunction(long id, String function, int active, String handler, List<ShownVersion> versions,
+                int level, int depth, String target) {}
 
         record ShownVersion(int version, String function, String module, long calls, String state) {}
 
         @Override
         public Integer call() {
-            List<VersionTable.Row> rows = Framework.started() ? Framework.currentTable().rows() : List.of();
+            boolean started = Framework.started();
+            VersionTable table = started ? Framework.currentTable() : new VersionTable("", 0, List.of());
+            if (json.requested) {
+                json.print(shown(table));
+                return ExitStatus.SUCCESS.code;
+            }
+            if (table.rows().isEmpty()) {
+                out().println(started ? "no updates applied" : "no updates applied (the framework is stopped)");
+                return ExitStatus.SUCCESS.code;
+            }
+            print(out(), table);
+            return ExitStatus.SUCCESS.code;
+        }
+
+        /** What {@code --json} prints for {@code table}. */
+        static Shown shown(VersionTable table) {
+            return new Shown(byUpdate(table.rows()).entrySet().stream()
+                    .map(u -> new ShownUpdate(u.getKey(), byId(u.getValue()).entrySet().stream()
+                            .map(f -> function(f.getKey(), f.getValue())).toList()))
+                    .toList(), FunctionStacks.shown(table));
+        }
+
+        private static Map<String, List<VersionTable.Row>> byUpdate(List<VersionTable.Row> rows) {
             Map<String, List<VersionTable.Row>> byUpdate = new LinkedHashMap<>();
             rows.forEach(r -> byUpdate.computeIfAbsent(r.update(), k -> new ArrayList<>()).add(r));
-            if (json.requested) {
-                json.print(new Shown(byUpdate.entrySet().stream()
-                        .map(u -> new ShownUpdate(u.getKey(), byId(u.getValue()).entrySet().stream()
-                                .map(f -> function(f.getKey(), f.getValue())).toList()))
-                        .toList()));
-                return ExitStatus.SUCCESS.code;
-            }
-            PrintWriter out = out();
-            if (byUpdate.isEmpty()) {
-                out.println(Framework.started() ? "no updates applied" : "no updates applied (the framework is stopped)");
-                return ExitStatus.SUCCESS.code;
-            }
-            for (Map.Entry<String, List<VersionTable.Row>> u : byUpdate.entrySet()) {
+            return byUpdate;
+        }
+
+        /** The text list of a table that has updates. */
+        static void print(PrintWriter out, VersionTable table) {
+            for (Map.Entry<String, List<VersionTable.Row>> u : byUpdate(table.rows()).entrySet()) {
                 out.println(u.getKey());
                 for (Map.Entry<Long, List<VersionTable.Row>> f : byId(u.getValue()).entrySet()) {
                     VersionTable.Row original = f.getValue().getFirst();
-                    out.println("  id " + f.getKey() + ": " + original.function()
-                            + (original.handler() == null ? "" : "  (handler " + original.handler() + ")"));
+                    out.println("  id " + f.getKey() + ": " + original.qualifiedFunction()
+                            + (original.handler() == null ? "" : "  (handler " + original.handler() + ")")
+                            + FunctionStacks.note(table, u.getKey(), f.getKey()));
                     for (VersionTable.Row r : f.getValue()) {
                         out.printf("    %s v%-2d %-32s %-24s %12d calls%s%n", r.active() ? "*" : " ", r.version(),
                                 r.function(), r.module(), r.calls(), r.state().equals("live") ? "" : "  (" + r.state() + ")");
                     }
                 }
             }
-            return ExitStatus.SUCCESS.code;
+            FunctionStacks.print(out, table);
         }
 
         /** One function of an update: the original (first row) names it; the active version, 1 if none is marked. */
@@ -166,7 +191,8 @@ final class UpdateCommands {
             int active = versions.stream().filter(VersionTable.Row::active).mapToInt(VersionTable.Row::version)
                     .findFirst().orElse(1);
             return new ShownFunction(id, original.function(), active, original.handler(), versions.stream()
-                    .map(r -> new ShownVersion(r.version(), r.function(), r.module(), r.calls(), r.state())).toList());
+                    .map(r -> new ShownVersion(r.version(), r.function(), r.module(), r.calls(), r.state())).toList(),
+                    original.level(), original.depth(), original.targetAbsent() ? "absent" : "loaded");
         }
 
         private static Map<Long, List<VersionTable.Row>> byId(List<VersionTable.Row> rows) {
