@@ -68,4 +68,38 @@ class UpdateDeclarationTest {
                 .hasMessageContaining("update name 'has space'")
                 .hasMessageContaining("no DYNAMOS_REPLACE");
     }
+
+    @Test
+    void aCumulativeUpdateNamesTheUpdatesItReplaces() {
+        UpdateDeclaration d = UpdateDeclaration.parse(section("update=fix2", "replace=1 2 f f_v2",
+                "replaces=fix1", "replaces=other", "hook=target_coming 1 2 coming", "hook=target_going 1 2 going"), "c.ko");
+        assertThat(d.replaces()).containsExactly("fix1", "other");
+        assertThat(d.replacesAll()).isFalse();
+        assertThat(d.cumulative()).isTrue();
+        assertThat(d.hooks()).extracting(UpdateDeclaration.Hook::kind)
+                .containsExactly(HookKind.TARGET_COMING, HookKind.TARGET_GOING);
+        UpdateDeclaration all = UpdateDeclaration.parse(section("update=fix2", "replace=1 2 f f_v2", "replaces=*"), "c.ko");
+        assertThat(all.replacesAll()).isTrue();
+        assertThat(all.replaces()).isEmpty();
+        assertThat(all.cumulative()).isTrue();
+        assertThat(UpdateDeclaration.parse(section("update=u", "replace=1 2 f f_v2"), "u.ko").cumulative()).isFalse();
+    }
+
+    @Test
+    void refusesReplacingItselfTwiceOrBadNames() {
+        assertThatThrownBy(() -> UpdateDeclaration.parse(section("update=fix", "replace=1 2 f f_v2", "replaces=fix",
+                "replaces=a", "replaces=a", "replaces=*", "replaces=has/slash"), "bad.ko"))
+                .hasMessageContaining("DYNAMOS_REPLACES(\"fix\") names the update itself")
+                .hasMessageContaining("DYNAMOS_REPLACES(\"a\") is declared twice")
+                .hasMessageContaining("DYNAMOS_REPLACES(\"has/slash\"): not an update name")
+                .hasMessageContaining("DYNAMOS_REPLACES_ALL() already replaces every applied update");
+    }
+
+    @Test
+    void theHeaderDeclaresWhatTheParserReads() throws Exception {
+        String header = java.nio.file.Files.readString(java.nio.file.Path.of("kernel/include/dynamos.h"));
+        assertThat(header).contains("#define DYNAMOS_REPLACES(name) __DYNAMOS_DECLARE(\"replaces=\" name)")
+                .contains("#define DYNAMOS_REPLACES_ALL() __DYNAMOS_DECLARE(\"replaces=" + UpdateDeclaration.ALL + "\")")
+                .contains("target_coming").contains("target_going");
+    }
 }
