@@ -32,7 +32,8 @@ field() { head -1 "$2" | tr " " "\n" | sed -n "s/^$1=//p"; }
 # cmd "COMMAND": write it, print the state, fail if the module counted a failure
 cmd() {
 	if ! echo "$1" > $P; then fail "write '$1'"; return; fi
-	echo "  [$1] $(head -1 $P)"
+	LAST=$(head -1 $P)	# the state before a reset
+	echo "  [$1] $LAST"
 	local f; f=$(field failures $P)
 	if [ "$f" = 0 ]; then pass "$1"; else
 		fail "$1: $f failure(s): $(sed -n 's/^first_failure: //p' $P)"
@@ -145,7 +146,7 @@ t_race() {
 	echo "== race: kthreads get_or_alloc/free the same <object, id>s, softirq adds/frees, hardirq gets"
 	local a0; a0=$(cat $A)
 	cmd "race 1000"
-	local h; h=$(field hardirq_gets $P)
+	local h; h=$(echo "$LAST" | field hardirq_gets /dev/stdin)
 	if [ "${h:-0}" -gt 0 ]; then pass "hardirq gets ran ($h)"; else fail "no hardirq gets"; fi
 	cmd "race 20000"
 	eq "framework allocations after race (losers freed)" "$(cat $A)" "$a0"
