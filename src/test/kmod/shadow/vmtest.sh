@@ -146,7 +146,7 @@ t_race() {
 	echo "== race: kthreads get_or_alloc/free the same <object, id>s, softirq adds/frees, hardirq gets"
 	local a0; a0=$(cat $A)
 	cmd "race 1000"
-	local h; h=$(echo "$LAST" | field hardirq_gets /dev/stdin)
+	local h; h=$(echo "$LAST" | tr " " "\n" | sed -n "s/^hardirq_gets=//p")
 	if [ "${h:-0}" -gt 0 ]; then pass "hardirq gets ran ($h)"; else fail "no hardirq gets"; fi
 	cmd "race 20000"
 	eq "framework allocations after race (losers freed)" "$(cat $A)" "$a0"
