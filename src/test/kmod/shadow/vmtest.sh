@@ -136,7 +136,7 @@ t_global() {
 	cmd global	# again: the first run left nothing behind
 	eq "framework allocations after global" "$(cat $A)" "$a0"
 	eq "ctor calls - dtor calls (2 failed ctors per run)" "$(( $(field gctor $P) - $(field gdtor $P) - d0 ))" 4
-	runlog | grep -q "dynamos: shadow <.*, id [0-9]*> exists already: alloc refused" &&
+	runlog | grep -q "dynamos: shadow <.*, id 0x[0-9a-f]*> exists already: alloc refused" &&
 		pass "alloc of an existing shadow logged" || fail "no message for alloc of an existing shadow"
 	runlog | grep -q "dynamos: a shadow constructor called" &&
 		pass "ctor calling the API logged" || fail "no message for a ctor calling the API"
@@ -169,7 +169,7 @@ t_exit() {
 	cmd "keep 5"
 	rmmod dynamos_test_shadow || fail "rmmod dynamos_test_shadow"
 	rmmod dynamos || fail "rmmod dynamos with 5 shadows"
-	runlog | grep -q "dynamos: 5 shadow(s) still present at unload (one is <.*, id 3512336417>); freed without destructor" &&
+	runlog | grep -q "dynamos: 5 shadow(s) still present at unload (one is <.*, id 0xd15a0021>); freed without destructor" &&
 		pass "unload reported 5 shadows" || fail "no unload message for 5 shadows"
 	runlog | grep "allocation(s) not freed at unload" && fail "dynamos leaked at unload"
 	setup
