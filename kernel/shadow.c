@@ -380,7 +380,7 @@ void dyn_shadow_exit(void)
 	first = list_first_entry_or_null(&dyn_gshadow_list,
 					 struct dyn_gshadow, all);
 	if (left && first)
-		pr_warn("%lu shadow(s) still present at unload (one is <%p, id %lu>); freed without destructor: their update should have freed them\n",
+		pr_warn("%lu shadow(s) still present at unload (one is <%p, id %#lx>); freed without destructor: their update should have freed them\n",
 			left, first->key.obj, first->key.id);
 	INIT_LIST_HEAD(&dyn_gshadow_list);
 	rhashtable_free_and_destroy(&dyn_gshadows, dyn_gshadow_free_one, NULL);
@@ -473,7 +473,7 @@ out_discard:
 	/* Never published: no reader can hold it. */
 	dyn_free(s);
 	if (old && !existing_ok)
-		pr_warn_once("shadow <%p, id %lu> exists already: alloc refused (use get_or_alloc to share it)\n",
+		pr_warn_once("shadow <%p, id %#lx> exists already: alloc refused (use get_or_alloc to share it)\n",
 			     obj, id);
 	return ret;
 }

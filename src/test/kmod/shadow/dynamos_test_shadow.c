@@ -857,6 +857,7 @@ struct gctor_arg {
 };
 
 static atomic_long_t gctor_calls = ATOMIC_LONG_INIT(0);
+static bool gctor_slow;		/* race: widen the half-built window */
 static atomic_long_t gdtor_calls = ATOMIC_LONG_INIT(0);
 static atomic_long_t hardirq_gets = ATOMIC_LONG_INIT(0);
 static int grecurse_result;	/* bit 0 alloc refused, bit 1 own key hidden,
@@ -903,6 +904,8 @@ static int gctor(void *obj, void *shadow, void *data)
 	if (a->fail)
 		return a->fail;
 	WRITE_ONCE(g->magic, GMAGIC(a->index, a->id));
+	if (READ_ONCE(gctor_slow))
+		udelay(2);
 	WRITE_ONCE(g->index, a->index);
 	WRITE_ONCE(g->id, a->id);
 	WRITE_ONCE(g->check, ~GMAGIC(a->index, a->id));
@@ -957,7 +960,7 @@ static void gctx_irq_work(struct irq_work *w)
 	if (dynamos_shadow_get(gctx_obj, GID_A) == gctx_shadow &&
 	    gext_ok(gctx_shadow, 0, GID_A, false))
 		r |= 2;
-	if (!dynamos_shadow_get(gctx_obj, GID_B))
+	if (!dynamos_shadow_get(gctx_obj, GID_KEEP))	/* another id */
 		r |= 4;
 	if (!galloc(gobj(5), 5, GID_A, true, GFP_ATOMIC))
 		r |= 8;
@@ -1091,6 +1094,7 @@ static void cmd_global(void)
 
 	/* A ctor calling alloc/free back is refused, not deadlocked. */
 	a.index = 4;
+	a.id = GID_B;
 	a.recurse = true;
 	grecurse_result = 0;
 	q = dynamos_shadow_alloc(gobj(4), GID_B, sizeof(*q), GFP_KERNEL,
@@ -1245,14 +1249,17 @@ static enum hrtimer_restart gsoft_timer_fn(struct hrtimer *t)
 	return HRTIMER_RESTART;
 }
 
-/* Every thread asks for every key; exactly one shadow per key results. */
+/*
+ * Every thread asks for every key, all in the same order, so that threads
+ * running at once keep colliding on the key at the front; exactly one
+ * shadow per key must result, constructed once.
+ */
 static void grace_fill(struct stresser *s)
 {
 	unsigned long j;
 
 	for (j = 0; j < 2 * s->n; j++) {
-		unsigned long x = (j + s->k * 2 * s->n / STRESS_THREADS) %
-				  (2 * s->n);
+		unsigned long x = j;
 		u32 i = x / 2;
 		unsigned long id = grace_id(x);
 		struct gext *g = galloc(&spool[i], i, id, true, GFP_KERNEL);
@@ -1316,6 +1323,7 @@ static void cmd_grace(unsigned long n)
 	atomic_long_set(&g_added, 0);
 	atomic_long_set(&g_freed, 0);
 	grace_n = n;
+	WRITE_ONCE(gctor_slow, true);
 	hrtimer_init(&ghard_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
 	ghard_timer.function = ghard_timer_fn;
 	hrtimer_init(&gsoft_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
@@ -1343,6 +1351,7 @@ static void cmd_grace(unsigned long n)
 	WRITE_ONCE(grace_running, false);
 	hrtimer_cancel(&gsoft_timer);
 	hrtimer_cancel(&ghard_timer);
+	WRITE_ONCE(gctor_slow, false);
 
 	CHECK(dynamos_shadow_count(GID_RACE_A) <= n &&
 	      dynamos_shadow_count(GID_RACE_B) <= n, "mix: counts %lu %lu",
