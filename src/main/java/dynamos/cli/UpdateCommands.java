@@ -1,5 +1,6 @@
 package dynamos.cli;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dynamos.framework.Framework;
 import dynamos.framework.VersionTable;
 import dynamos.host.Installation;
@@ -40,18 +41,50 @@ final class UpdateCommands {
                 "  5. activate, per id, version 2 or the one DYNAMOS_ACTIVATE names.",
                 "If any step fails, every step before it is undone, newest first: nothing stays loaded or "
                         + "registered, and the error names the failed step. The framework must be started "
-                        + "(dynamos start)."})
+                        + "(dynamos start).",
+                "",
+                "A function another applied update already has gets the new update stacked on top: calls run "
+                        + "the new update's choice once it activates a version of its own.",
+                "",
+                "A cumulative update (DYNAMOS_REPLACES(\"name\") or DYNAMOS_REPLACES_ALL() in its source) "
+                        + "replaces applied updates: step 5 is then one group activation that switches the new "
+                        + "update's functions to their new versions and every function of the replaced updates "
+                        + "to version 1 (a function the new update no longer covers goes back to the original at "
+                        + "the same moment); then the replaced updates' handlers are cleared, their versions "
+                        + "removed (quiescence-checked, --timeout each) and their modules unloaded. Any failure "
+                        + "leaves the replaced updates as they were and the new one gone. Every name it replaces "
+                        + "must be applied.",
+                "",
+                "The function an update replaces may be in a module that is not loaded (\"module:symbol\"): "
+                        + "the update is registered and waits; the kernel installs it when the module loads "
+                        + "('dynamos list' shows it waiting)."})
     static final class Apply extends CliCommand {
         @Parameters(index = "0", paramLabel = "UPDATE", description = "Update module (.ko) or update directory.")
         Path update;
+
+        @Mixin
+        SharedOptions.RemovalTimeout timeout;
+
+        @Mixin
+        SharedOptions.Json json;
+
+        /** What {@code --json} prints: the update, its module, the steps done and what it replaced. */
+        record Shown(String update, String module, @JsonProperty("symbols_resolved") int symbolsResolved,
+                List<String> replaced, List<String> unloaded, List<String> steps) {}
 
         @Override
         public Integer call() {
             Path ko = module(update);
             UpdateModule m = UpdateModule.read(ko);
-            Applier.Applied a = new Applier(outStream()).apply(m);
+            // With --json the steps are reported on stderr: stdout holds the one JSON document.
+            Applier.Applied a = new Applier(json.requested ? errStream() : outStream()).apply(m, timeout.millis());
+            if (json.requested) {
+                json.print(new Shown(a.update(), a.module(), a.bindings().size(), a.replaced(), a.unloaded(), a.steps()));
+                return ExitStatus.SUCCESS.code;
+            }
             out().println("applied " + a.update() + " (module " + a.module() + ", " + a.bindings().size()
-                    + " kernel symbol(s) resolved)");
+                    + " kernel symbol(s) resolved" + (a.replaced().isEmpty() ? "" : "; replaced "
+                    + String.join(", ", a.replaced())) + ")");
             return ExitStatus.SUCCESS.code;
         }
 
@@ -92,7 +125,12 @@ final class UpdateCommands {
                 "Every function of the update goes back to its original first; then each is removed after a "
                         + "quiescence check (no task may have its PC or a return address in the update's code). "
                         + "If a version is still in use when the timeout runs out, the update is put back as it "
-                        + "was, the error names the busy tasks, and you can try again later."})
+                        + "was, the error names the busy tasks, and you can try again later.",
+                "",
+                "Refused before anything changes (exit 1, naming them) while another applied update is stacked "
+                        + "above one of NAME's functions (revert that one first, or apply a cumulative update "
+                        + "that replaces both) or another loaded module uses NAME's module (an update built "
+                        + "against its exports: revert that one first)."})
     static final class Revert extends CliCommand {
         @Parameters(index = "0", paramLabel = "NAME", converter = Converters.UpdateName.class,
                 description = "The update's name (see 'dynamos list').")
