@@ -53,7 +53,7 @@ insmod "$CB_TARGET"
 val stacked_init "$(cat $P/init_result)"
 
 step revert-stacked
-expect_fail d revert cb_update; val revert_below_err "$ERR"
+expect_fail d revert cb_update; val revert_below_err "$(printf "%s" "$ERR" | tr "\n" " ")"
 d revert cb_stacked
 val unstacked_fn "$(fn 5)"
 
@@ -61,7 +61,7 @@ step coming-refuses
 rmmod dynamos_cb_target
 echo 19 > /sys/module/dynamos_test_cb_update/parameters/fail_coming
 before=$(table)
-expect_fail insmod "$CB_TARGET"; val refused_insmod "$ERR"
+expect_fail insmod "$CB_TARGET"; val refused_insmod "$(printf "%s" "$ERR" | tr "\n" " ")"
 val refused_loaded "$(loaded)"
 val refused_table "$([ "$(table)" = "$before" ] && echo same || echo changed)"
 echo 0 > /sys/module/dynamos_test_cb_update/parameters/fail_coming
@@ -70,7 +70,7 @@ val after_refused_init "$(cat $P/init_result)"
 
 step pre-activation-fails
 before=$(table)
-expect_fail d apply "$CB_FAIL"; val fail_err "$ERR"
+expect_fail d apply "$CB_FAIL"; val fail_err "$(printf "%s" "$ERR" | tr "\n" " ")"
 val fail_table "$([ "$(table)" = "$before" ] && echo same || echo changed)"
 val fail_fn "$(fn 5)"
 val fail_module "$(lsmod | grep -c '^dynamos_test_cb_fail' || true)"

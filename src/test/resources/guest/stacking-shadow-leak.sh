@@ -51,7 +51,7 @@ val stacks "$(stacks)"
 
 step revert-fix1-refused
 before=$(table)
-expect_fail d revert shadow_fix1; val revert_fix1_err "$ERR"
+expect_fail d revert shadow_fix1; val revert_fix1_err "$(printf "%s" "$ERR" | tr "\n" " ")"
 val revert_fix1_table "$([ "$(table)" = "$before" ] && echo same || echo changed)"
 ticks 1
 
@@ -76,7 +76,7 @@ d apply "$FIX1"
 d apply "$FIX2"
 ticks 2
 before=$(table)
-expect_fail d apply "$SHADOW_REPLACE_FAIL"; val replace_fail_err "$ERR"
+expect_fail d apply "$SHADOW_REPLACE_FAIL"; val replace_fail_err "$(printf "%s" "$ERR" | tr "\n" " ")"
 val replace_fail_table "$([ "$(table)" = "$before" ] && echo same || echo changed)"
 val replace_fail_modules "$(fix_modules)"
 ticks 1

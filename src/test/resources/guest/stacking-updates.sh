@@ -48,7 +48,7 @@ val stacks "$(stacks)"
 
 step revert-a-refused
 before=$(table)
-expect_fail d revert stack_a; val revert_a_err "$ERR"
+expect_fail d revert stack_a; val revert_a_err "$(printf "%s" "$ERR" | tr "\n" " ")"
 val revert_a_table "$([ "$(table)" = "$before" ] && echo same || echo changed)"
 val after_refused "$(fn 1 1)"
 
@@ -76,7 +76,7 @@ echo "thread 777 0" > /proc/dynamos_target
 wait_value /sys/module/dynamos_test_stack_b/parameters/parked 1
 val parked "$(cat /sys/module/dynamos_test_stack_b/parameters/parked)"
 before=$(table)
-expect_fail d apply "$STACK_REPLACE"; val replace_busy_err "$ERR"
+expect_fail d apply "$STACK_REPLACE"; val replace_busy_err "$(printf "%s" "$ERR" | tr "\n" " ")"
 val replace_busy_table "$([ "$(table)" = "$before" ] && echo same || echo changed)"
 val replace_busy_modules "$(modules)"
 val after_busy "$(fn 1 1)"
@@ -87,7 +87,7 @@ val parked_result "$(field thread_last /proc/dynamos_target)"
 
 step replace-hook-fails
 before=$(table)
-expect_fail d apply "$STACK_REPLACE_FAIL"; val replace_fail_err "$ERR"
+expect_fail d apply "$STACK_REPLACE_FAIL"; val replace_fail_err "$(printf "%s" "$ERR" | tr "\n" " ")"
 val replace_fail_table "$([ "$(table)" = "$before" ] && echo same || echo changed)"
 val replace_fail_modules "$(modules)"
 val after_replace_fail "$(fn 1 1)"

@@ -7,6 +7,9 @@ import dynamos.testing.FrameworkGuest;
 import dynamos.testing.Guest;
 import dynamos.update.UpdateBuilder;
 import dynamos.vm.VmResult;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -47,6 +50,17 @@ class StackingIT {
         return update(UPDATES.resolve(name), name);
     }
 
+    /** Runs a scenario and keeps its output in target/kmod/RELEASE/stacking/NAME.out, for a failing assertion's context. */
+    static VmResult run(String scenario, Map<String, String> env) {
+        VmResult r = FrameworkGuest.runScenario(scenario, env);
+        try {
+            Files.writeString(out(scenario + ".out"), r.output());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return r;
+    }
+
     /** The kernel-log part of a scenario's output (after its "--- kernel log ---" line), split by its "scenario: STEP" lines. */
     static Map<String, List<String>> logSteps(VmResult r) {
         String out = r.output();
@@ -76,7 +90,7 @@ class StackingIT {
                 "CUMULATIVE", update(examples.resolve("cumulative"), "cumulative", symvers).toString(),
                 "SHADOW_REPLACE_FAIL", testUpdate("shadow_replace_fail").toString(),
                 "SHADOWCOUNT", FrameworkGuest.buildFrameworkTestModule("shadowcount").toString());
-        VmResult r = FrameworkGuest.runScenario("stacking-shadow-leak", env);
+        VmResult r = run("stacking-shadow-leak", env);
         Map<String, String> v = FrameworkGuest.values(r);
         Map<String, List<String>> log = logSteps(r);
 
@@ -155,7 +169,7 @@ class StackingIT {
                 "STACK_REPLACE", testUpdate("stack_replace").toString(),
                 "STACK_REPLACE_B", testUpdate("stack_replace_b").toString(),
                 "STACK_REPLACE_FAIL", testUpdate("stack_replace_fail").toString());
-        VmResult r = FrameworkGuest.runScenario("stacking-updates", env);
+        VmResult r = run("stacking-updates", env);
         Map<String, String> v = FrameworkGuest.values(r);
         Map<String, List<String>> log = logSteps(r);
 
@@ -213,7 +227,7 @@ class StackingIT {
                 "CB_UPDATE", testUpdate("cb_update").toString(),
                 "CB_STACKED", testUpdate("cb_stacked").toString(),
                 "CB_FAIL", testUpdate("cb_fail").toString());
-        VmResult r = FrameworkGuest.runScenario("stacking-module-targets", env);
+        VmResult r = run("stacking-module-targets", env);
         Map<String, String> v = FrameworkGuest.values(r);
         Map<String, List<String>> log = logSteps(r);
         String init = "dynamos_cb_target: init: dynamos_cb_target_fn(1) = ";
