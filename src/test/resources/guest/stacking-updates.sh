@@ -80,10 +80,10 @@ expect_fail d apply "$STACK_REPLACE"; val replace_busy_err "$(printf "%s" "$ERR"
 val replace_busy_table "$([ "$(table)" = "$before" ] && echo same || echo changed)"
 val replace_busy_modules "$(modules)"
 val after_busy "$(fn 1 1)"
-val after_busy_sleepy "$(sleepy 5 5)"
 echo 0 > /sys/module/dynamos_test_stack_b/parameters/hold
 wait_field threads /proc/dynamos_target 0
 val parked_result "$(field thread_last /proc/dynamos_target)"
+val after_busy_sleepy "$(sleepy 5 5)"
 
 step replace-hook-fails
 before=$(table)

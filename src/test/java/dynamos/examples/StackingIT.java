@@ -197,7 +197,9 @@ class StackingIT {
                 .containsEntry("replace_busy_modules", "dynamos_test_stack_a dynamos_test_stack_b ")
                 .containsEntry("after_busy", "202").containsEntry("after_busy_sleepy", "110")
                 .containsEntry("parked_result", "977");
-        assertThat(v.get("replace_busy_err")).containsIgnoringCase("busy");
+        assertThat(v.get("replace_busy_err")).containsIgnoringCase("busy").contains("stack_b_fn");
+        assertThat(log.get("replace-busy")).contains("stack_replace: pre_activation", "stack_b: pre_removal")
+                .doesNotContain("stack_b: post_removal", "stack_replace: post_removal");
         // A replace whose pre-activation hook fails changes nothing.
         assertThat(v.get("replace_fail_err")).contains("stack_replace_fail");
         assertThat(v).containsEntry("replace_fail_table", "same")
