@@ -2,6 +2,8 @@ package dynamos.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dynamos.kbuild.ModuleBuild;
 import dynamos.testing.FrameworkGuest;
 import dynamos.testing.Guest;
@@ -78,6 +80,27 @@ class StackingIT {
         return steps;
     }
 
+    /**
+     * The stack {@code dynamos list --json} shows for {@code function}: "UPDATE:ROLE" bottom to top, then
+     * "runs UPDATE" (whose choice calls run).
+     */
+    static List<String> stack(String listJson, String function) {
+        try {
+            JsonNode root = new ObjectMapper().readTree(listJson);
+            for (JsonNode f : root.path("functions")) {
+                if (f.path("function").asText().equals(function)) {
+                    List<String> out = new ArrayList<>();
+                    f.path("stack").forEach(u -> out.add(u.path("update").asText() + ":" + u.path("role").asText()));
+                    out.add("runs " + f.path("runs").path("update").asText());
+                    return out;
+                }
+            }
+            return List.of("no function " + function + " in " + listJson);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     @Test
     void shadowLeakFixesStackRevertInOrderAndAreReplacedByTheCumulativeUpdate() {
         Path examples = Guest.REPO.resolve("examples/shadow_leak");
@@ -110,7 +133,10 @@ class StackingIT {
         assertThat(v).containsEntry("fix2_leaks", "9").containsEntry("fix2_leak_shadows", "3")
                 .containsEntry("fix2_count_shadows", "3");
         // The stack: leaky_free is fix1's (level 1 of 2) under fix2's (2 of 2); the others have one update.
-        assertThat(v.get("list_stacked")).contains("shadow_fix1").contains("shadow_fix2");
+        assertThat(stack(v.get("list_stacked"), "leaky_free"))
+                .containsExactly("shadow_fix1:below", "shadow_fix2:decides", "runs shadow_fix2");
+        assertThat(stack(v.get("list_stacked"), "leaky_alloc")).containsExactly("shadow_fix1:decides", "runs shadow_fix1");
+        assertThat(stack(v.get("list_stacked"), "leaky_check")).containsExactly("shadow_fix2:decides", "runs shadow_fix2");
         assertThat(v.get("stacks")).contains("shadow_fix1/2/2=1/2,loaded;").contains("shadow_fix2/2/2=2/2,loaded;")
                 .contains("shadow_fix1/1/2=1/1,loaded;").contains("shadow_fix2/1/2=1/1,loaded;");
         // fix1 cannot go while fix2 is stacked on it; nothing changes, fix2 still counts.
@@ -141,6 +167,9 @@ class StackingIT {
         // The cumulative update replaces both: only it is applied and their modules are gone.
         assertThat(v.get("list_replaced")).contains("shadow_cumulative").doesNotContain("shadow_fix1")
                 .doesNotContain("shadow_fix2");
+        for (String f : List.of("leaky_alloc", "leaky_check", "leaky_free")) {
+            assertThat(stack(v.get("list_replaced"), f)).containsExactly("shadow_cumulative:decides", "runs shadow_cumulative");
+        }
         assertThat(v.get("modules_replaced")).isEqualTo("dynamos_leaky_cumulative ");
         assertThat(v).containsEntry("before_replace_leaks", "12").containsEntry("cumulative_leaks", "12");
         assertThat(log.get("cumulative")).contains(
@@ -179,7 +208,9 @@ class StackingIT {
                 .containsEntry("calls_a_before_b", "2").containsEntry("calls_b", "11").containsEntry("calls_a_under_b", "2");
         assertThat(v.get("stacks")).contains("stack_a/1/2=1/2,loaded;").contains("stack_b/1/2=2/2,loaded;")
                 .contains("stack_a/2/2=1/1,loaded;");
-        assertThat(v.get("list_stacked")).contains("stack_a").contains("stack_b");
+        assertThat(stack(v.get("list_stacked"), "dynamos_target_fn"))
+                .containsExactly("stack_a:below", "stack_b:decides", "runs stack_b");
+        assertThat(stack(v.get("list_stacked"), "dynamos_target_sleepy")).containsExactly("stack_a:decides", "runs stack_a");
         // A cannot be reverted from under B: refused naming B, nothing changes.
         assertThat(v.get("revert_a_err")).contains("stack_b");
         assertThat(v).containsEntry("revert_a_table", "same").containsEntry("after_refused", "202");
@@ -191,7 +222,8 @@ class StackingIT {
                 .containsEntry("replaced_b_sleepy", "110")
                 .containsEntry("replaced_b_modules", "dynamos_test_stack_a dynamos_test_stack_replace_b ")
                 .containsEntry("reverted_replace_b", "102");
-        assertThat(v.get("list_replaced_b")).contains("stack_a").contains("stack_replace_b").doesNotContain("\"stack_b\"");
+        assertThat(stack(v.get("list_replaced_b"), "dynamos_target_fn"))
+                .containsExactly("stack_a:below", "stack_replace_b:decides", "runs stack_replace_b");
         // A replace that cannot remove a busy version of B puts everything back.
         assertThat(v).containsEntry("parked", "1").containsEntry("replace_busy_table", "same")
                 .containsEntry("replace_busy_modules", "dynamos_test_stack_a dynamos_test_stack_b ")
@@ -209,7 +241,9 @@ class StackingIT {
         // The atomic replace of all: only it stays; the function it does not cover is the original again.
         assertThat(v).containsEntry("replaced", "302").containsEntry("replaced_sleepy", "10")
                 .containsEntry("replaced_modules", "dynamos_test_stack_replace ");
-        assertThat(v.get("list_replaced")).contains("stack_replace").doesNotContain("\"stack_a\"").doesNotContain("\"stack_b\"");
+        assertThat(stack(v.get("list_replaced"), "dynamos_target_fn")).containsExactly("stack_replace:decides", "runs stack_replace");
+        assertThat(v.get("list_replaced")).doesNotContain("dynamos_target_sleepy").doesNotContain("\"stack_a\"")
+                .doesNotContain("\"stack_b\"");
         assertThat(v).containsEntry("reverted_all", "2").containsEntry("reverted_all_rows", "0");
 
         // Hooks: an update's activation hooks when it is applied, its removal hooks when it is reverted;
