@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dynamos.host.Exec;
 import dynamos.kbuild.ModuleBuild;
 import dynamos.testing.FrameworkGuest;
 import dynamos.testing.Guest;
@@ -99,6 +100,29 @@ class StackingIT {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The README's way: dynamos build of the module, then of each fix with the module's exports (--symbols). */
+    @Test
+    void dynamosBuildBuildsTheShadowLeakExampleAsTheReadmeSays() {
+        Path examples = Guest.REPO.resolve("examples/shadow_leak");
+        String release = Guest.kernel().version();
+        Exec.Result target = dynamos("build", "--kernel-version", release, examples.resolve("target").toString());
+        assertThat(target.exitCode()).as(target.output()).isZero();
+        Path symvers = examples.resolve("target/build").resolve(release).resolve("Module.symvers");
+        assertThat(symvers).isRegularFile();
+        for (String fix : List.of("fix1", "fix2", "cumulative")) {
+            Exec.Result r = dynamos("build", "--kernel-version", release, "--symbols", symvers.toString(),
+                    examples.resolve(fix).toString());
+            assertThat(r.exitCode()).as(r.output()).isZero();
+            assertThat(r.output()).contains("dynamos_leaky_" + fix + ".ko").doesNotContain("WARNING: modpost");
+        }
+    }
+
+    static Exec.Result dynamos(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Guest.REPO.resolve("dynamos").toString()));
+        cmd.addAll(List.of(args));
+        return Exec.capture(cmd, Guest.REPO, Map.of());
     }
 
     @Test
