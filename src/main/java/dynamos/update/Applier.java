@@ -101,7 +101,20 @@ public final class Applier {
         // Resolve before touching the kernel: a symbol problem changes nothing.
         java.util.Set<String> wanted = new java.util.HashSet<>();
         update.elf().undefinedSymbols().forEach(sym -> wanted.add(sym.name()));
-        List<SymbolResolver.Binding> bindings = SymbolResolver.resolve(update.elf(), d, Kallsyms.read(wanted));
+        List<String> absent = absentTargetModules(d);
+        List<SymbolResolver.Binding> bindings;
+        try {
+            bindings = SymbolResolver.resolve(update.elf(), d, Kallsyms.read(wanted));
+        } catch (UpdateException e) {
+            if (absent.isEmpty()) {
+                throw e;
+            }
+            throw new UpdateException(e.getMessage() + "\n    note: the update replaces functions of " + absent
+                    + ", not loaded now: the update itself may not use their symbols (load the module first, or"
+                    + " leave them out of the update)", e);
+        }
+        absent.forEach(m -> out.println("module " + m + " is not loaded: its functions' updates are registered and"
+                + " wait for it; the kernel installs them when it loads"));
         for (SymbolResolver.Binding b : bindings) {
             out.println("resolved " + b.name() + " -> " + String.format("%#x", b.entry().address())
                     + " (" + b.entry().type() + (b.entry().module() == null ? "" : " [" + b.entry().module() + "]") + ")");
@@ -275,6 +288,13 @@ public final class Applier {
     private static String describeUsers(VersionTable table, List<String> users) {
         String updates = updatesIn(table, users);
         return updates.isEmpty() ? " (built against its exports)" : " (update(s) " + updates + ", built against its exports)";
+    }
+
+    /** The modules of the update's originals ({@code module:symbol}) that are not loaded now. */
+    private static List<String> absentTargetModules(UpdateDeclaration d) {
+        return d.ids().stream().map(d::original).filter(o -> o.contains(":") && !o.startsWith("vmlinux:"))
+                .map(o -> o.substring(0, o.indexOf(':'))).distinct()
+                .filter(m -> !Files.isDirectory(Path.of("/sys/module", m))).toList();
     }
 
     private static int expectedVersion(UpdateDeclaration d, Operation.Register r) {
