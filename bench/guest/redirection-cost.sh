@@ -17,6 +17,9 @@ measure original 1
 d register t 2 dynamos_target_fn_v2
 d activate t 2 2
 measure v2 1
+d register u 2 dynamos_target_fn
+measure stacked 1
+d deregister u 2 0
 insmod "$HANDLER"
 d rule t 2 dynamos_bench_handler
 d activate t 2 1
