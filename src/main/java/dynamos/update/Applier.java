@@ -227,8 +227,10 @@ public final class Applier {
             return Replacing.NONE;
         }
         List<String> applied = table.updateNames();
-        List<String> names = d.replacesAll() ? applied : d.replaces();
-        List<String> missing = names.stream().filter(n -> !applied.contains(n)).toList();
+        // In registration order (oldest first), whatever the order of the declarations.
+        List<String> names = d.replacesAll() ? applied
+                : applied.stream().filter(d.replaces()::contains).toList();
+        List<String> missing = d.replaces().stream().filter(n -> !applied.contains(n)).toList();
         if (!missing.isEmpty()) {
             throw new UpdateException(d.name() + " replaces " + String.join(", ", missing) + ", which "
                     + (missing.size() == 1 ? "is" : "are") + " not applied ('dynamos list' shows the applied updates): "
