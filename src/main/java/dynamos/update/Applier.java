@@ -255,6 +255,16 @@ public final class Applier {
         }
         List<String> modules = modulesOf(table, names);
         List<String> problems = new ArrayList<>();
+        // An update left in place above a replaced one would find another update below it afterwards.
+        java.util.Map<String, Set<String>> stackedAbove = new java.util.LinkedHashMap<>();
+        for (Framework.Member m : members) {
+            table.stackOf(m.name(), m.id()).ifPresent(st -> st.above(m.name()).stream()
+                    .filter(l -> !names.contains(l.update()))
+                    .forEach(l -> stackedAbove.computeIfAbsent(l.update(), k -> new LinkedHashSet<>())
+                            .add(m.name() + " on " + st.qualifiedFunction())));
+        }
+        stackedAbove.forEach((other, where) -> problems.add("update " + other + " is stacked above "
+                + String.join(", ", where) + ": replace it too (DYNAMOS_REPLACES(\"" + other + "\")), or revert it first"));
         for (String m : modules) {
             List<String> users = loader.holders(m).stream().filter(h -> !modules.contains(h)).toList();
             if (!users.isEmpty()) {

@@ -327,6 +327,19 @@ class ApplierTest {
     }
 
     @Test
+    void replacingAnUpdateThatAnotherOneIsStackedAboveIsRefused() {
+        fix1Applied();
+        applier.install(plain("extra", "schedule"), KO);
+        List<String> callsBefore = fw.calls();
+        assertThatThrownBy(() -> applier.install(updateOf("fix2", List.of("fix1"), false, null, "alloc_pid"), KO, 0))
+                .hasMessage("cannot apply fix2, nothing was changed:\n    update extra is stacked above fix1 on schedule: "
+                        + "replace it too (DYNAMOS_REPLACES(\"extra\")), or revert it first");
+        assertThat(fw.calls()).isEqualTo(callsBefore);
+        assertThat(applier.install(updateOf("fix2", List.of("fix1", "extra"), false, null, "alloc_pid"), KO, 0).replaced())
+                .containsExactly("fix1", "extra");
+    }
+
+    @Test
     void aReplacedModuleThatCannotBeUnloadedIsLeftWithANote() {
         fix1Applied();
         loader.failing = "fix1_mod";
