@@ -75,7 +75,7 @@ class UsesIT {
                 .containsEntry("holders_after", "0")
                 .containsEntry("loaded_end", "0").containsEntry("rows_end", "0");
         assertThat(v.get("holders")).as("a real module dependency").contains("dynamos_uses_consumer");
-        assertThat(v.get("rmmod_err")).contains("in use");
+        assertThat(v.get("rmmod_err")).contains("in use by: dynamos_uses_consumer");
         assertThat(r.output()).doesNotContain("resolved uses_provider");
     }
 }
