@@ -141,7 +141,11 @@ static int dyn_validate(struct dynamos_req *req, const struct dyn_cmd *cmd)
  * Run a validated command: take the lock and find the update and version
  * it needs (with the same messages whichever command asks), then run it.
  */
-static int dyn_dispatch(const struct dyn_cmd *cmd, struct dyn_op *op)
+/*
+ * notrace (as the ioctl itself): a command that removes a self-update runs
+ * here, so an update of these could never be removed.
+ */
+static notrace int dyn_dispatch(const struct dyn_cmd *cmd, struct dyn_op *op)
 {
 	int ret;
 
@@ -209,7 +213,8 @@ static long dyn_refuse(void __user *uarg, const char *msg)
 	return -EPERM;
 }
 
-static long dyn_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+static notrace long dyn_ioctl(struct file *file, unsigned int cmd,
+			      unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
 	struct dynamos_req *req;

@@ -3,9 +3,16 @@
  * DynAMOS private declarations shared by the framework's files.
  *
  * Objects and their lifetimes:
- *   dyn_update   one <name,id>: the redirection (ftrace_ops) on the original
- *                function and versions 1..nr_versions.  Lives from its first
- *                REGISTER until DEREGISTER of version 0 (or STOP).
+ *   dyn_func     one kernel function that updates replace: the redirection
+ *                (ftrace_ops) on its ftrace site and the stack of updates
+ *                on it, oldest at the bottom.  Lives from the first REGISTER
+ *                of an update on it until its last update is deregistered.
+ *                Its module (if any) is not pinned: while that module is not
+ *                loaded the function is "absent" and not redirected.
+ *   dyn_update   one <name,id>: one layer of a dyn_func's stack, versions
+ *                1..nr_versions (1 = "what the layer below chooses", down to
+ *                the original function).  Lives from its first REGISTER
+ *                until DEREGISTER of version 0 (or STOP).
  *   dyn_version  one version of an update; version 1 is the original.
  *   dyn_code     a function found by name or address, pinning its module.
  *   dyn_ustate   phase and must_update of an update name (state.c), shared
@@ -50,7 +57,7 @@
 #define DYNAMOS_VERSION_STRING	"0.1.0"
 #define DYNAMOS_VERSION_CODE	((0 << 16) | (1 << 8) | 0)
 
-#define DYN_NR_HOOKS		4	/* indexed by DYNAMOS_HOOK_* - 1 */
+#define DYN_NR_HOOKS		DYNAMOS_NR_HOOKS	/* indexed by DYNAMOS_HOOK_* - 1 */
 
 enum dyn_state {
 	DYN_EMPTY = 0,
@@ -87,9 +94,30 @@ struct dyn_counters {
 	u64 calls[DYNAMOS_MAX_VERSIONS + 1];
 };
 
+/*
+ * A function some updates replace.  @stack, @depth, @top and the target
+ * fields change under both locks; the callback reads @top (lockless).
+ */
+struct dyn_func {
+	struct ftrace_ops ops;		/* first: the callback's func == op */
+	struct list_head list;		/* in dyn_funcs */
+	struct list_head stack;		/* dyn_update.stack_node, bottom first */
+	struct dyn_update *top;		/* lockless: whose choice calls run */
+	unsigned int depth;		/* updates on @stack */
+	char module[MODULE_NAME_LEN];	/* "" for vmlinux */
+	char sym[DYNAMOS_SYMBOL_LEN];
+	struct module *mod;		/* not referenced; NULL while absent */
+	unsigned long addr;		/* 0 while absent */
+	unsigned long size;
+	unsigned long fentry;		/* ftrace site; 0 while absent */
+	bool redirected;		/* ops registered with ftrace */
+};
+
 struct dyn_update {
-	struct ftrace_ops ops;		/* first: the callback's upd == op */
 	struct list_head list;		/* in dyn_updates, oldest first */
+	struct dyn_func *func;		/* constant */
+	struct list_head stack_node;	/* in func->stack */
+	struct dyn_update *below;	/* lockless: the layer below, or NULL */
 	char name[DYNAMOS_NAME_LEN];
 	u32 id;
 	unsigned int active;		/* lockless; 1..DYNAMOS_MAX_VERSIONS */
@@ -104,8 +132,6 @@ struct dyn_update {
 	 */
 	unsigned long entry[DYNAMOS_MAX_VERSIONS + 1];
 	struct dyn_counters __percpu *counters;
-	unsigned long fentry;		/* ftrace site of version 1 */
-	bool redirected;		/* ops registered with ftrace */
 	struct dyn_ustate *state;	/* of @name; constant, referenced */
 };
 
@@ -175,7 +201,6 @@ void dyn_set_states(struct dyn_update *upd, unsigned long mask, int state);
 int dyn_check_name(struct dynamos_req *req);
 struct dyn_update *dyn_update_alloc(void);
 void dyn_update_free(struct dyn_update *upd);
-void dyn_update_add(struct dyn_update *upd);
 void dyn_update_drop(struct dyn_update *upd);
 struct dyn_version *dyn_version_alloc(void);
 void dyn_version_free(struct dyn_version *vp);
@@ -215,9 +240,19 @@ int dyn_status_show(struct seq_file *m, void *unused);
 int dyn_cmd_list(struct dyn_op *op);
 int dyn_cmd_version(struct dyn_op *op);
 
+/* function.c: the functions updates replace, their stacks, target modules */
+extern struct list_head dyn_funcs;
+unsigned int dyn_update_level(const struct dyn_update *upd);
+int dyn_func_attach(struct dyn_update *upd, struct dynamos_req *req);
+int dyn_func_detach(struct dyn_update *upd);
+int dyn_func_target_coming(struct module *mod, struct dynamos_req *req);
+void dyn_func_target_going(struct module *mod);
+bool dyn_func_targets(const struct module *mod);
+const char *dyn_func_module(const struct dyn_func *func);
+
 /* redirect.c */
-int dyn_redirect_install(struct dyn_update *upd, struct dynamos_req *req);
-int dyn_redirect_remove(struct dyn_update *upd);
+int dyn_redirect_install(struct dyn_func *func, struct dynamos_req *req);
+int dyn_redirect_remove(struct dyn_func *func);
 void dyn_sync_callbacks(void);
 struct dyn_update *dyn_handler_update(void);
 
@@ -230,6 +265,10 @@ void dyn_quiescence_exit(void);
 
 /* symbols.c */
 #define DYN_CODE_MODULE	0x1	/* must be module text (not vmlinux) */
+#define DYN_CODE_TARGET	0x2	/* a function to update: dynamos's own too */
+#define DYN_CODE_COMING	0x4	/* may be in a module still loading */
+int dyn_split_spec(const char *spec, char *modname, const char **sym,
+		   struct dynamos_req *req);
 int dyn_symbols_init(void);
 int dyn_resolve(const char *spec, unsigned int flags, struct dyn_code *out,
 		struct dynamos_req *req);
@@ -238,6 +277,7 @@ int dyn_resolve_addr(unsigned long addr, unsigned int flags,
 void dyn_code_put(struct dyn_code *code);
 const char *dyn_code_module(const struct dyn_code *code);
 unsigned long dyn_ftrace_location(unsigned long ip);
+bool dyn_module_loaded(const char *name);
 int dyn_stack_trace_reliable(struct task_struct *tsk, unsigned long *store,
 			     unsigned int size);
 struct task_struct *dyn_idle_task(int cpu);

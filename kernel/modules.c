@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Module lifetimes.  Every function the framework uses pins its module
- * (symbols.c takes the reference, only on a module that is LIVE: one still
- * initialising is freed by the kernel if its init fails, whatever its
- * reference count).  A pinned module can still go away by force
- * ("rmmod -f", CONFIG_MODULE_FORCE_UNLOAD): this notifier then detaches
- * everything of it - the updates whose original it holds, its versions,
- * hooks and handlers - before the kernel frees its text.
+ * Module lifetimes.  Every function the framework runs for an update - its
+ * versions, hooks, handlers - pins its module (symbols.c takes the
+ * reference, only on a module that is LIVE: one still initialising is
+ * freed by the kernel if its init fails, whatever its reference count).
+ * A pinned module can still go away by force ("rmmod -f",
+ * CONFIG_MODULE_FORCE_UNLOAD): this notifier then detaches its versions,
+ * hooks and handlers before the kernel frees its text.
+ *
+ * The functions updates replace are not pinned: when their module comes or
+ * goes, the notifier installs or removes their redirections (function.c).
  */
 #define pr_fmt(fmt) "dynamos: " fmt
 
@@ -78,25 +81,32 @@ static void dyn_detach_from(struct dyn_update *upd, struct module *mod)
 				dyn_hook_replace(&upd->ver[v]->hooks[k], &none);
 }
 
+/* Under dyn_mutex. */
 static void dyn_detach_module(struct module *mod)
 {
-	struct dyn_update *upd, *tmp;
+	struct dyn_update *upd;
 
-	mutex_lock(&dyn_mutex);
-	list_for_each_entry_safe(upd, tmp, &dyn_updates, list) {
-		if (dyn_code_in(&upd->ver[1]->code, mod)) {
-			/* The original goes: so does the whole update. */
-			pr_warn("%s/%u: original %s is in module %s, which is being unloaded by force: update removed without quiescence check\n",
-				upd->name, upd->id, upd->ver[1]->code.sym,
-				mod->name);
-			if (dyn_redirect_remove(upd))
-				continue;	/* ftrace still uses it: keep */
-			dyn_update_drop(upd);
-			continue;
-		}
+	list_for_each_entry(upd, &dyn_updates, list)
 		dyn_detach_from(upd, mod);
-	}
+}
+
+/* A module that updated functions live in is loading: redirect them. */
+static int dyn_module_coming(struct module *mod)
+{
+	struct dynamos_req *req;
+	int ret;
+
+	req = dyn_alloc(sizeof(*req));	/* carries the error message */
+	if (!req)
+		return -ENOMEM;
+	mutex_lock(&dyn_mutex);
+	ret = dyn_func_target_coming(mod, req);
 	mutex_unlock(&dyn_mutex);
+	if (ret)
+		pr_err("refusing to load module %s: %s (%d)\n", mod->name,
+		       req->error, ret);
+	dyn_free(req);
+	return ret;
 }
 
 static int dyn_module_event(struct notifier_block *nb, unsigned long event,
@@ -108,14 +118,24 @@ static int dyn_module_event(struct notifier_block *nb, unsigned long event,
 	 * Most modules come and go without us: look before taking the
 	 * command lock, which a removal may hold for its whole timeout.
 	 */
-	if (event == MODULE_STATE_GOING && dyn_uses_module(mod))
+	if (event == MODULE_STATE_COMING && dyn_func_targets(mod))
+		return notifier_from_errno(dyn_module_coming(mod));
+	if (event == MODULE_STATE_GOING &&
+	    (dyn_func_targets(mod) || dyn_uses_module(mod))) {
+		mutex_lock(&dyn_mutex);
+		dyn_func_target_going(mod);
 		dyn_detach_module(mod);
+		mutex_unlock(&dyn_mutex);
+	}
 	return NOTIFY_OK;
 }
 
 static struct notifier_block dyn_module_nb = {
 	.notifier_call	= dyn_module_event,
-	/* Before livepatch and ftrace let go of the module's functions. */
+	/*
+	 * Going: before ftrace lets go of the module's functions.  Coming:
+	 * first, so a refusal needs no other notifier undone.
+	 */
 	.priority	= INT_MAX,
 };
 

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Redirection: one ftrace_ops per update, on the original function's
- * ftrace (fentry) site.  The callback picks the version for each call and
- * moves the saved instruction pointer to it; for version 1 it leaves the
- * ip alone, so the original body runs.
+ * Redirection: one ftrace_ops per updated function, on its ftrace (fentry)
+ * site.  The callback asks the top update of the function's stack for the
+ * version of each call (a choice of version 1 passes the call down to the
+ * update below, see function.c) and moves the saved instruction pointer to
+ * it; for the original it leaves the ip after the site, so the original
+ * body runs.
  *
  * The callback runs in whatever context calls the function (IRQ, NMI, the
  * idle loop with RCU not watching), so it and everything it calls is
@@ -109,7 +111,8 @@ static void notrace dyn_ftrace_func(unsigned long ip, unsigned long parent_ip,
 				    struct ftrace_ops *op,
 				    struct ftrace_regs *fregs)
 {
-	struct dyn_update *upd = container_of(op, struct dyn_update, ops);
+	struct dyn_func *func = container_of(op, struct dyn_func, ops);
+	struct dyn_update *upd, *below;
 	dynamos_handler_t handler;
 	unsigned long entry;
 	unsigned int v, choice;
@@ -121,98 +124,110 @@ static void notrace dyn_ftrace_func(unsigned long ip, unsigned long parent_ip,
 	 */
 	preempt_disable_notrace();
 
-	handler = READ_ONCE(upd->handler);
-	if (handler) {
-		choice = dyn_handler_choice(upd, handler, fregs);
-		/*
-		 * 0 and out-of-range choices (negative ones wrap) mean the
-		 * active version, which the handler may just have set.
-		 */
-		if (choice - 1 < DYNAMOS_MAX_VERSIONS)
-			v = choice;
-		else
+	/* Pairs with the release that published a new top (function.c). */
+	upd = smp_load_acquire(&func->top);
+	for (;;) {
+		handler = READ_ONCE(upd->handler);
+		if (handler) {
+			choice = dyn_handler_choice(upd, handler, fregs);
+			/*
+			 * 0 and out-of-range choices (negative ones wrap)
+			 * mean the active version, which the handler may
+			 * just have set.
+			 */
+			if (choice - 1 < DYNAMOS_MAX_VERSIONS)
+				v = choice;
+			else
+				v = READ_ONCE(upd->active);
+		} else {
 			v = READ_ONCE(upd->active);
-	} else {
-		v = READ_ONCE(upd->active);
-	}
-	entry = READ_ONCE(upd->entry[v]);
-	if (unlikely(!entry)) {
-		/*
-		 * Not live: the handler chose a version that is absent or
-		 * being removed (take the active one), or the active one is
-		 * being removed (take the original).
-		 */
-		v = READ_ONCE(upd->active);
-		entry = READ_ONCE(upd->entry[v]);
-		if (!entry) {
-			v = 1;
-			entry = READ_ONCE(upd->entry[1]);
 		}
+		entry = READ_ONCE(upd->entry[v]);
+		if (unlikely(!entry)) {
+			/*
+			 * Not live: the handler chose a version that is
+			 * absent or being removed (take the active one), or
+			 * the active one is being removed (take version 1).
+			 */
+			v = READ_ONCE(upd->active);
+			entry = READ_ONCE(upd->entry[v]);
+			if (!entry) {
+				v = 1;
+				entry = READ_ONCE(upd->entry[1]);
+			}
+		}
+		this_cpu_inc(upd->counters->calls[v]);
+		/* Version 1 of a stacked update: the one below decides. */
+		if (likely(v != 1))
+			break;
+		below = READ_ONCE(upd->below);
+		if (likely(!below))
+			break;
+		upd = below;
 	}
-	this_cpu_inc(upd->counters->calls[v]);
 	ftrace_instruction_pointer_set(fregs, entry);
 
 	preempt_enable_notrace();
 }
 
-int dyn_redirect_install(struct dyn_update *upd, struct dynamos_req *req)
+int dyn_redirect_install(struct dyn_func *func, struct dynamos_req *req)
 {
 	int ret, err;
 
-	upd->ops.func = dyn_ftrace_func;
+	memset(&func->ops, 0, sizeof(func->ops));
+	func->ops.func = dyn_ftrace_func;
 	/*
 	 * No FTRACE_OPS_FL_RECURSION: that flag asks ftrace to wrap the
 	 * callback in its recursion-guarding assist function, which would
 	 * double the per-call cost; the callback guards recursion itself.
 	 * PERMANENT: refuse "ftrace_enabled=0" while a redirection exists.
 	 */
-	upd->ops.flags = FTRACE_OPS_FL_DYNAMIC | FTRACE_OPS_FL_IPMODIFY |
-			 FTRACE_OPS_FL_PERMANENT;
+	func->ops.flags = FTRACE_OPS_FL_DYNAMIC | FTRACE_OPS_FL_IPMODIFY |
+			  FTRACE_OPS_FL_PERMANENT;
 
-	ret = ftrace_set_filter_ip(&upd->ops, upd->fentry, 0, 0);
+	ret = ftrace_set_filter_ip(&func->ops, func->fentry, 0, 0);
 	if (ret) {
 		dyn_err(req, "cannot set an ftrace filter on %s (error %d)",
-			upd->ver[1]->code.sym, ret);
+			func->sym, ret);
 		return ret;
 	}
 
-	ret = register_ftrace_function(&upd->ops);
+	ret = register_ftrace_function(&func->ops);
 	if (ret) {
 		if (ret == -EBUSY)
 			dyn_err(req, "%s is already claimed by livepatch or another ftrace IPMODIFY/direct user (or ftrace is disabled)",
-				upd->ver[1]->code.sym);
+				func->sym);
 		else
 			dyn_err(req, "cannot redirect %s: ftrace error %d",
-				upd->ver[1]->code.sym, ret);
-		err = ftrace_set_filter_ip(&upd->ops, upd->fentry, 1, 0);
+				func->sym, ret);
+		err = ftrace_set_filter_ip(&func->ops, func->fentry, 1, 0);
 		if (err)
-			pr_warn("cannot drop filter of %s: %d\n",
-				upd->ver[1]->code.sym, err);
-		ftrace_free_filter(&upd->ops);
+			pr_warn("cannot drop filter of %s: %d\n", func->sym, err);
+		ftrace_free_filter(&func->ops);
 		return ret;
 	}
-	upd->redirected = true;
+	func->redirected = true;
 	return 0;
 }
 
 /*
  * Unregistering a dynamic ops waits until no task can be in its callback
- * or trampoline any more, so @upd may be freed afterwards.
+ * or trampoline any more, so @func and its updates may be freed afterwards.
  */
-int dyn_redirect_remove(struct dyn_update *upd)
+int dyn_redirect_remove(struct dyn_func *func)
 {
 	int ret;
 
-	if (!upd->redirected)
+	if (!func->redirected)
 		return 0;
-	ret = unregister_ftrace_function(&upd->ops);
+	ret = unregister_ftrace_function(&func->ops);
 	if (ret) {
-		pr_err("cannot remove the redirection of %s/%u: %d\n",
-		       upd->name, upd->id, ret);
+		pr_err("cannot remove the redirection of %s: %d\n", func->sym,
+		       ret);
 		return ret;
 	}
-	ftrace_free_filter(&upd->ops);
-	upd->redirected = false;
+	ftrace_free_filter(&func->ops);
+	func->redirected = false;
 	return 0;
 }
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * REGISTER: the first registration of <name,id> names the kernel function
- * to update (version 1, the original) and installs the redirection on it;
- * later ones add versions 2, 3, ... (the highest number in use + 1).
+ * to update (version 1, the original) and puts the update on top of that
+ * function's stack (function.c); later ones add versions 2, 3, ... (the
+ * highest number in use + 1).
  */
 #define pr_fmt(fmt) "dynamos: " fmt
 
@@ -11,27 +12,12 @@
 
 #include "internal.h"
 
-static int dyn_register_original(struct dynamos_req *req,
-				 struct dyn_code *code)
+static int dyn_register_original(struct dynamos_req *req)
 {
-	struct dyn_update *upd, *other;
+	struct dyn_update *upd;
 	struct dyn_version *vp;
-	unsigned long fentry;
-	unsigned int v;
 	int ret;
 
-	other = dyn_find_code(code->addr, &v);
-	if (other) {
-		dyn_err(req, "%s is already version %u of update %s/%u",
-			code->sym, v, other->name, other->id);
-		return -EBUSY;
-	}
-	fentry = dyn_ftrace_location(code->addr);
-	if (!fentry) {
-		dyn_err(req, "ftrace cannot patch %s: it has no ftrace site (notrace or not traceable)",
-			code->sym);
-		return -EOPNOTSUPP;
-	}
 	if (dyn_nr_updates >= DYNAMOS_MAX_UPDATES) {
 		dyn_err(req, "too many updates (at most %d)",
 			DYNAMOS_MAX_UPDATES);
@@ -51,23 +37,27 @@ static int dyn_register_original(struct dynamos_req *req,
 
 	strscpy(upd->name, req->name, sizeof(upd->name));
 	upd->id = req->id;
-	upd->fentry = fentry;
 	upd->active = 1;
 	upd->nr_versions = 1;
-	vp->code = *code;		/* takes over the module reference */
-	memset(code, 0, sizeof(*code));
-	upd->ver[1] = vp;
-	dyn_version_set_state(upd, 1, DYN_LIVE);
+	upd->ver[1] = vp;	/* the original: function.c fills it in */
 
-	ret = dyn_redirect_install(upd, req);
+	ret = dyn_func_attach(upd, req);
 	if (ret) {
 		dyn_update_free(upd);
 		return ret;
 	}
-	dyn_update_add(upd);
 	req->result = 1;
-	pr_info("%s/%u: redirection installed on %s [%s] (version 1)\n",
-		upd->name, upd->id, vp->code.sym, dyn_code_module(&vp->code));
+	if (!upd->func->addr)
+		pr_info("%s/%u: %s:%s is not loaded; the redirection waits for it (version 1)\n",
+			upd->name, upd->id, upd->func->module, upd->func->sym);
+	else if (upd->below)
+		pr_info("%s/%u: stacked on %s/%u on %s [%s] (version 1)\n",
+			upd->name, upd->id, upd->below->name, upd->below->id,
+			upd->func->sym, dyn_func_module(upd->func));
+	else
+		pr_info("%s/%u: redirection installed on %s [%s] (version 1)\n",
+			upd->name, upd->id, upd->func->sym,
+			dyn_func_module(upd->func));
 	return 0;
 }
 
@@ -119,15 +109,14 @@ int dyn_cmd_register(struct dyn_op *op)
 	ret = dyn_check_name(req);
 	if (ret)
 		return ret;
+	upd = dyn_find(req->name, req->id);
+	if (!upd)
+		return dyn_register_original(req);
+
 	ret = dyn_resolve(req->symbol, 0, &code, req);
 	if (ret)
 		return ret;
-
-	upd = dyn_find(req->name, req->id);
-	if (upd)
-		ret = dyn_register_version(req, upd, &code);
-	else
-		ret = dyn_register_original(req, &code);
+	ret = dyn_register_version(req, upd, &code);
 	dyn_code_put(&code);	/* no-op if the version took it */
 	return ret;
 }

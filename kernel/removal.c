@@ -288,6 +288,7 @@ static int dyn_remove_update(struct dyn_update *upd, struct dyn_op *op)
 	unsigned long mask = 0;
 	unsigned int v;
 	int ret, raw;
+	bool last;
 
 	ret = dyn_check_not_active(upd, 0, req);
 	if (ret)
@@ -302,7 +303,8 @@ static int dyn_remove_update(struct dyn_update *upd, struct dyn_op *op)
 	ret = dyn_retire(upd, mask, dyn_timeout(req->timeout_ms), op);
 	if (ret)
 		return ret;
-	ret = dyn_redirect_remove(upd);
+	last = upd->func->depth == 1;
+	ret = dyn_func_detach(upd);
 	if (ret) {
 		dyn_set_states(upd, mask, DYN_LIVE);
 		dyn_err(req, "ftrace refused to remove the redirection (%d)",
@@ -313,8 +315,8 @@ static int dyn_remove_update(struct dyn_update *upd, struct dyn_op *op)
 		if (upd->ver[v])
 			dyn_run_hook(upd, v, DYNAMOS_HOOK_POST_REMOVAL, &raw);
 
-	pr_info("%s/%u: deregistered, redirection removed\n", upd->name,
-		upd->id);
+	pr_info("%s/%u: deregistered%s\n", upd->name, upd->id,
+		last ? ", redirection removed" : "");
 	dyn_update_drop(upd);
 	return 0;
 }

@@ -51,6 +51,10 @@ static void *dyn_fill_update(void *p, struct dyn_update *upd)
 		u->nr_versions += !!upd->ver[v];
 	u->phase = dynamos_phase(&upd->state->pub);
 	u->must_update = dynamos_must_update(&upd->state->pub);
+	u->level = dyn_update_level(upd);
+	u->depth = upd->func->depth;
+	if (!upd->func->addr)
+		u->flags |= DYNAMOS_UPDATE_TARGET_ABSENT;
 	if (upd->handler_code.addr) {
 		strscpy(u->handler, upd->handler_code.sym, sizeof(u->handler));
 		strscpy(u->handler_module, dyn_code_module(&upd->handler_code),
@@ -70,8 +74,16 @@ static void *dyn_fill_version(void *p, struct dyn_update *upd, unsigned int v)
 	r->state = READ_ONCE(vp->state) == DYN_LIVE ? DYNAMOS_VERSION_LIVE :
 						      DYNAMOS_VERSION_REMOVING;
 	r->calls = dyn_sum_counter(upd, v);
-	strscpy(r->function, vp->code.sym, sizeof(r->function));
-	strscpy(r->module, dyn_code_module(&vp->code), sizeof(r->module));
+	if (v == 1) {
+		/* The original: named even while its module is absent. */
+		strscpy(r->function, upd->func->sym, sizeof(r->function));
+		strscpy(r->module, dyn_func_module(upd->func),
+			sizeof(r->module));
+	} else {
+		strscpy(r->function, vp->code.sym, sizeof(r->function));
+		strscpy(r->module, dyn_code_module(&vp->code),
+			sizeof(r->module));
+	}
 	for (k = 0; k < DYN_NR_HOOKS; k++)
 		if (vp->hooks[k].addr)
 			strscpy(r->hooks[k], vp->hooks[k].sym,
@@ -194,8 +206,9 @@ static void dyn_show_version(struct seq_file *m,
 			   r->hooks[k]);
 		any = true;
 	}
-	seq_printf(m, "%s %d %s\n", any ? "" : "-", u->phase,
-		   u->must_update ? "yes" : "no");
+	seq_printf(m, "%s %d %s %u/%u %s\n", any ? "" : "-", u->phase,
+		   u->must_update ? "yes" : "no", u->level + 1, u->depth,
+		   u->flags & DYNAMOS_UPDATE_TARGET_ABSENT ? "absent" : "loaded");
 }
 
 /* read(/dev/dynamos): the snapshot's records rendered as text. */
@@ -214,7 +227,7 @@ int dyn_status_show(struct seq_file *m, void *unused)
 	fw = buf;
 	seq_printf(m, "dynamos %s abi %u updates %u versions %u\n",
 		   fw->version, fw->abi, fw->nr_updates, fw->nr_versions);
-	seq_puts(m, "UPDATE ID VERSION ACTIVE STATE CALLS FUNCTION MODULE HANDLER HOOKS PHASE MUST_UPDATE\n");
+	seq_puts(m, "UPDATE ID VERSION ACTIVE STATE CALLS FUNCTION MODULE HANDLER HOOKS PHASE MUST_UPDATE STACK TARGET\n");
 	for (off = fw->head.size; off < size; off += head->size) {
 		head = buf + off;
 		if (head->kind == DYNAMOS_REC_UPDATE)

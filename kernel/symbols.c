@@ -43,6 +43,7 @@ static struct {
 			      int (*fn)(struct task_struct *, void *),
 			      void *arg);
 	int (*kallsyms_on_each_symbol)(dyn_each_fn_t fn, void *data);
+	struct module *(*find_module)(const char *name);
 } dyn_sym;
 
 static int dyn_find_kallsyms_lookup_name(void)
@@ -97,8 +98,20 @@ int dyn_symbols_init(void)
 	DYN_LOOKUP(module_text_address, "__module_text_address");
 	DYN_LOOKUP(task_call_func, "task_call_func");
 	DYN_LOOKUP(kallsyms_on_each_symbol, "kallsyms_on_each_symbol");
+	DYN_LOOKUP(find_module, "find_module");
 #undef DYN_LOOKUP
 	return 0;
+}
+
+/* Is a module of that name loaded (in any state)? */
+bool dyn_module_loaded(const char *name)
+{
+	bool loaded;
+
+	preempt_disable();	/* find_module() wants it, or module_mutex */
+	loaded = dyn_sym.find_module(name);
+	preempt_enable();
+	return loaded;
 }
 
 unsigned long dyn_ftrace_location(unsigned long ip)
@@ -275,32 +288,48 @@ static int dyn_match_module(void *data, const char *name, struct module *mod,
 	return 0;
 }
 
-int dyn_resolve(const char *spec, unsigned int flags, struct dyn_code *out,
-		struct dynamos_req *req)
+/*
+ * Split "sym", "module:sym" or "vmlinux:sym": @modname gets the module
+ * ("" if none given), @sym points into @spec.
+ */
+int dyn_split_spec(const char *spec, char *modname, const char **sym,
+		   struct dynamos_req *req)
 {
-	char modname[MODULE_NAME_LEN];
 	const char *colon = strchr(spec, ':');
-	struct dyn_match m = {};
-	int ret;
 
-	m.sym = spec;
+	modname[0] = '\0';
+	*sym = spec;
 	if (colon) {
 		size_t len = colon - spec;
 
-		if (!len || len >= sizeof(modname)) {
+		if (!len || len >= MODULE_NAME_LEN) {
 			dyn_err(req, "bad module name in '%s'", spec);
 			return -EINVAL;
 		}
 		memcpy(modname, spec, len);
 		modname[len] = '\0';
-		m.modname = modname;
-		m.sym = colon + 1;
+		*sym = colon + 1;
 	}
-	if (!*m.sym || strchr(m.sym, ':')) {
+	if (!**sym || strchr(*sym, ':')) {
 		dyn_err(req, "bad function name '%s' (want symbol or module:symbol)",
 			spec);
 		return -EINVAL;
 	}
+	return 0;
+}
+
+int dyn_resolve(const char *spec, unsigned int flags, struct dyn_code *out,
+		struct dynamos_req *req)
+{
+	char modname[MODULE_NAME_LEN];
+	struct dyn_match m = {};
+	int ret;
+
+	ret = dyn_split_spec(spec, modname, &m.sym, req);
+	if (ret)
+		return ret;
+	if (modname[0])
+		m.modname = modname;
 
 	if (!m.modname || !strcmp(m.modname, "vmlinux"))
 		dyn_sym.kallsyms_on_each_match_symbol(dyn_match_vmlinux,
@@ -363,8 +392,12 @@ int dyn_resolve_addr(unsigned long addr, unsigned int flags,
 	/*
 	 * try_module_get() succeeds on a module whose init still runs, but
 	 * the kernel frees such a module if its init fails, reference or not.
+	 * The module notifier may look at one that is loading (its load waits
+	 * for the notifier, and a failed init notifies us before the free).
 	 */
-	if (mod && READ_ONCE(mod->state) != MODULE_STATE_LIVE) {
+	if (mod && READ_ONCE(mod->state) != MODULE_STATE_LIVE &&
+	    !((flags & DYN_CODE_COMING) &&
+	      READ_ONCE(mod->state) == MODULE_STATE_COMING)) {
 		dyn_err(req, "%ps: module %s is still initialising (or going away); retry once it is loaded",
 			(void *)addr, mod->name);
 		module_put(mod);
@@ -382,7 +415,7 @@ int dyn_resolve_addr(unsigned long addr, unsigned int flags,
 				(void *)addr);
 			return -ENOEXEC;
 		}
-	} else if (mod == THIS_MODULE) {
+	} else if (mod == THIS_MODULE && !(flags & DYN_CODE_TARGET)) {
 		module_put(mod);
 		dyn_err(req, "%ps belongs to dynamos itself", (void *)addr);
 		return -EINVAL;

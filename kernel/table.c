@@ -35,6 +35,7 @@ unsigned int dyn_nr_updates;		/* both locks to change */
 
 const char *const dyn_hook_names[DYN_NR_HOOKS] = {
 	"pre_activation", "post_activation", "pre_removal", "post_removal",
+	"target_coming", "target_going",
 };
 
 struct dyn_update *dyn_find(const char *name, u32 id)
@@ -98,8 +99,10 @@ void dyn_version_set_state(struct dyn_update *upd, unsigned int v, int state)
 	unsigned long entry = 0;
 
 	WRITE_ONCE(vp->state, state);
-	if (state == DYN_LIVE)
-		entry = v == 1 ? upd->fentry + MCOUNT_INSN_SIZE : vp->code.addr;
+	if (state == DYN_LIVE && v != 1)
+		entry = vp->code.addr;
+	else if (state == DYN_LIVE && upd->func->fentry)
+		entry = upd->func->fentry + MCOUNT_INSN_SIZE;
 	WRITE_ONCE(upd->entry[v], entry);
 }
 
@@ -183,24 +186,9 @@ void dyn_update_free(struct dyn_update *upd)
 	dyn_free(upd);
 }
 
-/* Publish a complete update with its redirection installed. */
-void dyn_update_add(struct dyn_update *upd)
-{
-	/* Updates pin dynamos: module_exit cannot undo them safely. */
-	__module_get(THIS_MODULE);
-	mutex_lock(&dyn_table_lock);
-	list_add_tail(&upd->list, &dyn_updates);
-	dyn_nr_updates++;
-	mutex_unlock(&dyn_table_lock);
-}
-
-/* Take a deregistered update out of the table and free it. */
+/* Free a deregistered update that dyn_func_detach() took out of the table. */
 void dyn_update_drop(struct dyn_update *upd)
 {
-	mutex_lock(&dyn_table_lock);
-	list_del(&upd->list);
-	dyn_nr_updates--;
-	mutex_unlock(&dyn_table_lock);
 	dyn_update_free(upd);
 	module_put(THIS_MODULE);
 }
@@ -256,20 +244,25 @@ void dyn_version_drop(struct dyn_update *upd, unsigned int v)
 void dyn_table_exit(void)
 {
 	struct dyn_update *upd, *tmp;
+	struct dyn_func *func, *ftmp;
 	unsigned int v;
 
 	mutex_lock(&dyn_mutex);
-	list_for_each_entry_safe(upd, tmp, &dyn_updates, list) {
-		pr_err("%s/%u still registered at unload: removing its redirection without quiescence check\n",
-		       upd->name, upd->id);
-		if (dyn_redirect_remove(upd))
+	list_for_each_entry_safe(func, ftmp, &dyn_funcs, list) {
+		pr_err("%s still has %u update(s) at unload: removing its redirection without quiescence check\n",
+		       func->sym, func->depth);
+		if (dyn_redirect_remove(func))
 			continue;	/* cannot free what ftrace still uses */
-		list_del(&upd->list);
-		for (v = 1; v <= DYNAMOS_MAX_VERSIONS; v++)
-			dyn_free(upd->ver[v]);
-		dyn_state_put(upd->state);
-		dyn_free_counters(upd);
-		dyn_free(upd);
+		list_for_each_entry_safe(upd, tmp, &func->stack, stack_node) {
+			list_del(&upd->list);
+			for (v = 1; v <= DYNAMOS_MAX_VERSIONS; v++)
+				dyn_free(upd->ver[v]);
+			dyn_state_put(upd->state);
+			dyn_free_counters(upd);
+			dyn_free(upd);
+		}
+		list_del(&func->list);
+		dyn_free(func);
 	}
 	mutex_unlock(&dyn_mutex);
 }

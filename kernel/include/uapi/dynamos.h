@@ -30,7 +30,7 @@
  * single spaces, no field contains whitespace:
  *   line 1:  dynamos <framework-version> abi <abi> updates <n> versions <m>
  *   line 2:  UPDATE ID VERSION ACTIVE STATE CALLS FUNCTION MODULE HANDLER HOOKS
- *            PHASE MUST_UPDATE
+ *            PHASE MUST_UPDATE STACK TARGET
  *   then one row per registered version, ordered by registration of the
  *   update, then by version number:
  *     UPDATE   update name
@@ -48,6 +48,10 @@
  *              pre_activation, post_activation, pre_removal, post_removal
  *     PHASE    the update name's phase (decimal, starts at 0)
  *     MUST_UPDATE  the update name's must_update flag, "yes" or "no"
+ *     STACK    "L/D": the update is layer L (1 = bottom) of the D updates
+ *              on its function; calls run layer D's choice
+ *     TARGET   "loaded", or "absent" while the function's module is not
+ *              loaded (the redirection waits for it)
  */
 #ifndef _UAPI_LINUX_DYNAMOS_H
 #define _UAPI_LINUX_DYNAMOS_H
@@ -312,17 +316,40 @@ struct dynamos_rec_task {
  *                        patch); error = "dynamos <version> abi <abi>".
  * REGISTER (1)        name, id, symbol.  First registration of <name,id>:
  *                        symbol is the kernel function to update; it becomes
- *                        version 1 and the redirection is installed on it.
+ *                        version 1.  If no update replaces the function yet,
+ *                        the redirection is installed on it; otherwise the
+ *                        new <name,id> is stacked on top of the updates
+ *                        already there.  Calls run the top update's choice
+ *                        (handler or active version); a choice of version 1
+ *                        passes the call to the update below, down to the
+ *                        original, so a new layer changes nothing until it
+ *                        activates a version of its own.  "module:symbol"
+ *                        of a module that is not loaded is accepted: the
+ *                        function is absent (LIST flag TARGET_ABSENT) and
+ *                        redirected when the module loads, before its init
+ *                        runs (a function that cannot be found or redirected
+ *                        then, or a TARGET_COMING hook that fails, refuses
+ *                        the module's load); when the module unloads (also
+ *                        by force) the redirection goes and the updates
+ *                        stay, absent.  Target modules are not pinned.
+ *                        Functions of dynamos itself may be updated
+ *                        ("dynamos:sym"), except those on the redirection,
+ *                        removal and command paths (EOPNOTSUPP, saying so).
  *                        Later registrations add the next version (highest
  *                        registered + 1).  -> result = version number.
  *                        Errors: EAGAIN the function's module is still
  *                        initialising, ENOENT unknown symbol, ENOTUNIQ ambiguous
  *                        name, ENOEXEC not a function, EOPNOTSUPP no ftrace
  *                        site (notrace/inlined), EBUSY claimed by livepatch or
- *                        another IPMODIFY ftrace user or another update,
- *                        EEXIST already a version, ENOSPC too many versions.
+ *                        another IPMODIFY ftrace user, or a version of an
+ *                        update (as target), or an update's original (as a
+ *                        version), EEXIST already a version, ENOSPC too many
+ *                        versions.
  * DEREGISTER (2)      name, id, version, timeout_ms.  version 0: all
- *                        versions and the redirection; version >= 2: that
+ *                        versions and the update's layer of its function's
+ *                        stack, wherever it is (the layers above then pass
+ *                        calls to the one below it; the last layer takes
+ *                        the redirection with it); version >= 2: that
  *                        version; version 1 alone: EINVAL.  The active
  *                        version is never removed (EBUSY: activate another
  *                        one first; for version 0, version 1 must be

@@ -3,7 +3,7 @@
 # In-VM test of dynamos.ko with the test modules.  Run inside the guest:
 
 #   ./dynamos vm -- bash src/test/kmod/ctl/vmtest.sh [TEST...]
-# Tests: basic errors handler hooks quiesce pins stop schedule nonroot fuzz
+# Tests: basic errors stack absent handler hooks quiesce pins stop schedule nonroot fuzz
 # (default: all).  Prints PASS/FAIL lines; exit status = number of failures.
 # dynamos.framework.ClientSuitesIT runs it with the modules and dynctl it built
 # (FRAMEWORK, TARGET, UPDATE, DYNCTL); by hand, they default to in-tree builds.
@@ -70,15 +70,21 @@ t_errors() {
 	echo "== errors: each with a message, nothing changed"
 	ok $C register t 1 dynamos_target_fn
 	err 2 $C register e 1 no_such_function
-	err 2 $C register e 1 bogus:dynamos_target_fn
+	err 2 $C register e 1 dynamos_target:no_such_function
 	err 8 $C register e 1 jiffies
 	err 95 $C register e 1 __schedule
 	local dup; dup=$(awk '$2 ~ /^[tT]$/ {print $3}' /proc/kallsyms | sort | uniq -d | grep -v '\.' | head -1)
 	echo "  (duplicate symbol: $dup)"
 	err 76 $C register e 1 "$dup"
-	err 16 $C register e 1 dynamos_target_fn
-	err 16 $C register e 1 dynamos_target:dynamos_target_fn
+	ok $C register t 1 dynamos_target_fn_v2
+	err 16 $C register e 1 dynamos_target_fn_v2
+	case $LAST in *"version 2 of update t/1"*) pass "a version cannot be updated itself";;
+		*) fail "message: $LAST";; esac
+	ok $C deregister t 1 2
 	err 17 $C register t 1 dynamos_target_fn
+	err 95 $C register e 1 dynamos:dyn_cmd_stop
+	case $LAST in *"redirection, removal or command path"*) pass "framework path refused, saying why";;
+		*) fail "message: $LAST";; esac
 	err 22 $C register "a b" 1 dynamos_target_fn
 	err 22 $C register t 1 dynamos:dyn_cmd_stop
 	err 2 $C activate t 1 2
@@ -199,7 +205,6 @@ t_quiesce() {
 t_pins() {
 	echo "== module pinning"
 	ok $C register p 1 dynamos_target_fn
-	err 1 rmmod dynamos_target
 	ok $C register p 1 dynamos_target_fn_v2
 	err 1 rmmod dynamos_test_update
 	ok $C deregister p 1 2
@@ -208,6 +213,75 @@ t_pins() {
 	ok $C deregister p 1 0
 	ok rmmod dynamos_target
 	ok rmmod dynamos
+	setup
+}
+
+# status columns of <name,id>'s version 1: STACK and TARGET
+stack() { $C status | awk -v u=$1 -v i=$2 '$1==u && $2==i && $3==1 {print $13, $14}'; }
+
+t_stack() {
+	echo "== stacking: two updates on one function"
+	ok $C register a 1 dynamos_target_fn
+	ok $C register a 1 dynamos_target_fn_v2
+	ok $C activate a 1 2
+	target 10 1 2; eq "a's version 2" "$(field last /proc/dynamos_target)" 1003
+	ok $C register b 1 dynamos_target:dynamos_target_fn; eq "b stacked, version 1" "$LAST" "ok 1"
+	eq "a's place" "$(stack a 1)" "1/2 loaded"
+	eq "b's place" "$(stack b 1)" "2/2 loaded"
+	target 10 1 2; eq "b's version 1 falls through to a's choice" "$(field last /proc/dynamos_target)" 1003
+	ok $C register b 1 dynamos_target_fn_v3
+	ok $C activate b 1 2
+	target 10 1 2; eq "b's version 2 runs" "$(field last /proc/dynamos_target)" 2003
+	eq "a v2 calls" "$(calls a 1 2)" 20
+	eq "b v1 calls" "$(calls b 1 1)" 10
+	eq "b v2 calls" "$(calls b 1 2)" 10
+	err 16 $C register c 1 dynamos_target_fn_v3
+	ok $C activate a 1 1
+	target 10 1 2; eq "a below switched: b still decides" "$(field last /proc/dynamos_target)" 2003
+	ok $C activate a 1 2
+	ok $C activate b 1 1
+	ok $C deregister b 1 0
+	eq "a alone again" "$(stack a 1)" "1/1 loaded"
+	target 10 1 2; eq "reverting the top gives back a's choice" "$(field last /proc/dynamos_target)" 1003
+	eq "a's counter continues" "$(calls a 1 2)" 30
+	ok $C register b 1 dynamos_target_fn
+	ok $C register b 1 dynamos_target_fn_wrap
+	ok $C activate b 1 2
+	ok $C activate a 1 1
+	ok $C deregister a 1 0
+	eq "bottom removed from beneath" "$(stack b 1)" "1/1 loaded"
+	target 10 1 2; eq "b's wrapper" "$(field last /proc/dynamos_target)" 3003
+	ok $C activate b 1 1
+	target 10 1 2; eq "original" "$(field last /proc/dynamos_target)" 3
+	ok $C deregister b 1 0
+	eq "table empty" "$($C status | wc -l)" 2
+}
+
+t_absent() {
+	echo "== module targets that come and go"
+	ok rmmod dynamos_test_update dynamos_target
+	ok $C register m 1 dynamos_target:dynamos_target_fn; eq "accepted while absent" "$LAST" "ok 1"
+	eq "absent" "$(stack m 1)" "1/1 absent"
+	err 2 $C register x 1 dynamos_target_fn
+	ok $C register n 1 dynamos_target:dynamos_target_fn; eq "stacked while absent" "$(stack n 1)" "2/2 absent"
+	ok insmod "$TARGET"
+	eq "redirected when it loads" "$(stack m 1)" "1/2 loaded"
+	target 5 1 2; eq "original" "$(field last /proc/dynamos_target)" 3
+	eq "calls through the redirection" "$(calls n 1 1)" 5
+	ok rmmod dynamos_target
+	eq "not pinned; absent again" "$(stack n 1)" "2/2 absent"
+	ok insmod "$TARGET"
+	ok insmod "$UPDATE"
+	ok $C register n 1 dynamos_target_fn_v2
+	ok $C activate n 1 2
+	target 3 1 2; eq "back, with n's version 2" "$(field last /proc/dynamos_target)" 1003
+	eq "n v1 counter continued" "$(calls n 1 1)" 5
+	ok $C activate n 1 1
+	ok $C deregister n 1 0
+	ok rmmod -f dynamos_test_update dynamos_target
+	eq "forced unload: absent" "$(stack m 1)" "1/1 absent"
+	ok $C deregister m 1 0
+	eq "table empty" "$($C status | wc -l)" 2
 	setup
 }
 
@@ -285,7 +359,7 @@ t_fuzz() {
 }
 
 setup
-TESTS=${*:-basic errors handler hooks quiesce pins stop schedule nonroot fuzz}
+TESTS=${*:-basic errors stack absent handler hooks quiesce pins stop schedule nonroot fuzz}
 for t in $TESTS; do t_$t; done
 ok $C stop
 ok rmmod dynamos_test_update dynamos_target dynamos
