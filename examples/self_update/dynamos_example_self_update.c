@@ -3,9 +3,8 @@
  * Example update of the framework itself: a new version of dynamos.ko's dyn_status_show, the
  * function that renders the text of /dev/dynamos (`cat /dev/dynamos`).
  *
- * The version is a wrapper: it runs the framework's own body (through the framework, past the
- * ftrace site, so it needs no copy of the status code and no private header of the framework) and
- * then appends one line: which update renders the text and how often it has done so since it was
+ * The version is a wrapper: it runs the framework's own body (past the ftrace site, so it needs no
+ * copy of the status code and no private header of the framework) and then appends one line: which update renders the text and how often it has done so since it was
  * applied.  Tools read the binary records of the LIST command, not this text, so the extra line
  * changes nothing for them.
  */
@@ -14,10 +13,14 @@
 #include <linux/seq_file.h>
 #include <dynamos.h>
 
-typedef int (status_show_t)(struct seq_file *m, void *unused);
+/*
+ * The framework's function; dynamos.ko does not export it, so 'dynamos apply' binds it to its
+ * address in the running kernel (from /proc/kallsyms) when it loads this module.
+ */
+extern int dyn_status_show(struct seq_file *m, void *unused);
 
 /* dyn_status_show's original body; set once at load, before the version can be registered. */
-static status_show_t *original_status_show;
+static int (*original_status_show)(struct seq_file *m, void *unused);
 static atomic_long_t renders = ATOMIC_LONG_INIT(0);
 
 noinline int dyn_status_show_v2(struct seq_file *m, void *unused)
@@ -33,8 +36,7 @@ noinline int dyn_status_show_v2(struct seq_file *m, void *unused)
 
 static int __init self_update_init(void)
 {
-	/* dynamos.ko does not export dyn_status_show: ask for it by module:symbol. */
-	original_status_show = (status_show_t *)dynamos_original_by_name("dynamos:dyn_status_show");
+	original_status_show = DYNAMOS_ORIGINAL(dyn_status_show);
 	if (!original_status_show) {
 		pr_err("dynamos_example_self_update: cannot find dyn_status_show's original entry\n");
 		return -ENOENT;

@@ -41,6 +41,6 @@ class SelfUpdateIT {
                     .contains("is on the framework's redirection, removal or command path (built without ftrace sites)");
             assertThat(v).containsEntry("rows_changed_" + fn, "no");
         }
-        assertThat(r.output()).contains("framework stopped");
+        assertThat(r.output()).contains("resolved dyn_status_show -> 0x").contains("framework stopped");
     }
 }
