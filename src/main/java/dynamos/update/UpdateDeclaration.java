@@ -24,7 +24,8 @@ public record UpdateDeclaration(
         Map<Long, String> handlers,
         List<Hook> hooks,
         List<String> inits,
-        Map<String, Integer> symbolPositions) {
+        Map<String, Integer> symbolPositions,
+        List<Use> uses) {
 
     public static final String SECTION = ".dynamos.update";
 
@@ -33,6 +34,19 @@ public record UpdateDeclaration(
 
     public record Hook(HookKind kind, long id, int version, String function) {}
 
+    /**
+     * The module uses symbols exported by update {@code update}, whose module is {@code module}: written
+     * by {@code dynamos build --uses} (fact {@code uses=UPDATE MODULE}), so that apply can say which
+     * update to apply first.
+     */
+    public record Use(String update, String module) {}
+
+    /** A declaration that uses no other update's exports. */
+    public UpdateDeclaration(String name, List<Replacement> replacements, Map<Long, Integer> activate,
+            Map<Long, String> handlers, List<Hook> hooks, List<String> inits, Map<String, Integer> symbolPositions) {
+        this(name, replacements, activate, handlers, hooks, inits, symbolPositions, List.of());
+    }
+
     public UpdateDeclaration {
         replacements = List.copyOf(replacements);
         activate = Map.copyOf(activate);
@@ -40,6 +54,7 @@ public record UpdateDeclaration(
         hooks = List.copyOf(hooks);
         inits = List.copyOf(inits);
         symbolPositions = Map.copyOf(symbolPositions);
+        uses = List.copyOf(uses);
     }
 
     /** Reads the declaration of a built update module. */
@@ -60,6 +75,8 @@ public record UpdateDeclaration(
         List<Hook> hooks = new ArrayList<>();
         List<String> inits = new ArrayList<>();
         Map<String, Integer> positions = new TreeMap<>();
+        // Every compilation unit of the module carries the --uses facts: the same fact repeats.
+        java.util.Set<Use> uses = new java.util.LinkedHashSet<>();
         // .modinfo and .dynamos.update share the format: NUL-separated key=value strings.
         for (ModuleInfo.Entry fact : ModuleInfo.parse(section).entries()) {
             String[] w = fact.value().trim().split("\\s+");
@@ -104,6 +121,10 @@ public record UpdateDeclaration(
                         }
                         positions.put(w[0], position);
                     }
+                    case "uses" -> {
+                        words(w, 2, where);
+                        uses.add(new Use(w[0], w[1]));
+                    }
                     default -> problems.add("unknown declaration " + where + " (from a newer dynamos.h?)");
                 }
             } catch (IllegalArgumentException e) {
@@ -124,7 +145,8 @@ public record UpdateDeclaration(
             throw new UpdateException("the update declaration of " + origin + " is invalid:\n    "
                     + String.join("\n    ", problems));
         }
-        return new UpdateDeclaration(name, replacements, activate, handlers, hooks, inits, positions);
+        return new UpdateDeclaration(name, replacements, activate, handlers, hooks, inits, positions,
+                List.copyOf(uses));
     }
 
     private static void checkConsistency(List<Replacement> replacements, Map<Long, Integer> activate,

@@ -68,4 +68,15 @@ class UpdateDeclarationTest {
                 .hasMessageContaining("update name 'has space'")
                 .hasMessageContaining("no DYNAMOS_REPLACE");
     }
+
+    @Test
+    void usesFactsOfBuildUsesAreReadOnceEach() {
+        UpdateDeclaration d = UpdateDeclaration.parse(section("update=fix2", "replace=1 2 f f_v2",
+                "uses=fix1 dynamos_fix1", "uses=fix1 dynamos_fix1", "uses=fix0 dynamos_fix0"), "fix2.ko");
+        assertThat(d.uses()).containsExactly(new UpdateDeclaration.Use("fix1", "dynamos_fix1"),
+                new UpdateDeclaration.Use("fix0", "dynamos_fix0"));
+        assertThat(UpdateDeclaration.parse(section("update=u", "replace=1 2 f f_v2"), "u.ko").uses()).isEmpty();
+        assertThatThrownBy(() -> UpdateDeclaration.parse(section("update=u", "replace=1 2 f f_v2", "uses=fix1"), "u.ko"))
+                .hasMessageContaining("bad declaration 'uses=fix1': expected 2 word(s)");
+    }
 }
