@@ -173,6 +173,10 @@ void dyn_count_free(void);
 int dyn_modules_init(void);
 void dyn_modules_exit(void);
 
+/* shadow.c: the framework-wide shadow namespace (<object, id>) */
+int dyn_shadow_init(void);
+void dyn_shadow_exit(void);
+
 /* state.c */
 struct dyn_ustate *dyn_state_get(const char *name);
 struct dyn_ustate *dyn_state_lookup(const char *name);

@@ -83,8 +83,14 @@ static int __init dynamos_init(void)
 	ret = dyn_modules_init();
 	if (ret)
 		return ret;
+	ret = dyn_shadow_init();
+	if (ret) {
+		dyn_modules_exit();
+		return ret;
+	}
 	ret = dyn_device_init();
 	if (ret) {
+		dyn_shadow_exit();
 		dyn_modules_exit();
 		return ret;
 	}
@@ -100,6 +106,7 @@ static void __exit dynamos_exit(void)
 	dyn_table_exit();
 	dyn_quiescence_exit();
 	dyn_state_exit();
+	dyn_shadow_exit();
 	if (atomic_long_read(&dyn_allocations))
 		pr_warn("%ld allocation(s) not freed at unload\n",
 			atomic_long_read(&dyn_allocations));

@@ -484,8 +484,12 @@ int dynamos_shadow_remove(struct dynamos_shadow_table *t, const void *obj);
 int __must_check dynamos_shadow_lock(struct dynamos_shadow_table *t);
 void dynamos_shadow_unlock(struct dynamos_shadow_table *t);
 
-/* Number of shadows in @t (a snapshot while others change it).  Any context. */
-unsigned long dynamos_shadow_count(struct dynamos_shadow_table *t);
+/*
+ * Number of shadows in @t (a snapshot while others change it).  Any context.
+ * Usually called as dynamos_shadow_count(t), see below.
+ */
+unsigned long
+dynamos_shadow_table_count(const struct dynamos_shadow_table *t);
 
 /*
  * DYNAMOS_SHADOW_FIELD(type, ptr, field) - a field of a shadow @ptr of
@@ -493,5 +497,191 @@ unsigned long dynamos_shadow_count(struct dynamos_shadow_table *t);
  *	DYNAMOS_SHADOW_FIELD(struct task_ext, ext, flags) |= 1;
  */
 #define DYNAMOS_SHADOW_FIELD(type, ptr, field) (((type *)(ptr))->field)
+
+/*
+ * Shadow data shared between updates: one namespace keyed by <obj, id>
+ *
+ * The tables above belong to one update module and die with it.  When a
+ * later update must go on using what an earlier one attached (update 2
+ * reads the field update 1 added; an update replacing another keeps its
+ * data), the shadows live in the framework instead: one framework-wide
+ * namespace in which a shadow is named by the object's address and an id,
+ * an unsigned long the updates agree on (e.g. one per new field or
+ * structure, kept in a header both updates include).  Same object, other
+ * id: another shadow; same id, other object: another shadow.  No init or
+ * cleanup: the namespace exists while dynamos.ko is loaded.
+ *
+ *	#define TASK_EXT_ID	0x7461736b	(agreed by every update using it)
+ *	static int task_ext_ctor(void *obj, void *shadow, void *data)
+ *	{
+ *		struct task_ext *ext = shadow;
+ *
+ *		ext->flags = *(int *)data;	(only the new shadow)
+ *		return 0;
+ *	}
+ *	ext = dynamos_shadow_get_or_alloc(p, TASK_EXT_ID, sizeof(*ext),
+ *					  GFP_ATOMIC, task_ext_ctor, &flags);
+ *	ext = dynamos_shadow_get(p, TASK_EXT_ID);	(NULL: no shadow)
+ *	dynamos_shadow_free(p, TASK_EXT_ID, task_ext_dtor);	(object freed)
+ *	dynamos_shadow_free_all(TASK_EXT_ID, task_ext_dtor);	(last user goes)
+ *
+ * Semantics:
+ *  - A shadow starts zeroed; the constructor @ctor (may be NULL) then fills
+ *    it.  The shadow becomes visible to get() only after @ctor returned 0,
+ *    with everything @ctor stored (release/acquire): no CPU ever sees a
+ *    half-built shadow.  If @ctor returns non-zero nothing is added and
+ *    alloc/get_or_alloc return NULL.
+ *  - Constructors run under the namespace's lock (a spinlock with BH
+ *    disabled), after the check that <obj, id> is free and before the
+ *    shadow is published.  So a constructor runs only for the shadow that
+ *    is kept: of two CPUs racing in get_or_alloc() for one <obj, id>, one
+ *    constructs and adds its shadow, the other frees its own allocation
+ *    without constructing it and returns the first one.  In exchange a
+ *    constructor must not sleep (allocate with GFP_ATOMIC), must be short,
+ *    must not take a lock that anyone holds while calling alloc,
+ *    get_or_alloc, free or free_all (the two locks would be taken in both
+ *    orders), and must not call these itself (refused: they return NULL /
+ *    do nothing, and a message is logged once); get() is allowed (its own
+ *    <obj, id> is not visible yet).
+ *  - dynamos_shadow_alloc() never returns an existing shadow: if <obj, id>
+ *    has one it returns NULL, leaves the existing one as it is and logs a
+ *    message once per boot.  dynamos_shadow_get_or_alloc() returns the
+ *    existing one (whatever its size: all users of an id must agree on it)
+ *    or adds a new one.
+ *  - Destructors @dtor (may be NULL) run in the caller of free/free_all,
+ *    without any framework lock held, after the shadow has been removed
+ *    from the namespace (get() no longer finds it) and before its memory
+ *    is freed, once per shadow.  The memory itself is freed after an RCU
+ *    grace period (kfree_rcu), so readers that found the shadow before may
+ *    go on reading it until the end of their RCU read-side critical
+ *    section; but what @dtor releases is released at once: if readers
+ *    follow pointers stored in the shadow, @dtor must release that memory
+ *    RCU-deferred too (kfree_rcu, call_rcu) or the readers must hold a lock
+ *    @dtor takes.
+ *  - Of concurrent free() calls for one <obj, id> exactly one runs @dtor.
+ *    free_all(id) frees every shadow with @id present when it takes the
+ *    lock; shadows added meanwhile may survive.  Shadows of other ids are
+ *    untouched.
+ *  - A pointer returned by get/alloc/get_or_alloc stays valid until the
+ *    shadow is freed: as for dynamos_shadow_find(), either within an RCU
+ *    read-side critical section, or as long as the caller knows nobody
+ *    frees it (it owns the object, or all freers take a lock it holds).
+ *  - Pinning: the framework keeps no pointer to @ctor, @dtor or
+ *    @ctor_data; they are called synchronously by alloc/get_or_alloc and
+ *    free/free_all before these return.  So the framework never calls a
+ *    function of a module that may be gone, and the shadows themselves
+ *    (framework memory) outlive the module that allocated them - which is
+ *    the point.  They must therefore not point into that module (its
+ *    functions, static data) unless it stays loaded as long as they do.
+ *  - Ownership: freeing is the job of the updates.  An update that goes
+ *    for good frees its shadows (free_all in its module exit, with the
+ *    destructor releasing what they point to); an update that is replaced
+ *    by one that keeps using the id leaves them to its successor.  Shadows
+ *    still present when dynamos.ko is unloaded are freed without
+ *    destructors and their number is logged as a warning.
+ *  - As with tables, an object freed without freeing its shadow leaves the
+ *    shadow attached to the address, where the next object allocated there
+ *    will find it.
+ *
+ * Contexts:
+ *   get          any context in which RCU is watching, incl. adaptation
+ *                handlers (ftrace callback), hardirq, NMI, IRQs off, under
+ *                any lock; notrace, lock-free, never waits.  Where RCU is
+ *                not watching it returns NULL.
+ *   alloc        process or softirq context with IRQs enabled (not hardirq,
+ *   get_or_alloc not NMI, not under spin_lock_irq*): elsewhere they return
+ *   free         NULL / do nothing.  The buffer is allocated with @gfp
+ *   free_all     before any lock is taken: GFP_KERNEL where the caller may
+ *                sleep, GFP_ATOMIC (or GFP_NOWAIT) in softirq, under a
+ *                spinlock (spin_lock, spin_lock_bh), rcu_read_lock or with
+ *                preemption disabled.  free/free_all never sleep
+ *                themselves; @dtor runs in the caller's context (it may
+ *                sleep only if the caller may).
+ *   count        any context in which RCU is watching (0 elsewhere); walks
+ *                all shadows of all ids: for tests and status, not fast
+ *                paths.
+ */
+
+/*
+ * dynamos_shadow_ctor_t - fill a new, zeroed @shadow of @obj (the object's
+ * address as given, never dereferenced by the framework) from @ctor_data.
+ * Atomic context, see above.  Return: 0 to add the shadow, non-zero to
+ * drop it (the allocating call then returns NULL).
+ */
+typedef int (*dynamos_shadow_ctor_t)(void *obj, void *shadow, void *ctor_data);
+
+/*
+ * dynamos_shadow_dtor_t - release what @shadow of @obj holds; @shadow is
+ * no longer in the namespace and is freed after the call (RCU-deferred).
+ */
+typedef void (*dynamos_shadow_dtor_t)(void *obj, void *shadow);
+
+/**
+ * dynamos_shadow_get() - the shadow <@obj, @id>
+ * Return: the shadow, or NULL if there is none (or @obj is NULL, or RCU is
+ * not watching).  Any context.
+ */
+void *dynamos_shadow_get(const void *obj, unsigned long id);
+
+/**
+ * dynamos_shadow_alloc() - add a new shadow <@obj, @id>
+ * @obj: the object's address (the key; never dereferenced), not NULL
+ * @id: the kind of shadow
+ * @size: bytes, 1..about KMALLOC_MAX_SIZE; aligned like kmalloc memory
+ * @gfp: allocation flags for the buffer (see Contexts)
+ * @ctor: fills the zeroed shadow before it is published, or NULL
+ * @ctor_data: passed to @ctor
+ *
+ * Return: the new shadow, or NULL if <@obj, @id> has one already (left
+ * untouched; logged once), on -ENOMEM (also of the namespace's hash table
+ * growing in atomic context: retry later), if @ctor failed, on bad
+ * arguments or in the wrong context.
+ */
+void *dynamos_shadow_alloc(const void *obj, unsigned long id, size_t size,
+			   gfp_t gfp, dynamos_shadow_ctor_t ctor,
+			   void *ctor_data);
+
+/**
+ * dynamos_shadow_get_or_alloc() - the shadow <@obj, @id>, added if none
+ *
+ * As dynamos_shadow_alloc(), but an existing shadow is returned as it is
+ * (@ctor does not run for it).  Of concurrent callers for one <@obj, @id>
+ * one adds the shadow and all get it.
+ * Return: the shadow, or NULL (out of memory, @ctor failed, bad arguments
+ * or wrong context).
+ */
+void *dynamos_shadow_get_or_alloc(const void *obj, unsigned long id,
+				  size_t size, gfp_t gfp,
+				  dynamos_shadow_ctor_t ctor, void *ctor_data);
+
+/**
+ * dynamos_shadow_free() - remove the shadow <@obj, @id>, if any
+ * @dtor: called once with the shadow after its removal, before it is
+ *	freed (RCU-deferred); may be NULL
+ */
+void dynamos_shadow_free(const void *obj, unsigned long id,
+			 dynamos_shadow_dtor_t dtor);
+
+/**
+ * dynamos_shadow_free_all() - remove every shadow with @id, whatever its
+ *	object, calling @dtor (may be NULL) for each
+ */
+void dynamos_shadow_free_all(unsigned long id, dynamos_shadow_dtor_t dtor);
+
+/* Number of shadows with @id (a snapshot).  Usually dynamos_shadow_count(id). */
+unsigned long dynamos_shadow_id_count(unsigned long id);
+
+/*
+ * dynamos_shadow_count(x) - number of shadows: in table @x if @x is a
+ * struct dynamos_shadow_table pointer (or NULL), else with id @x in the
+ * framework-wide namespace.  One name for both, chosen by the type.
+ */
+#define dynamos_shadow_count(x)						\
+	_Generic((x),							\
+		 struct dynamos_shadow_table *: dynamos_shadow_table_count, \
+		 const struct dynamos_shadow_table *:			\
+			dynamos_shadow_table_count,			\
+		 void *: dynamos_shadow_table_count,			\
+		 default: dynamos_shadow_id_count)(x)
 
 #endif /* _DYNAMOS_H */

@@ -21,9 +21,24 @@
  *   setver I V  give object I a shadow whose "version" field is V (the
  *               adaptation handler below sends calls with a == I there)
  *   reset       zero the counters
+ * The framework-wide namespace (dynamos_shadow_get/alloc/..., keyed by
+ * <object, id>), with a constructor and destructor that count their calls:
+ *   global      every rule of <dynamos.h> once: get on nothing, alloc/get,
+ *               alloc of an existing key, get_or_alloc, distinct keys, ctor
+ *               failure, ctor calling back, free/free_all and their dtors,
+ *               count, IRQs off, under spinlocks, hardirq, softirq
+ *   race N      STRESS_THREADS kthreads get_or_alloc the same N objects x 2
+ *               ids (one shadow per key, one ctor per shadow), then add and
+ *               free at random with a softirq doing both, a hardirq getting
+ *               throughout; ctors = dtors at the end
+ *   keep N      give N fixed addresses (in init_task) a shadow of GID_KEEP,
+ *               to be left there when this module is unloaded
+ *   adopt N     (after a reload) find those N shadows, intact, and free_all
+ *               them: N dtors
  * read: "count=<shadows in table> have=<expected> failures=<n> ops=<n>
  *        hardirq_finds=<n> softirq_ops=<n> stress_ns=<t> cleaned=<n>
- *        handler_finds=<n> handler_hits=<n>"
+ *        handler_finds=<n> handler_hits=<n> gctor=<ctor calls>
+ *        gdtor=<dtor calls> kept=<shadows of GID_KEEP> hardirq_gets=<n>"
  *       and, if something failed, "first_failure: <what>" on a second line.
  * A write returns -EINVAL for an unknown command; test failures do not
  * fail the write, they are counted.
@@ -466,7 +481,8 @@ static void cmd_compat(void)
 
 /* ---- stress --------------------------------------------------------- */
 
-enum { PH_OWN, PH_LOCKED, PH_RACE_CREATE, PH_RACE_REMOVE, NR_PHASES };
+enum { PH_OWN, PH_LOCKED, PH_RACE_CREATE, PH_RACE_REMOVE, NR_PHASES,
+       PH_G_FILL = NR_PHASES, PH_G_MIX };
 
 struct stresser {
 	struct task_struct *task;
@@ -479,6 +495,9 @@ struct stresser {
 static atomic_long_t st_created, st_exist, st_removed, st_noent;
 static atomic_long_t reader_finds;
 static bool soft_running;
+
+static void grace_fill(struct stresser *s);
+static void grace_mix(struct stresser *s);
 
 static void stress_own(struct stresser *s)
 {
@@ -605,6 +624,12 @@ static int stress_thread(void *data)
 		break;
 	case PH_RACE_REMOVE:
 		stress_race_remove(s);
+		break;
+	case PH_G_FILL:
+		grace_fill(s);
+		break;
+	case PH_G_MIX:
+		grace_mix(s);
 		break;
 	}
 	complete(&s->done);
@@ -803,6 +828,597 @@ static void cmd_stress(unsigned long n)
 		atomic_long_read(&softirq_ops), stress_ns / NSEC_PER_MSEC);
 }
 
+/* ---- the framework-wide namespace: <object, id> ---------------------- */
+
+/* Ids of this test; other updates could use any others. */
+#define GID_A		0xd15a0001UL
+#define GID_B		0xd15a0002UL
+#define GID_RACE_A	0xd15a0011UL
+#define GID_RACE_B	0xd15a0012UL
+#define GID_KEEP	0xd15a0021UL	/* survives a reload of this module */
+
+#define GMAGIC(i, id)	(0x4753480000000000ULL ^ ((u64)(id) << 20) ^ (u32)(i))
+#define GPOISON		0xdeadbeefdeadbeefULL	/* written by the dtor */
+
+/* A shadow of the namespace: the constructor fills every field. */
+struct gext {
+	u64 magic;		/* GMAGIC(index, id) */
+	u32 index;
+	u32 pad;
+	unsigned long id;
+	u64 check;		/* ~magic, written last */
+};
+
+struct gctor_arg {
+	u32 index;
+	unsigned long id;
+	int fail;		/* the constructor returns this */
+	bool recurse;		/* it calls the API back (must be refused) */
+};
+
+static atomic_long_t gctor_calls = ATOMIC_LONG_INIT(0);
+static bool gctor_slow;		/* race: widen the half-built window */
+static atomic_long_t gdtor_calls = ATOMIC_LONG_INIT(0);
+static atomic_long_t hardirq_gets = ATOMIC_LONG_INIT(0);
+static int grecurse_result;	/* bit 0 alloc refused, bit 1 own key hidden,
+				 * bit 2 free refused (no dtor), bit 3 atomic */
+
+static const void *gobj(unsigned long i)
+{
+	return &pool[i];
+}
+
+/* Objects that stay at the same address when this module is reloaded. */
+static const void *keep_obj(unsigned long i)
+{
+	return (const char *)&init_task + i;
+}
+
+static void gdtor(void *obj, void *shadow);
+
+static int gctor(void *obj, void *shadow, void *data)
+{
+	struct gext *g = shadow;
+	struct gctor_arg *a = data;
+
+	atomic_long_inc(&gctor_calls);
+	if (memchr_inv(g, 0, sizeof(*g)))
+		fail("ctor: shadow of %px not zeroed", obj);
+	if (a->recurse) {
+		long dtors = atomic_long_read(&gdtor_calls);
+		u64 other;
+		int r = 0;
+
+		if (!dynamos_shadow_alloc(&other, a->id, 8, GFP_ATOMIC, NULL,
+					  NULL))
+			r |= 1;
+		if (!dynamos_shadow_get(obj, a->id))
+			r |= 2;
+		dynamos_shadow_free(&other, a->id, gdtor);
+		if (atomic_long_read(&gdtor_calls) == dtors)
+			r |= 4;
+		if (preempt_count())
+			r |= 8;
+		grecurse_result = r;
+	}
+	if (a->fail)
+		return a->fail;
+	WRITE_ONCE(g->magic, GMAGIC(a->index, a->id));
+	if (READ_ONCE(gctor_slow))
+		udelay(2);
+	WRITE_ONCE(g->index, a->index);
+	WRITE_ONCE(g->id, a->id);
+	WRITE_ONCE(g->check, ~GMAGIC(a->index, a->id));
+	return 0;
+}
+
+/* Is @g a fully built shadow for <index, id> (or one being destroyed)? */
+static bool gext_ok(const struct gext *g, u32 index, unsigned long id,
+		    bool allow_poison)
+{
+	u64 m = READ_ONCE(g->magic);
+
+	if (allow_poison && m == GPOISON)
+		return true;
+	return m == GMAGIC(index, id) && READ_ONCE(g->index) == index &&
+	       READ_ONCE(g->id) == id && READ_ONCE(g->check) == ~m;
+}
+
+static void gdtor(void *obj, void *shadow)
+{
+	struct gext *g = shadow;
+
+	atomic_long_inc(&gdtor_calls);
+	if (READ_ONCE(g->magic) == GPOISON)
+		fail("dtor twice for %px", obj);
+	WRITE_ONCE(g->magic, GPOISON);
+}
+
+static struct gext *galloc(const void *obj, u32 i, unsigned long id,
+			   bool or_get, gfp_t gfp)
+{
+	struct gctor_arg a = { .index = i, .id = id };
+
+	if (or_get)
+		return dynamos_shadow_get_or_alloc(obj, id, sizeof(struct gext),
+						   gfp, gctor, &a);
+	return dynamos_shadow_alloc(obj, id, sizeof(struct gext), gfp, gctor,
+				    &a);
+}
+
+/* Hardirq: get finds the shadow, alloc and free refuse. */
+static const void *gctx_obj;
+static struct gext *gctx_shadow;
+static int gctx_hard;		/* bitmask of passed checks */
+
+static void gctx_irq_work(struct irq_work *w)
+{
+	int r = 0;
+
+	if (in_hardirq())
+		r |= 1;
+	if (dynamos_shadow_get(gctx_obj, GID_A) == gctx_shadow &&
+	    gext_ok(gctx_shadow, 0, GID_A, false))
+		r |= 2;
+	if (!dynamos_shadow_get(gctx_obj, GID_KEEP))	/* another id */
+		r |= 4;
+	if (!galloc(gobj(5), 5, GID_A, true, GFP_ATOMIC))
+		r |= 8;
+	dynamos_shadow_free(gctx_obj, GID_A, gdtor);
+	if (dynamos_shadow_get(gctx_obj, GID_A) == gctx_shadow)
+		r |= 16;
+	atomic_long_inc(&hardirq_gets);
+	gctx_hard = r;
+}
+
+static DEFINE_IRQ_WORK(gctx_work, gctx_irq_work);
+
+/* Softirq: get_or_alloc with GFP_ATOMIC, get, free. */
+static struct timer_list gctx_timer;
+static int gctx_soft;
+static DECLARE_COMPLETION(gctx_soft_done);
+
+static void gctx_timer_fn(struct timer_list *unused)
+{
+	long dtors = atomic_long_read(&gdtor_calls);
+	struct gext *g;
+	int r = 0;
+
+	if (in_serving_softirq())
+		r |= 1;
+	g = galloc(gobj(6), 6, GID_B, true, GFP_ATOMIC);
+	if (g && gext_ok(g, 6, GID_B, false))
+		r |= 2;
+	if (dynamos_shadow_get(gobj(6), GID_B) == g)
+		r |= 4;
+	dynamos_shadow_free(gobj(6), GID_B, gdtor);
+	if (!dynamos_shadow_get(gobj(6), GID_B) &&
+	    atomic_long_read(&gdtor_calls) == dtors + 1)
+		r |= 8;
+	gctx_soft = r;
+	complete(&gctx_soft_done);
+}
+
+static DEFINE_SPINLOCK(gtest_lock);
+
+/* The single-threaded semantics, one check per rule of <dynamos.h>. */
+static void cmd_global(void)
+{
+	struct gctor_arg a = { .index = 0, .id = GID_A };
+	long ctors, dtors, dtors0;
+	struct gext *p, *q, *r;
+	unsigned long flags, i;
+
+	CHECK(dynamos_shadow_count(GID_A) == 0 &&
+	      dynamos_shadow_count(GID_B) == 0, "ids in use before: %lu %lu",
+	      dynamos_shadow_count(GID_A), dynamos_shadow_count(GID_B));
+	dynamos_shadow_free_all(GID_A, NULL);
+	dynamos_shadow_free_all(GID_B, NULL);
+	ctors = atomic_long_read(&gctor_calls);
+	dtors = atomic_long_read(&gdtor_calls);
+	dtors0 = dtors;
+
+	/* Nothing there. */
+	CHECK(!dynamos_shadow_get(gobj(0), GID_A), "get on nothing");
+	CHECK(!dynamos_shadow_get(NULL, GID_A), "get NULL");
+
+	/* alloc, then get: the same pointer, built by the ctor. */
+	p = galloc(gobj(0), 0, GID_A, false, GFP_KERNEL);
+	CHECK(p && gext_ok(p, 0, GID_A, false), "alloc: %px", p);
+	if (!p)
+		return;
+	CHECK(dynamos_shadow_get(gobj(0), GID_A) == p, "get after alloc");
+	CHECK(atomic_long_read(&gctor_calls) == ctors + 1, "ctor ran %ld",
+	      atomic_long_read(&gctor_calls) - ctors);
+	CHECK(dynamos_shadow_count(GID_A) == 1, "count 1: %lu",
+	      dynamos_shadow_count(GID_A));
+
+	/* alloc of an existing <obj, id>: NULL, the first stays, no ctor. */
+	q = galloc(gobj(0), 99, GID_A, false, GFP_KERNEL);
+	CHECK(!q, "alloc twice: %px", q);
+	CHECK(dynamos_shadow_get(gobj(0), GID_A) == p &&
+	      gext_ok(p, 0, GID_A, false), "first shadow after alloc twice");
+	CHECK(atomic_long_read(&gctor_calls) == ctors + 1,
+	      "ctor ran for a refused alloc");
+
+	/* get_or_alloc: the existing one, no ctor. */
+	q = galloc(gobj(0), 99, GID_A, true, GFP_KERNEL);
+	CHECK(q == p, "get_or_alloc of existing: %px vs %px", q, p);
+	CHECK(atomic_long_read(&gctor_calls) == ctors + 1,
+	      "ctor ran for an existing shadow");
+
+	/* Same object, another id; another object, same id: distinct. */
+	q = galloc(gobj(0), 0, GID_B, true, GFP_KERNEL);
+	r = galloc(gobj(1), 1, GID_A, false, GFP_KERNEL);
+	CHECK(q && q != p && gext_ok(q, 0, GID_B, false), "other id: %px", q);
+	CHECK(r && r != p && r != q && gext_ok(r, 1, GID_A, false),
+	      "other object: %px", r);
+	CHECK(dynamos_shadow_get(gobj(0), GID_B) == q &&
+	      dynamos_shadow_get(gobj(1), GID_A) == r &&
+	      dynamos_shadow_get(gobj(0), GID_A) == p &&
+	      !dynamos_shadow_get(gobj(1), GID_B), "gets of four keys");
+	CHECK(dynamos_shadow_count(GID_A) == 2 &&
+	      dynamos_shadow_count(GID_B) == 1, "counts 2/1: %lu %lu",
+	      dynamos_shadow_count(GID_A), dynamos_shadow_count(GID_B));
+	/* The per-table API does not see the namespace, nor vice versa. */
+	CHECK(!dynamos_shadow_find(&tbl, gobj(0)) || test_bit(0, have),
+	      "table sees a namespace shadow");
+
+	/* A failing ctor adds nothing, with alloc and get_or_alloc. */
+	a.index = 2;
+	a.fail = -ENOSPC;
+	q = dynamos_shadow_alloc(gobj(2), GID_A, sizeof(*q), GFP_KERNEL,
+				 gctor, &a);
+	CHECK(!q, "alloc with failing ctor: %px", q);
+	q = dynamos_shadow_get_or_alloc(gobj(2), GID_A, sizeof(*q),
+					GFP_KERNEL, gctor, &a);
+	CHECK(!q, "get_or_alloc with failing ctor: %px", q);
+	CHECK(!dynamos_shadow_get(gobj(2), GID_A), "get after failing ctor");
+	CHECK(dynamos_shadow_count(GID_A) == 2, "count after failing ctor: %lu",
+	      dynamos_shadow_count(GID_A));
+	a.fail = 0;
+
+	/* No ctor: zeroed.  Bad arguments: nothing. */
+	q = dynamos_shadow_alloc(gobj(3), GID_B, 64, GFP_KERNEL, NULL, NULL);
+	CHECK(q && !memchr_inv(q, 0, 64), "alloc without ctor: %px", q);
+	CHECK(!dynamos_shadow_alloc(NULL, GID_B, 8, GFP_KERNEL, NULL, NULL),
+	      "alloc NULL obj");
+	CHECK(!dynamos_shadow_alloc(gobj(4), GID_B, 0, GFP_KERNEL, NULL, NULL),
+	      "alloc size 0");
+	CHECK(!dynamos_shadow_get_or_alloc(gobj(4), GID_B, SIZE_MAX,
+					   GFP_KERNEL, NULL, NULL),
+	      "alloc SIZE_MAX");
+	dynamos_shadow_free(gobj(3), GID_B, NULL);
+	CHECK(!dynamos_shadow_get(gobj(3), GID_B), "free without dtor");
+	CHECK(atomic_long_read(&gdtor_calls) == dtors, "dtor ran for NULL");
+
+	/* A ctor calling alloc/free back is refused, not deadlocked. */
+	a.index = 4;
+	a.id = GID_B;
+	a.recurse = true;
+	grecurse_result = 0;
+	q = dynamos_shadow_alloc(gobj(4), GID_B, sizeof(*q), GFP_KERNEL,
+				 gctor, &a);
+	a.recurse = false;
+	CHECK(q && gext_ok(q, 4, GID_B, false), "alloc with recursing ctor");
+	CHECK(grecurse_result == 15, "ctor calling back: %#x",
+	      grecurse_result);
+
+	/* IRQs off: get works; alloc and free refuse and change nothing. */
+	local_irq_save(flags);
+	q = galloc(gobj(7), 7, GID_A, true, GFP_ATOMIC);
+	dynamos_shadow_free(gobj(0), GID_A, gdtor);
+	dynamos_shadow_free_all(GID_A, gdtor);
+	r = dynamos_shadow_get(gobj(0), GID_A);
+	local_irq_restore(flags);
+	CHECK(!q, "alloc with IRQs off: %px", q);
+	CHECK(r == p, "get with IRQs off: %px", r);
+	CHECK(dynamos_shadow_count(GID_A) == 2 &&
+	      atomic_long_read(&gdtor_calls) == dtors,
+	      "free with IRQs off: count %lu", dynamos_shadow_count(GID_A));
+
+	/* GFP_ATOMIC under a spinlock, with and without BH off. */
+	spin_lock(&gtest_lock);
+	q = galloc(gobj(8), 8, GID_A, true, GFP_ATOMIC);
+	r = dynamos_shadow_get(gobj(8), GID_A);
+	spin_unlock(&gtest_lock);
+	CHECK(q && q == r && gext_ok(q, 8, GID_A, false),
+	      "get_or_alloc under spin_lock: %px", q);
+	spin_lock_bh(&gtest_lock);
+	dynamos_shadow_free(gobj(8), GID_A, gdtor);
+	q = galloc(gobj(9), 9, GID_A, false, GFP_ATOMIC);
+	spin_unlock_bh(&gtest_lock);
+	CHECK(q && gext_ok(q, 9, GID_A, false), "alloc under spin_lock_bh");
+	CHECK(!dynamos_shadow_get(gobj(8), GID_A) &&
+	      atomic_long_read(&gdtor_calls) == dtors + 1,
+	      "free under spin_lock_bh");
+	rcu_read_lock();
+	q = galloc(gobj(10), 10, GID_A, true, GFP_ATOMIC);
+	rcu_read_unlock();
+	CHECK(q && gext_ok(q, 10, GID_A, false), "alloc under rcu_read_lock");
+	dtors = atomic_long_read(&gdtor_calls);
+
+	/* Hardirq. */
+	gctx_obj = gobj(0);
+	gctx_shadow = p;
+	gctx_hard = 0;
+	irq_work_queue(&gctx_work);
+	irq_work_sync(&gctx_work);
+	CHECK(gctx_hard == 31, "hardirq: %#x", gctx_hard);
+	CHECK(!dynamos_shadow_get(gobj(5), GID_A), "alloc from hardirq added");
+
+	/* Softirq. */
+	reinit_completion(&gctx_soft_done);
+	timer_setup(&gctx_timer, gctx_timer_fn, 0);
+	mod_timer(&gctx_timer, jiffies + 1);
+	wait_for_completion(&gctx_soft_done);
+	del_timer_sync(&gctx_timer);
+	CHECK(gctx_soft == 15, "softirq: %#x", gctx_soft);
+	dtors = atomic_long_read(&gdtor_calls);
+
+	/* free: the dtor runs once; a second free finds nothing. */
+	dynamos_shadow_free(gobj(1), GID_A, gdtor);
+	CHECK(atomic_long_read(&gdtor_calls) == dtors + 1, "free: dtor ran %ld",
+	      atomic_long_read(&gdtor_calls) - dtors);
+	dynamos_shadow_free(gobj(1), GID_A, gdtor);
+	CHECK(atomic_long_read(&gdtor_calls) == dtors + 1,
+	      "second free ran the dtor");
+	CHECK(!dynamos_shadow_get(gobj(1), GID_A) &&
+	      dynamos_shadow_get(gobj(0), GID_A) == p,
+	      "free took the wrong shadow");
+	dtors++;
+
+	/* free_all: every shadow of the id, and only those. */
+	for (i = 100; i < 200; i++)
+		CHECK(galloc(gobj(i), i, GID_A, false, GFP_KERNEL),
+		      "alloc %lu", i);
+	/* GID_A: 0, 9, 10, 100..199; GID_B: 0, 4 */
+	CHECK(dynamos_shadow_count(GID_A) == 103 &&
+	      dynamos_shadow_count(GID_B) == 2, "counts 103/2: %lu %lu",
+	      dynamos_shadow_count(GID_A), dynamos_shadow_count(GID_B));
+	dynamos_shadow_free_all(GID_A, gdtor);
+	CHECK(atomic_long_read(&gdtor_calls) == dtors + 103,
+	      "free_all ran %ld dtors", atomic_long_read(&gdtor_calls) - dtors);
+	CHECK(dynamos_shadow_count(GID_A) == 0 &&
+	      dynamos_shadow_count(GID_B) == 2, "counts after free_all: %lu %lu",
+	      dynamos_shadow_count(GID_A), dynamos_shadow_count(GID_B));
+	CHECK(!dynamos_shadow_get(gobj(0), GID_A) &&
+	      !dynamos_shadow_get(gobj(150), GID_A), "get after free_all");
+	q = dynamos_shadow_get(gobj(0), GID_B);
+	CHECK(q && gext_ok(q, 0, GID_B, false), "other id after free_all");
+	dynamos_shadow_free_all(GID_A, gdtor);
+	CHECK(atomic_long_read(&gdtor_calls) == dtors + 103,
+	      "free_all of nothing ran dtors");
+	dynamos_shadow_free_all(GID_B, gdtor);
+	CHECK(dynamos_shadow_count(GID_B) == 0, "count B after free_all");
+	/*
+	 * Every shadow a ctor built was destroyed once; the two ctor calls
+	 * that failed have no shadow to destroy.
+	 */
+	CHECK(atomic_long_read(&gctor_calls) - ctors ==
+	      atomic_long_read(&gdtor_calls) - dtors0 + 2,
+	      "ctors %ld, dtors %ld", atomic_long_read(&gctor_calls) - ctors,
+	      atomic_long_read(&gdtor_calls) - dtors0);
+}
+
+/* Several kthreads, a softirq and a hardirq racing on the same keys. */
+static unsigned long grace_n;
+static atomic_long_t g_added, g_freed;
+static bool grace_running;
+static struct hrtimer ghard_timer, gsoft_timer;
+static u32 ghard_seed = 4242, gsoft_seed = 99;
+
+static unsigned long grace_id(u32 r)
+{
+	return r & 1 ? GID_RACE_B : GID_RACE_A;
+}
+
+static enum hrtimer_restart ghard_timer_fn(struct hrtimer *t)
+{
+	int k;
+
+	for (k = 0; k < 16; k++) {
+		u32 r = xorshift(&ghard_seed), i = r % grace_n;
+		unsigned long id = grace_id(r >> 16);
+		struct gext *g = dynamos_shadow_get(&spool[i], id);
+
+		if (g && !gext_ok(g, i, id, true))
+			fail("hardirq get %u: half-built shadow", i);
+		atomic_long_inc(&hardirq_gets);
+	}
+	hrtimer_forward_now(t, ns_to_ktime(50 * NSEC_PER_USEC));
+	return HRTIMER_RESTART;
+}
+
+static enum hrtimer_restart gsoft_timer_fn(struct hrtimer *t)
+{
+	u32 r = xorshift(&gsoft_seed), i = r % grace_n;
+	unsigned long id = grace_id(r >> 16);
+	struct gext *g;
+
+	/* Softirq is an RCU reader: @g stays readable if a thread frees it. */
+	g = galloc(&spool[i], i, id, true, GFP_ATOMIC);
+	if (!g || !gext_ok(g, i, id, true))
+		fail("softirq get_or_alloc %u: %px", i, g);
+	if (r & 0x100)
+		dynamos_shadow_free(&spool[i], id, gdtor);
+	atomic_long_inc(&softirq_ops);
+	if (!READ_ONCE(grace_running))
+		return HRTIMER_NORESTART;
+	hrtimer_forward_now(t, ns_to_ktime(200 * NSEC_PER_USEC));
+	return HRTIMER_RESTART;
+}
+
+/*
+ * Every thread asks for every key, all in the same order, so that threads
+ * running at once keep colliding on the key at the front; exactly one
+ * shadow per key must result, constructed once.
+ */
+static void grace_fill(struct stresser *s)
+{
+	unsigned long j;
+
+	for (j = 0; j < 2 * s->n; j++) {
+		unsigned long x = j;
+		u32 i = x / 2;
+		unsigned long id = grace_id(x);
+		struct gext *g = galloc(&spool[i], i, id, true, GFP_KERNEL);
+
+		CHECK(g && gext_ok(g, i, id, false), "fill %u: %px", i, g);
+		CHECK(dynamos_shadow_get(&spool[i], id) == g,
+		      "fill %u: two shadows", i);
+		if (!(j & 63))
+			cond_resched();
+	}
+}
+
+/* Half the threads get_or_alloc, the others free, at random. */
+static void grace_mix(struct stresser *s)
+{
+	u32 seed = 1000 + s->k;
+	unsigned long j;
+
+	for (j = 0; j < 4 * s->n; j++) {
+		u32 r = xorshift(&seed), i = r % s->n;
+		unsigned long id = grace_id(r >> 16);
+
+		if (s->k & 1) {
+			dynamos_shadow_free(&spool[i], id, gdtor);
+			atomic_long_inc(&g_freed);
+		} else if (j & 1) {
+			/* Another thread may free it at once: only test it. */
+			CHECK(galloc(&spool[i], i, id, true, GFP_KERNEL),
+			      "mix %u: NULL", i);
+			atomic_long_inc(&g_added);
+		} else {
+			struct gext *g;
+
+			/* Within RCU it stays readable even if freed. */
+			rcu_read_lock();
+			g = galloc(&spool[i], i, id, true, GFP_ATOMIC);
+			CHECK(g && gext_ok(g, i, id, true), "mix %u: %px", i,
+			      g);
+			rcu_read_unlock();
+			atomic_long_inc(&g_added);
+		}
+		if (!(j & 63))
+			cond_resched();
+	}
+}
+
+static void cmd_grace(unsigned long n)
+{
+	long ctors, dtors;
+	u64 t0 = ktime_get_ns();
+	int ret;
+
+	if (!n || n > POOL_SIZE) {
+		CHECK(0, "race: N must be 1..%d", POOL_SIZE);
+		return;
+	}
+	CHECK(dynamos_shadow_count(GID_RACE_A) == 0 &&
+	      dynamos_shadow_count(GID_RACE_B) == 0, "race ids in use");
+	ctors = atomic_long_read(&gctor_calls);
+	dtors = atomic_long_read(&gdtor_calls);
+	atomic_long_set(&g_added, 0);
+	atomic_long_set(&g_freed, 0);
+	grace_n = n;
+	WRITE_ONCE(gctor_slow, true);
+	hrtimer_init(&ghard_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	ghard_timer.function = ghard_timer_fn;
+	hrtimer_init(&gsoft_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
+	gsoft_timer.function = gsoft_timer_fn;
+
+	/* Fill without frees: nothing else may construct or free. */
+	hrtimer_start(&ghard_timer, ns_to_ktime(50 * NSEC_PER_USEC),
+		      HRTIMER_MODE_REL_HARD);
+	ret = run_phase(PH_G_FILL, n);
+	CHECK(!ret, "fill threads: %d", ret);
+	CHECK(dynamos_shadow_count(GID_RACE_A) == n &&
+	      dynamos_shadow_count(GID_RACE_B) == n, "fill: counts %lu %lu",
+	      dynamos_shadow_count(GID_RACE_A),
+	      dynamos_shadow_count(GID_RACE_B));
+	CHECK(atomic_long_read(&gctor_calls) - ctors == 2 * n,
+	      "fill: %ld ctors for %lu shadows (losers constructed?)",
+	      atomic_long_read(&gctor_calls) - ctors, 2 * n);
+
+	/* Then adds and frees racing, with a softirq doing both. */
+	WRITE_ONCE(grace_running, true);
+	hrtimer_start(&gsoft_timer, ns_to_ktime(200 * NSEC_PER_USEC),
+		      HRTIMER_MODE_REL_SOFT);
+	ret = run_phase(PH_G_MIX, n);
+	CHECK(!ret, "mix threads: %d", ret);
+	WRITE_ONCE(grace_running, false);
+	hrtimer_cancel(&gsoft_timer);
+	hrtimer_cancel(&ghard_timer);
+	WRITE_ONCE(gctor_slow, false);
+
+	CHECK(dynamos_shadow_count(GID_RACE_A) <= n &&
+	      dynamos_shadow_count(GID_RACE_B) <= n, "mix: counts %lu %lu",
+	      dynamos_shadow_count(GID_RACE_A),
+	      dynamos_shadow_count(GID_RACE_B));
+	/* Constructed = destroyed + present: nothing lost, nothing twice. */
+	CHECK(atomic_long_read(&gctor_calls) - ctors ==
+	      atomic_long_read(&gdtor_calls) - dtors +
+	      dynamos_shadow_count(GID_RACE_A) +
+	      dynamos_shadow_count(GID_RACE_B),
+	      "mix: %ld ctors, %ld dtors, %lu present",
+	      atomic_long_read(&gctor_calls) - ctors,
+	      atomic_long_read(&gdtor_calls) - dtors,
+	      dynamos_shadow_count(GID_RACE_A) +
+	      dynamos_shadow_count(GID_RACE_B));
+	dynamos_shadow_free_all(GID_RACE_A, gdtor);
+	dynamos_shadow_free_all(GID_RACE_B, gdtor);
+	CHECK(dynamos_shadow_count(GID_RACE_A) == 0 &&
+	      dynamos_shadow_count(GID_RACE_B) == 0, "race ids left");
+	CHECK(atomic_long_read(&gctor_calls) - ctors ==
+	      atomic_long_read(&gdtor_calls) - dtors,
+	      "end: %ld ctors, %ld dtors",
+	      atomic_long_read(&gctor_calls) - ctors,
+	      atomic_long_read(&gdtor_calls) - dtors);
+	stress_ns = ktime_get_ns() - t0;
+	pr_info("race %lu: %ld ctors, %ld adds, %ld frees, %ld hardirq gets, %llu ms\n",
+		n, atomic_long_read(&gctor_calls) - ctors,
+		atomic_long_read(&g_added), atomic_long_read(&g_freed),
+		atomic_long_read(&hardirq_gets), stress_ns / NSEC_PER_MSEC);
+}
+
+/* An earlier update leaves shadows behind for a later one. */
+static void cmd_keep(unsigned long n)
+{
+	unsigned long i;
+
+	for (i = 0; i < n; i++) {
+		struct gext *g = galloc(keep_obj(i), i, GID_KEEP, false,
+					GFP_KERNEL);
+
+		CHECK(g && gext_ok(g, i, GID_KEEP, false), "keep %lu: %px", i,
+		      g);
+	}
+}
+
+/* The later update finds them, then frees them as their last user. */
+static void cmd_adopt(unsigned long n)
+{
+	long dtors = atomic_long_read(&gdtor_calls);
+	unsigned long i;
+
+	CHECK(dynamos_shadow_count(GID_KEEP) == n, "adopt: %lu kept, want %lu",
+	      dynamos_shadow_count(GID_KEEP), n);
+	for (i = 0; i < n; i++) {
+		struct gext *g = dynamos_shadow_get(keep_obj(i), GID_KEEP);
+
+		CHECK(g && gext_ok(g, i, GID_KEEP, false), "adopt %lu: %px", i,
+		      g);
+	}
+	dynamos_shadow_free_all(GID_KEEP, gdtor);
+	CHECK(atomic_long_read(&gdtor_calls) - dtors == n,
+	      "adopt: %ld dtors for %lu", atomic_long_read(&gdtor_calls) - dtors,
+	      n);
+	CHECK(dynamos_shadow_count(GID_KEEP) == 0, "adopt: left %lu",
+	      dynamos_shadow_count(GID_KEEP));
+}
+
 /* ---- /proc interface ---------------------------------------------- */
 
 static int shadow_show(struct seq_file *m, void *v)
@@ -810,13 +1426,17 @@ static int shadow_show(struct seq_file *m, void *v)
 	unsigned long flags;
 
 	mutex_lock(&cmd_lock);
-	seq_printf(m, "count=%lu have=%u failures=%ld ops=%ld hardirq_finds=%ld softirq_ops=%ld stress_ns=%llu cleaned=%lu handler_finds=%ld handler_hits=%ld\n",
+	seq_printf(m, "count=%lu have=%u failures=%ld ops=%ld hardirq_finds=%ld softirq_ops=%ld stress_ns=%llu cleaned=%lu handler_finds=%ld handler_hits=%ld gctor=%ld gdtor=%ld kept=%lu hardirq_gets=%ld\n",
 		   dynamos_shadow_count(&tbl), bitmap_weight(have, POOL_SIZE),
 		   atomic_long_read(&failures), atomic_long_read(&ops),
 		   atomic_long_read(&hardirq_finds),
 		   atomic_long_read(&softirq_ops), stress_ns, cleaned,
 		   atomic_long_read(&handler_finds),
-		   atomic_long_read(&handler_hits));
+		   atomic_long_read(&handler_hits),
+		   atomic_long_read(&gctor_calls),
+		   atomic_long_read(&gdtor_calls),
+		   dynamos_shadow_count(GID_KEEP),
+		   atomic_long_read(&hardirq_gets));
 	spin_lock_irqsave(&fail_lock, flags);
 	if (first_failure[0])
 		seq_printf(m, "first_failure: %s\n", first_failure);
@@ -868,6 +1488,14 @@ static ssize_t shadow_write(struct file *file, const char __user *ubuf,
 		cmd_stress(n);
 	} else if (!strcmp(cmd, "setver") && args == 3 && n < POOL_SIZE) {
 		cmd_setver(n, v);
+	} else if (!strcmp(cmd, "global") && args == 1) {
+		cmd_global();
+	} else if (!strcmp(cmd, "race") && args == 2) {
+		cmd_grace(n);
+	} else if (!strcmp(cmd, "keep") && args == 2) {
+		cmd_keep(n);
+	} else if (!strcmp(cmd, "adopt") && args == 2) {
+		cmd_adopt(n);
 	} else if (!strcmp(cmd, "reset") && args == 1) {
 		atomic_long_set(&failures, 0);
 		atomic_long_set(&ops, 0);
@@ -875,6 +1503,7 @@ static ssize_t shadow_write(struct file *file, const char __user *ubuf,
 		atomic_long_set(&softirq_ops, 0);
 		atomic_long_set(&handler_finds, 0);
 		atomic_long_set(&handler_hits, 0);
+		atomic_long_set(&hardirq_gets, 0);
 		spin_lock_irqsave(&fail_lock, flags);
 		first_failure[0] = '\0';
 		spin_unlock_irqrestore(&fail_lock, flags);

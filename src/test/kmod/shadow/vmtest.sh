@@ -3,7 +3,9 @@
 # In-VM test of the shadow data API (dynamos_shadow_*) with
 # dynamos_test_shadow.ko.  Run inside the guest:
 #   ./dynamos vm -- bash src/test/kmod/shadow/vmtest.sh [TEST...]
-# Tests: api contexts stress handler unload (default: all).  "handler" needs
+# Tests: api contexts stress handler unload global race keep exit (default:
+# all; exit unloads and reloads both modules).  api..unload test the
+# per-update tables, global..exit the framework-wide namespace <object, id>.  "handler" needs
 # src/test/kmod/target/dynamos_target.ko and src/test/kmod/ctl/dynctl built
 # and is skipped (SKIP line, not a failure) without them.
 # Prints PASS/FAIL lines; exit status = number of failures.
@@ -16,7 +18,11 @@ S=${SHADOW:-$T/shadow/dynamos_test_shadow.ko}
 TARGET=${TARGET:-$T/target/dynamos_target.ko}
 C=${DYNCTL:-$T/ctl/dynctl}
 P=/proc/dynamos_test_shadow
+A=/sys/module/dynamos/parameters/allocations
 FAILS=0
+LOG0=$(dmesg | wc -l)	# kernel log lines before this run
+# runlog: the kernel log of this run
+runlog() { dmesg | tail -n +$((LOG0 + 1)); }
 
 pass() { echo "PASS: $*"; }
 fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
@@ -26,7 +32,8 @@ field() { head -1 "$2" | tr " " "\n" | sed -n "s/^$1=//p"; }
 # cmd "COMMAND": write it, print the state, fail if the module counted a failure
 cmd() {
 	if ! echo "$1" > $P; then fail "write '$1'"; return; fi
-	echo "  [$1] $(head -1 $P)"
+	LAST=$(head -1 $P)	# the state before a reset
+	echo "  [$1] $LAST"
 	local f; f=$(field failures $P)
 	if [ "$f" = 0 ]; then pass "$1"; else
 		fail "$1: $f failure(s): $(sed -n 's/^first_failure: //p' $P)"
@@ -122,11 +129,62 @@ t_unload() {
 	eq "fresh table" "$(field count $P)" 0
 }
 
+t_global() {
+	echo "== global: namespace <object, id>: get, alloc, get_or_alloc, free, free_all, count"
+	local a0 d0; a0=$(cat $A); d0=$(( $(field gctor $P) - $(field gdtor $P) ))
+	cmd global
+	cmd global	# again: the first run left nothing behind
+	eq "framework allocations after global" "$(cat $A)" "$a0"
+	eq "ctor calls - dtor calls (2 failed ctors per run)" "$(( $(field gctor $P) - $(field gdtor $P) - d0 ))" 4
+	runlog | grep -q "dynamos: shadow <.*, id 0x[0-9a-f]*> exists already: alloc refused" &&
+		pass "alloc of an existing shadow logged" || fail "no message for alloc of an existing shadow"
+	runlog | grep -q "dynamos: a shadow constructor called" &&
+		pass "ctor calling the API logged" || fail "no message for a ctor calling the API"
+}
+
+t_race() {
+	echo "== race: kthreads get_or_alloc/free the same <object, id>s, softirq adds/frees, hardirq gets"
+	local a0; a0=$(cat $A)
+	cmd "race 1000"
+	local h; h=$(echo "$LAST" | tr " " "\n" | sed -n "s/^hardirq_gets=//p")
+	if [ "${h:-0}" -gt 0 ]; then pass "hardirq gets ran ($h)"; else fail "no hardirq gets"; fi
+	cmd "race 20000"
+	eq "framework allocations after race (losers freed)" "$(cat $A)" "$a0"
+}
+
+t_keep() {
+	echo "== keep: shadows outlive the module that allocated them"
+	cmd "keep 50"
+	eq "kept" "$(field kept $P)" 50
+	rmmod dynamos_test_shadow || fail "rmmod dynamos_test_shadow"
+	insmod $S || { fail "insmod again"; return; }
+	eq "kept across the reload" "$(field kept $P)" 50
+	cmd "adopt 50"
+	eq "adopted and freed" "$(field kept $P)" 0
+	eq "dtors of the new module" "$(field gdtor $P)" 50
+}
+
+t_exit() {
+	echo "== exit: dynamos unloaded with shadows left frees them and says so"
+	cmd "keep 5"
+	rmmod dynamos_test_shadow || fail "rmmod dynamos_test_shadow"
+	rmmod dynamos || fail "rmmod dynamos with 5 shadows"
+	runlog | grep -q "dynamos: 5 shadow(s) still present at unload (one is <.*, id 0xd15a0021>); freed without destructor" &&
+		pass "unload reported 5 shadows" || fail "no unload message for 5 shadows"
+	runlog | grep "allocation(s) not freed at unload" && fail "dynamos leaked at unload"
+	setup
+	eq "namespace empty after reload" "$(field kept $P)" 0
+}
+
 setup
-TESTS=${*:-api contexts stress handler unload}
+TESTS=${*:-api contexts stress handler unload global race keep exit}
 for t in $TESTS; do t_$t; done
 rmmod dynamos_test_shadow || fail "rmmod dynamos_test_shadow"
 rmmod dynamos || fail "rmmod dynamos"
+n=$(runlog | grep -c "shadow(s) still present at unload")
+case " $TESTS " in *" exit "*) want=1 ;; *) want=0 ;; esac
+eq "unloads with shadows left" "$n" "$want"
+runlog | grep "allocation(s) not freed at unload" && fail "dynamos leaked at unload"
 dmesg | grep -E "Oops|BUG|WARNING|general protection|lockdep|Call Trace" && fail "kernel log not clean"
 echo "failures: $FAILS"
 exit $FAILS

@@ -97,6 +97,8 @@ public final class Applier {
             throw new UpdateException("a module named " + update.moduleName() + " is already loaded; unload it first: rmmod "
                     + update.moduleName());
         }
+        // Modules it uses exports of (another update's, built with --uses) must be loaded before it.
+        Dependencies.require(update, Dependencies::loaded);
 
         // Resolve before touching the kernel: a symbol problem changes nothing.
         java.util.Set<String> wanted = new java.util.HashSet<>();
