@@ -266,7 +266,7 @@ unsigned long dynamos_original_by_name(const char *name)
 	req = dyn_alloc(sizeof(*req));
 	if (!req)
 		return 0;
-	if (dyn_resolve(name, 0, &code, req)) {
+	if (dyn_resolve(name, DYN_CODE_TARGET, &code, req)) {
 		pr_warn("dynamos_original_by_name: %s\n", req->error);
 	} else {
 		entry = dynamos_original_entry(code.addr);

@@ -538,9 +538,11 @@ dynamos_shadow_table_count(const struct dynamos_shadow_table *t);
  *    constructs and adds its shadow, the other frees its own allocation
  *    without constructing it and returns the first one.  In exchange a
  *    constructor must not sleep (allocate with GFP_ATOMIC), must be short,
- *    and must not call alloc, get_or_alloc, free or free_all (refused:
- *    they return NULL / do nothing, and a message is logged once); get()
- *    is allowed (its own <obj, id> is not visible yet).
+ *    must not take a lock that anyone holds while calling alloc,
+ *    get_or_alloc, free or free_all (the two locks would be taken in both
+ *    orders), and must not call these itself (refused: they return NULL /
+ *    do nothing, and a message is logged once); get() is allowed (its own
+ *    <obj, id> is not visible yet).
  *  - dynamos_shadow_alloc() never returns an existing shadow: if <obj, id>
  *    has one it returns NULL, leaves the existing one as it is and logs a
  *    message once per boot.  dynamos_shadow_get_or_alloc() returns the

@@ -97,11 +97,26 @@ public final class Applier {
             throw new UpdateException("a module named " + update.moduleName() + " is already loaded; unload it first: rmmod "
                     + update.moduleName());
         }
+        // Modules it uses exports of (another update's, built with --uses) must be loaded before it.
+        Dependencies.require(update, Dependencies::loaded);
 
         // Resolve before touching the kernel: a symbol problem changes nothing.
         java.util.Set<String> wanted = new java.util.HashSet<>();
         update.elf().undefinedSymbols().forEach(sym -> wanted.add(sym.name()));
-        List<SymbolResolver.Binding> bindings = SymbolResolver.resolve(update.elf(), d, Kallsyms.read(wanted));
+        List<String> absent = absentTargetModules(d);
+        List<SymbolResolver.Binding> bindings;
+        try {
+            bindings = SymbolResolver.resolve(update.elf(), d, Kallsyms.read(wanted));
+        } catch (UpdateException e) {
+            if (absent.isEmpty()) {
+                throw e;
+            }
+            throw new UpdateException(e.getMessage() + "\n    note: the update replaces functions of " + absent
+                    + ", not loaded now: the update itself may not use their symbols (load the module first, or"
+                    + " leave them out of the update)", e);
+        }
+        absent.forEach(m -> out.println("module " + m + " is not loaded: its functions' updates are registered and"
+                + " wait for it; the kernel installs them when it loads"));
         for (SymbolResolver.Binding b : bindings) {
             out.println("resolved " + b.name() + " -> " + String.format("%#x", b.entry().address())
                     + " (" + b.entry().type() + (b.entry().module() == null ? "" : " [" + b.entry().module() + "]") + ")");
@@ -214,8 +229,10 @@ public final class Applier {
             return Replacing.NONE;
         }
         List<String> applied = table.updateNames();
-        List<String> names = d.replacesAll() ? applied : d.replaces();
-        List<String> missing = names.stream().filter(n -> !applied.contains(n)).toList();
+        // In registration order (oldest first), whatever the order of the declarations.
+        List<String> names = d.replacesAll() ? applied
+                : applied.stream().filter(d.replaces()::contains).toList();
+        List<String> missing = d.replaces().stream().filter(n -> !applied.contains(n)).toList();
         if (!missing.isEmpty()) {
             throw new UpdateException(d.name() + " replaces " + String.join(", ", missing) + ", which "
                     + (missing.size() == 1 ? "is" : "are") + " not applied ('dynamos list' shows the applied updates): "
@@ -240,6 +257,16 @@ public final class Applier {
         }
         List<String> modules = modulesOf(table, names);
         List<String> problems = new ArrayList<>();
+        // An update left in place above a replaced one would find another update below it afterwards.
+        java.util.Map<String, Set<String>> stackedAbove = new java.util.LinkedHashMap<>();
+        for (Framework.Member m : members) {
+            table.stackOf(m.name(), m.id()).ifPresent(st -> st.above(m.name()).stream()
+                    .filter(l -> !names.contains(l.update()))
+                    .forEach(l -> stackedAbove.computeIfAbsent(l.update(), k -> new LinkedHashSet<>())
+                            .add(m.name() + " on " + st.qualifiedFunction())));
+        }
+        stackedAbove.forEach((other, where) -> problems.add("update " + other + " is stacked above "
+                + String.join(", ", where) + ": replace it too (DYNAMOS_REPLACES(\"" + other + "\")), or revert it first"));
         for (String m : modules) {
             List<String> users = loader.holders(m).stream().filter(h -> !modules.contains(h)).toList();
             if (!users.isEmpty()) {
@@ -275,6 +302,13 @@ public final class Applier {
     private static String describeUsers(VersionTable table, List<String> users) {
         String updates = updatesIn(table, users);
         return updates.isEmpty() ? " (built against its exports)" : " (update(s) " + updates + ", built against its exports)";
+    }
+
+    /** The modules of the update's originals ({@code module:symbol}) that are not loaded now. */
+    private static List<String> absentTargetModules(UpdateDeclaration d) {
+        return d.ids().stream().map(d::original).filter(o -> o.contains(":") && !o.startsWith("vmlinux:"))
+                .map(o -> o.substring(0, o.indexOf(':'))).distinct()
+                .filter(m -> !Files.isDirectory(Path.of("/sys/module", m))).toList();
     }
 
     private static int expectedVersion(UpdateDeclaration d, Operation.Register r) {

@@ -34,6 +34,9 @@ public final class UpdateBuilder {
         }
     }
 
+    /** The header of {@code uses=} facts in the build directory (see {@link UsedUpdate#factsHeader}). */
+    static final String USES_HEADER = "dynamos-uses.h";
+
     private UpdateBuilder() {}
 
     /**
@@ -43,13 +46,41 @@ public final class UpdateBuilder {
      * modpost. Builds the framework first when needed. Returns the modules built; checks nothing.
      */
     public static List<Path> compile(Path source, Path buildDir, KernelRelease kernel, List<Path> moreSymvers) {
+        return compile(source, buildDir, kernel, moreSymvers, List.of());
+    }
+
+    /**
+     * As {@link #compile(Path, Path, KernelRelease, List)}, for an update that uses the exports of the
+     * updates {@code uses}: their Module.symvers go to modpost (so the module gets their CRCs and
+     * depends on their modules), their source directories are on the include path (for their headers),
+     * and every compilation unit records {@code uses=UPDATE MODULE} facts ({@link UsedUpdate#factsHeader}).
+     */
+    public static List<Path> compile(Path source, Path buildDir, KernelRelease kernel, List<Path> moreSymvers,
+            List<UsedUpdate> uses) {
         Path framework = FrameworkModule.ensureBuilt(kernel);
         Path include = Installation.repo().resolve("kernel/include");
         List<String> symvers = new ArrayList<>();
         symvers.add(framework.resolveSibling("Module.symvers").toString());
         moreSymvers.forEach(p -> symvers.add(p.toString()));
+        StringBuilder cppflags = new StringBuilder("-I" + include);
+        if (!uses.isEmpty()) {
+            Path facts = buildDir.resolve(USES_HEADER);
+            try {
+                Files.createDirectories(buildDir);
+                Files.writeString(facts, UsedUpdate.factsHeader(uses));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot write " + facts + ": " + e.getMessage(), e);
+            }
+            for (UsedUpdate u : uses) {
+                symvers.add(u.symvers().toAbsolutePath().toString());
+                if (u.source() != null) {
+                    cppflags.append(" -I").append(u.source().toAbsolutePath());
+                }
+            }
+            cppflags.append(" -include ").append(facts.toAbsolutePath());
+        }
         return ModuleBuild.build(source, buildDir, kernel, List.of(
-                "KCPPFLAGS=-I" + include,
+                "KCPPFLAGS=" + cppflags,
                 // Non-exported kernel symbols stay undefined; 'dynamos apply' binds them from kallsyms.
                 "KBUILD_MODPOST_WARN=1",
                 "KBUILD_EXTRA_SYMBOLS=" + String.join(" ", symvers)));
@@ -76,17 +107,50 @@ public final class UpdateBuilder {
      */
     public static Build buildAndCheck(Path source, Path buildDir, KernelRelease kernel, List<Path> moreSymvers,
             boolean allowSignatureChange) {
+        return buildAndCheck(source, buildDir, kernel, moreSymvers, List.of(), allowSignatureChange);
+    }
+
+    /**
+     * As {@link #buildAndCheck(Path, Path, KernelRelease, List, boolean)} for an update that uses the
+     * exports of the updates {@code uses} (see {@link #compile(Path, Path, KernelRelease, List, List)});
+     * reports which of their symbols each module uses.
+     */
+    public static Build buildAndCheck(Path source, Path buildDir, KernelRelease kernel, List<Path> moreSymvers,
+            List<UsedUpdate> uses, boolean allowSignatureChange) {
         checkSource(source);
         List<Path> modules = compile(source.toAbsolutePath(), buildDir.toAbsolutePath(), kernel,
-                moreSymvers.stream().map(Path::toAbsolutePath).toList());
+                moreSymvers.stream().map(Path::toAbsolutePath).toList(), uses);
         List<String> failures = new ArrayList<>();
         for (Path ko : modules) {
             check(ko, kernel, allowSignatureChange).ifPresent(failures::add);
+            if (failures.isEmpty()) {
+                reportUses(ko, uses);
+            }
         }
         if (!failures.isEmpty()) {
             modules.forEach(UpdateBuilder::deleteQuietly);
         }
         return new Build(modules, failures);
+    }
+
+    /** Says which exports of each used update the module uses; an unused --uses is only a note. */
+    private static void reportUses(Path ko, List<UsedUpdate> uses) {
+        if (uses.isEmpty()) {
+            return;
+        }
+        UpdateModule m;
+        try {
+            m = UpdateModule.read(ko);
+        } catch (UpdateException e) {
+            return; // check() reported it
+        }
+        for (UsedUpdate u : uses) {
+            List<String> used = u.usedBy(m);
+            Progress.detail(used.isEmpty()
+                    ? "uses none of the exports of update " + u.update() + " (--uses " + u.module() + " is not needed)"
+                    : "uses update " + u.update() + " (module " + u.moduleName() + ", a dependency of "
+                            + m.moduleName() + "): " + String.join(", ", used));
+        }
     }
 
     /**
@@ -110,8 +174,19 @@ public final class UpdateBuilder {
         UpdateCheck.Report report = UpdateCheck.check(module, KernelPrototypes.forModule(kernel, ko), allowSignatureChange);
         report.notes().forEach(Progress::detail);
         if (report.ok()) {
-            module.declaration().replacements().forEach(r -> Progress.detail("id " + r.id() + ": " + r.original()
+            UpdateDeclaration d = module.declaration();
+            d.replacements().forEach(r -> Progress.detail("id " + r.id() + ": " + r.original()
                     + " -> version " + r.version() + " " + r.function()));
+            d.ids().stream().map(d::original).filter(o -> o.contains(":") && !o.startsWith("vmlinux:")).distinct()
+                    .forEach(o -> Progress.detail(o + " is a function of module " + o.substring(0, o.indexOf(':'))
+                            + ": its prototype is not checked (the kernel's BTF covers vmlinux); apply works whether"
+                            + " that module is loaded or not (the update waits for it)"));
+            if (d.replacesAll()) {
+                Progress.detail("cumulative update: apply replaces every applied update (DYNAMOS_REPLACES_ALL)");
+            } else if (!d.replaces().isEmpty()) {
+                Progress.detail("cumulative update: apply replaces " + String.join(", ", d.replaces())
+                        + " (DYNAMOS_REPLACES), which must be applied then");
+            }
             return Optional.empty();
         }
         StringBuilder why = new StringBuilder(ko.getFileName() + " fails its checks:");

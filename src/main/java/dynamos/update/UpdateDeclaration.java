@@ -28,6 +28,7 @@ public record UpdateDeclaration(
         List<Hook> hooks,
         List<String> inits,
         Map<String, Integer> symbolPositions,
+        List<Use> uses,
         List<String> replaces,
         boolean replacesAll) {
 
@@ -39,13 +40,34 @@ public record UpdateDeclaration(
 
     public record Hook(HookKind kind, long id, int version, String function) {}
 
+    /**
+     * The module uses symbols exported by update {@code update}, whose module is {@code module}: written
+     * by {@code dynamos build --uses} (fact {@code uses=UPDATE MODULE}), so that apply can say which
+     * update to apply first.
+     */
+    public record Use(String update, String module) {}
+
     /** What {@code DYNAMOS_REPLACES_ALL()} records: the update replaces every applied update. */
     public static final String ALL = "*";
 
-    /** A declaration that replaces no other update. */
+    /** A declaration that uses no other update's exports and replaces no other update. */
     public UpdateDeclaration(String name, List<Replacement> replacements, Map<Long, Integer> activate,
             Map<Long, String> handlers, List<Hook> hooks, List<String> inits, Map<String, Integer> symbolPositions) {
-        this(name, replacements, activate, handlers, hooks, inits, symbolPositions, List.of(), false);
+        this(name, replacements, activate, handlers, hooks, inits, symbolPositions, List.of(), List.of(), false);
+    }
+
+    /** A declaration that replaces no other update. */
+    public UpdateDeclaration(String name, List<Replacement> replacements, Map<Long, Integer> activate,
+            Map<Long, String> handlers, List<Hook> hooks, List<String> inits, Map<String, Integer> symbolPositions,
+            List<Use> uses) {
+        this(name, replacements, activate, handlers, hooks, inits, symbolPositions, uses, List.of(), false);
+    }
+
+    /** A declaration that uses no other update's exports. */
+    public UpdateDeclaration(String name, List<Replacement> replacements, Map<Long, Integer> activate,
+            Map<Long, String> handlers, List<Hook> hooks, List<String> inits, Map<String, Integer> symbolPositions,
+            List<String> replaces, boolean replacesAll) {
+        this(name, replacements, activate, handlers, hooks, inits, symbolPositions, List.of(), replaces, replacesAll);
     }
 
     public UpdateDeclaration {
@@ -56,6 +78,7 @@ public record UpdateDeclaration(
         hooks = List.copyOf(hooks);
         inits = List.copyOf(inits);
         symbolPositions = Map.copyOf(symbolPositions);
+        uses = List.copyOf(uses);
     }
 
     /** Reads the declaration of a built update module. */
@@ -78,6 +101,8 @@ public record UpdateDeclaration(
         Map<String, Integer> positions = new TreeMap<>();
         List<String> replaces = new ArrayList<>();
         boolean replacesAll = false;
+        // Every compilation unit of the module carries the --uses facts: the same fact repeats.
+        java.util.Set<Use> uses = new java.util.LinkedHashSet<>();
         // .modinfo and .dynamos.update share the format: NUL-separated key=value strings.
         for (ModuleInfo.Entry fact : ModuleInfo.parse(section).entries()) {
             String[] w = fact.value().trim().split("\\s+");
@@ -113,16 +138,11 @@ public record UpdateDeclaration(
                     case "replaces" -> {
                         words(w, 1, where);
                         if (w[0].equals(ALL)) {
-                            if (replacesAll) {
-                                problems.add("DYNAMOS_REPLACES_ALL() is declared twice");
-                            }
                             replacesAll = true;
                         } else if (!w[0].matches(NAME_PATTERN)) {
                             problems.add("DYNAMOS_REPLACES(\"" + w[0] + "\"): not an update name (1 to "
                                     + dynamos.device.Limits.MAX_NAME_CHARS + " letters, digits, '_', '.' or '-')");
-                        } else if (replaces.contains(w[0])) {
-                            problems.add("DYNAMOS_REPLACES(\"" + w[0] + "\") is declared twice");
-                        } else {
+                        } else if (!replaces.contains(w[0])) { // a header included twice repeats it
                             replaces.add(w[0]);
                         }
                     }
@@ -137,6 +157,10 @@ public record UpdateDeclaration(
                             throw new IllegalArgumentException("position " + position + " (counted from 1)");
                         }
                         positions.put(w[0], position);
+                    }
+                    case "uses" -> {
+                        words(w, 2, where);
+                        uses.add(new Use(w[0], w[1]));
                     }
                     default -> problems.add("unknown declaration " + where + " (from a newer dynamos.h?)");
                 }
@@ -166,7 +190,8 @@ public record UpdateDeclaration(
             throw new UpdateException("the update declaration of " + origin + " is invalid:\n    "
                     + String.join("\n    ", problems));
         }
-        return new UpdateDeclaration(name, replacements, activate, handlers, hooks, inits, positions, replaces, replacesAll);
+        return new UpdateDeclaration(name, replacements, activate, handlers, hooks, inits, positions,
+                List.copyOf(uses), replaces, replacesAll);
     }
 
     private static void checkConsistency(List<Replacement> replacements, Map<Long, Integer> activate,

@@ -212,6 +212,8 @@ class ApplierTest {
         assertThat(allocPid.deciding()).map(Object::toString).contains("extra 1");
         assertThat(t.activeVersion("fix1", 1)).contains(2);
         assertThat(loader.loaded).containsExactly("fix1_mod", "extra_mod");
+        assertThat(output()).contains("registered alloc_pid as the original (version 1) of extra 1; stacked on 1 other "
+                + "update(s) of alloc_pid (layer 2/2)\n");
     }
 
     @Test
@@ -285,6 +287,20 @@ class ApplierTest {
         assertThat(done.unloaded()).containsExactly("fix1_mod", "other_mod");
         assertThat(fw.table().updateNames()).containsExactly("all");
         assertThat(done.steps()).contains("activate-group all 1 2 fix1 1 1 fix1 2 1 other 1 1 by_hand 1 1");
+        // A cumulative update can be replaced in turn.
+        assertThat(applier.install(updateOf("again", List.of("all"), false, null, "schedule"), KO, 0).replaced())
+                .containsExactly("all");
+        assertThat(fw.table().updateNames()).containsExactly("again");
+    }
+
+    @Test
+    void replacedUpdatesAreTakenInTheirRegistrationOrderWhateverTheDeclarationsOrder() {
+        fix1Applied();
+        applier.install(plain("other", "vfs_read"), KO);
+        Applier.Installed done = applier.install(updateOf("both", List.of("other", "fix1"), false, null, "vfs_read"), KO, 0);
+        assertThat(done.replaced()).containsExactly("fix1", "other");
+        assertThat(done.steps()).contains("activate-group both 1 2 fix1 1 1 fix1 2 1 other 1 1",
+                "deregister other 1 0 --timeout 0.0");
     }
 
     @Test
@@ -308,6 +324,19 @@ class ApplierTest {
                 .hasMessage("cannot apply fix2, nothing was changed:\n    module fix1_mod (of fix1) is used by [user_mod] "
                         + "(built against its exports): replace those too (DYNAMOS_REPLACES), or revert them first");
         assertThat(loader.loaded).containsExactly("fix1_mod");
+    }
+
+    @Test
+    void replacingAnUpdateThatAnotherOneIsStackedAboveIsRefused() {
+        fix1Applied();
+        applier.install(plain("extra", "schedule"), KO);
+        List<String> callsBefore = fw.calls();
+        assertThatThrownBy(() -> applier.install(updateOf("fix2", List.of("fix1"), false, null, "alloc_pid"), KO, 0))
+                .hasMessage("cannot apply fix2, nothing was changed:\n    update extra is stacked above fix1 on schedule: "
+                        + "replace it too (DYNAMOS_REPLACES(\"extra\")), or revert it first");
+        assertThat(fw.calls()).isEqualTo(callsBefore);
+        assertThat(applier.install(updateOf("fix2", List.of("fix1", "extra"), false, null, "alloc_pid"), KO, 0).replaced())
+                .containsExactly("fix1", "extra");
     }
 
     @Test
@@ -356,6 +385,8 @@ class ApplierTest {
     void anUpdateOfAFunctionInAModuleThatIsNotLoadedIsRegisteredAndWaits() {
         fw.moduleAbsent("target_mod");
         applier.install(plain("waiter", "target_mod:fn"), KO);
+        assertThat(output()).contains("registered target_mod:fn as the original (version 1) of waiter 1; module target_mod "
+                + "is not loaded: the redirection waits for it\n");
         VersionTable t = fw.table();
         assertThat(t.activeVersion("waiter", 1)).contains(2);
         assertThat(t.stackOf("waiter", 1)).hasValueSatisfying(s -> {

@@ -52,6 +52,24 @@ class SymbolResolverTest {
     }
 
     @Test
+    void symbolsWithAVersionFromModpostAreLeftToTheLoaderAndNotListedAsUnexported() throws Exception {
+        // As built with --uses: helper_in_module is another update's export, so modpost wrote its CRC in
+        // __versions (8-byte CRC, 56-byte name); kallsyms shows it only as a module's text symbol.
+        ElfObject o = object("struct modversion { unsigned long crc; char name[56]; };"
+                + "static const struct modversion v[] __attribute__((used, section(\"__versions\"), aligned(8)))"
+                + " = { { 0x7dc89957, \"helper_in_module\" } };"
+                + "extern int may_open_dev(void *); extern int helper_in_module(void);"
+                + "int f_v2(void *p) { return may_open_dev(p) + helper_in_module(); }");
+        assertThat(SymbolResolver.versionedSymbols(o)).containsExactly("helper_in_module");
+        assertThat(SymbolResolver.resolve(o, declaration(), KALLSYMS)).extracting(SymbolResolver.Binding::name)
+                .containsExactly("may_open_dev");
+        UpdateModule m = new UpdateModule(Path.of("m.o"), o, "m", declaration());
+        assertThat(UpdateCheck.check(m, null, false).notes()).singleElement().asString()
+                .startsWith("not exported, bound at apply time").contains("may_open_dev")
+                .doesNotContain("helper_in_module");
+    }
+
+    @Test
     void anAmbiguousNameListsItsCandidatesUntilAPositionChoosesOne() throws Exception {
         ElfObject o = object("extern void set_root(void *); void f_v2(void *p) { set_root(p); }");
         assertThatThrownBy(() -> SymbolResolver.resolve(o, declaration(), KALLSYMS))

@@ -86,11 +86,16 @@ class UpdateDeclarationTest {
     }
 
     @Test
-    void refusesReplacingItselfTwiceOrBadNames() {
+    void aFactRepeatedByAHeaderSeveralSourcesIncludeCountsOnce() {
+        assertThat(UpdateDeclaration.parse(section("update=fix2", "replace=1 2 f f_v2", "replaces=fix1", "replaces=fix1",
+                "update=fix2"), "c.ko").replaces()).containsExactly("fix1");
+    }
+
+    @Test
+    void refusesReplacingItselfBadNamesOrNamesWithReplacesAll() {
         assertThatThrownBy(() -> UpdateDeclaration.parse(section("update=fix", "replace=1 2 f f_v2", "replaces=fix",
-                "replaces=a", "replaces=a", "replaces=*", "replaces=has/slash"), "bad.ko"))
+                "replaces=a", "replaces=*", "replaces=has/slash"), "bad.ko"))
                 .hasMessageContaining("DYNAMOS_REPLACES(\"fix\") names the update itself")
-                .hasMessageContaining("DYNAMOS_REPLACES(\"a\") is declared twice")
                 .hasMessageContaining("DYNAMOS_REPLACES(\"has/slash\"): not an update name")
                 .hasMessageContaining("DYNAMOS_REPLACES_ALL() already replaces every applied update");
     }
@@ -101,5 +106,16 @@ class UpdateDeclarationTest {
         assertThat(header).contains("#define DYNAMOS_REPLACES(name) __DYNAMOS_DECLARE(\"replaces=\" name)")
                 .contains("#define DYNAMOS_REPLACES_ALL() __DYNAMOS_DECLARE(\"replaces=" + UpdateDeclaration.ALL + "\")")
                 .contains("target_coming").contains("target_going");
+    }
+
+    @Test
+    void usesFactsOfBuildUsesAreReadOnceEach() {
+        UpdateDeclaration d = UpdateDeclaration.parse(section("update=fix2", "replace=1 2 f f_v2",
+                "uses=fix1 dynamos_fix1", "uses=fix1 dynamos_fix1", "uses=fix0 dynamos_fix0"), "fix2.ko");
+        assertThat(d.uses()).containsExactly(new UpdateDeclaration.Use("fix1", "dynamos_fix1"),
+                new UpdateDeclaration.Use("fix0", "dynamos_fix0"));
+        assertThat(UpdateDeclaration.parse(section("update=u", "replace=1 2 f f_v2"), "u.ko").uses()).isEmpty();
+        assertThatThrownBy(() -> UpdateDeclaration.parse(section("update=u", "replace=1 2 f f_v2", "uses=fix1"), "u.ko"))
+                .hasMessageContaining("bad declaration 'uses=fix1': expected 2 word(s)");
     }
 }
