@@ -1,5 +1,5 @@
-# A module still initialising is refused; forced unloads (rmmod -f) of an update module and
-# of a target module detach their code first.
+# A module still initialising is refused; a forced unload (rmmod -f) of an update module detaches
+# its code first; one of a target module removes the redirection, and the update waits for it.
 . "$(dirname "$0")/lib.sh"
 
 start
@@ -20,5 +20,7 @@ target 1 1 1; val after_forced "$(field last /proc/dynamos_target)"
 val rows_forced "$(tail -n +3 /dev/dynamos | wc -l)"
 rmmod -f dynamos_target
 val rows_target "$(tail -n +3 /dev/dynamos | wc -l)"
+val target_column "$(awk '$1 == "t" { print $14 }' /dev/dynamos)"
 val refcnt "$(cat /sys/module/dynamos/refcnt)"
 d stop
+val refcnt_stopped "$(cat /sys/module/dynamos/refcnt)"
