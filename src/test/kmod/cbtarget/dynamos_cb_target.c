@@ -11,6 +11,8 @@
  *   call         write N: calls dynamos_cb_target_fn(N)
  *   last         what that call returned (read)
  *   init_result  what dynamos_cb_target_fn(1) returned in init (read)
+ *   pin          at load: 1 takes a reference on the module itself, so
+ *                that only a forced unload (rmmod -f) removes it
  */
 #define pr_fmt(fmt) "dynamos_cb_target: " fmt
 
@@ -22,6 +24,8 @@ static long last;
 module_param(last, long, 0444);
 static long init_result;
 module_param(init_result, long, 0444);
+static bool pin;
+module_param(pin, bool, 0444);
 
 /* Traceable on purpose: ftrace gives it an fentry site. */
 noinline long dynamos_cb_target_fn(long a)
@@ -50,6 +54,8 @@ static int __init cb_target_init(void)
 {
 	init_result = dynamos_cb_target_fn(1);
 	pr_info("init: dynamos_cb_target_fn(1) = %ld\n", init_result);
+	if (pin)
+		__module_get(THIS_MODULE);	/* dropped by nothing: rmmod -f only */
 	return 0;
 }
 

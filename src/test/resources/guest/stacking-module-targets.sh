@@ -35,7 +35,7 @@ val unloaded_stacks "$(stacks)"
 val unloaded_list "$(d list --json)"
 
 step load-again
-insmod "$CB_TARGET"
+insmod "$CB_TARGET" pin=1
 val again_init "$(cat $P/init_result)"
 val again_fn "$(fn 5)"
 
@@ -45,7 +45,10 @@ val stacked_fn "$(fn 5)"
 val stacked_stacks "$(stacks)"
 
 step force-unload
+expect_fail rmmod dynamos_cb_target; val in_use_rmmod "$(printf "%s" "$ERR" | tr "\n" " ")"
+val in_use_loaded "$(loaded)"
 rmmod -f dynamos_cb_target
+val forced_loaded "$(loaded)"
 val forced_stacks "$(stacks)"
 
 step load-stacked

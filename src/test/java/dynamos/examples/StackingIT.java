@@ -312,6 +312,8 @@ class StackingIT {
         assertThat(log.get("apply-stacked")).containsExactly("cb_stacked: pre_activation", "cb_stacked: post_activation");
         assertThat(v).containsEntry("stacked_fn", "2005");
         assertThat(v.get("stacked_stacks")).contains("cb_update/1/2=1/2,loaded;").contains("cb_stacked/1/2=2/2,loaded;");
+        // Loaded with pin=1 (it holds a reference on itself): only rmmod -f removes it.
+        assertThat(v).containsEntry("in_use_loaded", "yes").containsEntry("forced_loaded", "no");
         assertThat(log.get("force-unload")).containsExactly(exit + "2002", "cb_stacked: target_going", "cb_update: target_going");
         assertThat(v.get("forced_stacks")).contains("cb_update/1/2=1/2,absent;").contains("cb_stacked/1/2=2/2,absent;");
         assertThat(log.get("load-stacked")).containsExactly("cb_update: target_coming", "cb_stacked: target_coming", init + "2001");
