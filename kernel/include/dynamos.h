@@ -217,6 +217,7 @@ int dynamos_version_in_use(const char *name, u32 id, unsigned int version,
  *	DYNAMOS_HOOK(pre_activation, 1, 2, check_config);
  *	DYNAMOS_INIT(setup_tables);
  *	DYNAMOS_SYMBOL(set_root, 2);
+ *	DYNAMOS_REPLACES("fifo_sticky_v1");
  *
  * Names: the update name is what `dynamos revert NAME` and the status show;
  * ids number the replaced functions within the update (as in the manual's
@@ -275,7 +276,12 @@ int dynamos_version_in_use(const char *name, u32 id, unsigned int version,
 /*
  * DYNAMOS_HOOK(kind, id, n, fn) - @fn (a dynamos_hook_t) is the @kind hook
  * of version @n of @id; @kind is pre_activation, post_activation,
- * pre_removal or post_removal.
+ * pre_removal, post_removal, or, for an original in a module
+ * ("module:symbol"), target_coming (runs while that module loads, before
+ * its init and before the redirection is installed; non-zero refuses the
+ * load) or target_going (runs after its exit, once the redirection is
+ * removed; the result is only logged).  See DYNAMOS_HOOK_TARGET_COMING in
+ * uapi/dynamos.h for the order among several updates.
  */
 #define DYNAMOS_HOOK(kind, id, n, fn)					\
 	__DYNAMOS_KEEP(fn);						\
@@ -293,6 +299,23 @@ int dynamos_version_in_use(const char *name, u32 id, unsigned int version,
 /* DYNAMOS_SYMBOL(name, position) - which kallsyms entry @name means. */
 #define DYNAMOS_SYMBOL(name, position)					\
 	__DYNAMOS_DECLARE("symbol=" #name " " __DYNAMOS_STR(position))
+
+/*
+ * DYNAMOS_REPLACES("name") - this is a cumulative update: applying it
+ * replaces the applied update @name (repeat the macro for several).
+ * DYNAMOS_REPLACES_ALL() - it replaces every applied update.
+ *
+ * `dynamos apply` loads and registers the new update (stacked on the
+ * functions the replaced ones update), then in one group activation
+ * switches the new update's functions to their new versions and every
+ * function of the replaced updates to version 1, so that a function the new
+ * update no longer covers goes back to the original at the same moment;
+ * then it removes the replaced updates (quiescence-checked) and unloads
+ * their modules.  If any step fails, everything is undone: the replaced
+ * updates stay as they were.  A name that is not applied is an error.
+ */
+#define DYNAMOS_REPLACES(name) __DYNAMOS_DECLARE("replaces=" name)
+#define DYNAMOS_REPLACES_ALL() __DYNAMOS_DECLARE("replaces=*")
 
 /* ====================================================================== */
 /*

@@ -32,4 +32,9 @@ abstract class CliCommand implements Callable<Integer> {
     PrintStream outStream() {
         return new PrintStream(new WriterOutputStream(out()), true, StandardCharsets.UTF_8);
     }
+
+    /** {@link #err()} as a stream: step reports of a command whose stdout is a JSON document. */
+    PrintStream errStream() {
+        return new PrintStream(new WriterOutputStream(err()), true, StandardCharsets.UTF_8);
+    }
 }

@@ -54,7 +54,12 @@ final class ControlCommands {
                 "The first registration of a <NAME, ID> names the kernel function to update: it becomes version 1 "
                         + "(the original) and calls to it are redirected through the framework from then on, still "
                         + "running the original. Each later registration adds version 2, 3, ... whose code must be in "
-                        + "a loaded module. FUNCTION is 'symbol' or 'module:symbol'. Prints the version number."})
+                        + "a loaded module. FUNCTION is 'symbol' or 'module:symbol'. Prints the version number.",
+                "",
+                "A new <NAME, ID> on a function another update already has is stacked on top of it: calls run the "
+                        + "top update's choice, and its version 1 passes them to the update below. A function of a "
+                        + "module that is not loaded ('module:symbol') is accepted: the redirection is installed "
+                        + "when the module loads (see 'dynamos status')."})
     static final class Register extends OperationCommand {
         @Parameters(index = "0", paramLabel = "NAME", converter = Converters.UpdateName.class,
                 description = "Update name (1 to " + dynamos.device.Limits.MAX_NAME_CHARS + " characters, no spaces).")
@@ -118,10 +123,14 @@ final class ControlCommands {
                 "",
                 "pre-activation runs before the version is activated (non-zero aborts the activation), "
                         + "post-activation after; pre-removal runs before the version is removed, post-removal "
-                        + "after. --clear instead of FUNCTION removes the hook."})
+                        + "after. When the update's function is in a module: target-coming runs while that module "
+                        + "loads, before its init and before the redirection is installed (non-zero refuses the "
+                        + "load), target-going after its exit, once the redirection is removed. "
+                        + "--clear instead of FUNCTION removes the hook."})
     static final class Hook extends OperationCommand {
         @Parameters(index = "0", paramLabel = "KIND", converter = Converters.Hook.class,
-                description = "pre-activation, post-activation, pre-removal or post-removal.") HookKind kind;
+                description = "pre-activation, post-activation, pre-removal, post-removal, target-coming or "
+                        + "target-going.") HookKind kind;
         @Parameters(index = "1", paramLabel = "NAME", converter = Converters.UpdateName.class) String name;
         @Parameters(index = "2", paramLabel = "ID", converter = Converters.UpdateId.class) long id;
         @Parameters(index = "3", paramLabel = "VERSION", converter = Converters.Version.class) int version;

@@ -82,7 +82,7 @@ final class Converters {
         }
     }
 
-    /** A hook kind: pre-activation, post-activation, pre-removal or post-removal. */
+    /** A hook kind: one of {@link HookKind#CLI_NAMES}. */
     static final class Hook implements ITypeConverter<HookKind> {
         @Override
         public HookKind convert(String word) {

@@ -23,7 +23,9 @@ public final class ControlScript {
             "DYNREPLACE_SET_POSTACTIVATION_HOOK_BY_NAME", HookKind.POST_ACTIVATION,
             "DYNREPLACE_SET_POSTAMBULATION_HOOK_BY_NAME", HookKind.POST_ACTIVATION,
             "DYNREPLACE_SET_PREREMOVAL_HOOK_BY_NAME", HookKind.PRE_REMOVAL,
-            "DYNREPLACE_SET_POSTREMOVAL_HOOK_BY_NAME", HookKind.POST_REMOVAL);
+            "DYNREPLACE_SET_POSTREMOVAL_HOOK_BY_NAME", HookKind.POST_REMOVAL,
+            "DYNREPLACE_SET_TARGET_COMING_HOOK_BY_NAME", HookKind.TARGET_COMING,
+            "DYNREPLACE_SET_TARGET_GOING_HOOK_BY_NAME", HookKind.TARGET_GOING);
 
     private ControlScript() {}
 
@@ -85,7 +87,7 @@ public final class ControlScript {
                 yield new Operation.Activate(name(n, a.get(0)), id(n, a.get(1)), v);
             }
             case "hook" -> {
-                arity(n, verb, a, 5, "hook (pre-activation|post-activation|pre-removal|post-removal) NAME ID VERSION FUNCTION|--clear");
+                arity(n, verb, a, 5, "hook (pre-activation|post-activation|pre-removal|post-removal|target-coming|target-going) NAME ID VERSION FUNCTION|--clear");
                 HookKind kind;
                 try {
                     kind = HookKind.parse(a.get(0));

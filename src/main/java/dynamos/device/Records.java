@@ -16,10 +16,12 @@ import java.util.List;
  * The records of kernel/include/uapi/dynamos.h ("Records"): the table LIST writes and the busy tasks
  * IN_USE writes, decoded. Each layout mirrors its struct field by field; {@code RecordsTest} holds the
  * offsets equal to the header's tables. Records are read by their own size, so a kernel with a later
- * record format (longer records, new kinds) is read as far as this format goes.
+ * record format (longer records, new kinds) is read as far as this format goes, and one with an earlier
+ * format (format 1: shorter update and version records) gives the fields it has, the others read as
+ * that format means them (level 0, depth 1, no flags, no target hooks).
  */
 public final class Records {
-    public static final int FORMAT = 1;
+    public static final int FORMAT = 2;
     static final int KIND_FRAMEWORK = 1;
     static final int KIND_UPDATE = 2;
     static final int KIND_VERSION = 3;
@@ -27,7 +29,13 @@ public final class Records {
     static final int VERSION_LIVE = 1;
     static final int TASK_UNRELIABLE = 2;
     /** Hooks per version, indexed by the hook kind's ABI number - 1. */
-    static final int HOOKS = 4;
+    static final int HOOKS = 6;
+    /** DYNAMOS_UPDATE_TARGET_ABSENT: the function's module is not loaded; the redirection waits for it. */
+    static final int UPDATE_TARGET_ABSENT = 0x1;
+    /** Bytes of an update record in format 1 (no stack fields); a shorter one is malformed. */
+    static final int UPDATE_FORMAT1_SIZE = 288;
+    /** Bytes of a version record in format 1 (four hooks); a shorter one is malformed. */
+    static final int VERSION_FORMAT1_SIZE = 728;
 
     private static final ValueLayout.OfShort U16 = JAVA_SHORT.withByteAlignment(1);
     private static final ValueLayout.OfInt U32 = JAVA_INT.withByteAlignment(1);
@@ -43,7 +51,8 @@ public final class Records {
             chars(Limits.NAME_LEN, "name"), JAVA_INT.withName("id"), JAVA_INT.withName("active"),
             JAVA_INT.withName("nr_versions"), JAVA_INT.withName("phase"), JAVA_INT.withName("must_update"),
             JAVA_INT.withName("reserved2"), chars(Limits.SYMBOL_LEN, "handler"),
-            chars(Limits.NAME_LEN, "handler_module"));
+            chars(Limits.NAME_LEN, "handler_module"), JAVA_INT.withName("level"), JAVA_INT.withName("depth"),
+            JAVA_INT.withName("flags"), JAVA_INT.withName("reserved3"));
     public static final StructLayout VERSION = MemoryLayout.structLayout(HEAD.withName("head"),
             JAVA_INT.withName("number"), JAVA_INT.withName("state"), JAVA_LONG.withName("calls"),
             chars(Limits.SYMBOL_LEN, "function"), chars(Limits.NAME_LEN, "module"),
@@ -56,11 +65,19 @@ public final class Records {
     /** The framework record: its version, ABI, record format and how many updates and versions it has. */
     public record FrameworkRecord(String version, int versionCode, int abi, int format, int updates, int versions) {}
 
-    /** One update {@code <name, id>} with its versions in version order; handler "" if none. */
+    /**
+     * One update {@code <name, id>} with its versions in version order; handler "" if none. {@code level}
+     * is its place in its function's stack of updates (0 = bottom, {@code depth - 1} = the top, whose choice
+     * calls run); {@code targetAbsent}: the function's module is not loaded, the redirection waits for it.
+     */
     public record UpdateRecord(String name, long id, int active, int phase, boolean mustUpdate, String handler,
-                               String handlerModule, List<VersionRecord> versions) {}
+                               String handlerModule, int level, int depth, boolean targetAbsent,
+                               List<VersionRecord> versions) {}
 
-    /** One version; {@code hooks} holds a symbol per hook kind (index ABI number - 1), "" where none is set. */
+    /**
+     * One version; {@code hooks} holds a symbol per hook kind (index ABI number - 1, {@value #HOOKS} kinds),
+     * "" where none is set.
+     */
     public record VersionRecord(int number, boolean live, long calls, String function, String module,
                                 List<String> hooks) {}
 
@@ -96,16 +113,16 @@ public final class Records {
         List<VersionRecord> versions = null;
         for (MemorySegment r : split(bytes)) {
             switch (kind(r)) {
-                case KIND_FRAMEWORK -> framework = framework(fits(r, FRAMEWORK));
+                case KIND_FRAMEWORK -> framework = framework(fits(r, FRAMEWORK.byteSize()));
                 case KIND_UPDATE -> {
                     versions = new ArrayList<>();
-                    updates.add(update(fits(r, UPDATE), versions));
+                    updates.add(update(fits(r, UPDATE_FORMAT1_SIZE), versions));
                 }
                 case KIND_VERSION -> {
                     if (versions == null) {
                         throw new IllegalArgumentException("a version record before any update record");
                     }
-                    versions.add(version(fits(r, VERSION)));
+                    versions.add(version(fits(r, VERSION_FORMAT1_SIZE)));
                 }
                 default -> { } // a kind of a later format
             }
@@ -121,7 +138,7 @@ public final class Records {
         List<BusyTask> out = new ArrayList<>();
         for (MemorySegment r : split(bytes)) {
             if (kind(r) == KIND_TASK) {
-                r = fits(r, TASK);
+                r = fits(r, TASK.byteSize());
                 out.add(new BusyTask(u32(r, TASK, "pid"), string(r, TASK, "comm"), u32(r, TASK, "version"),
                         u32(r, TASK, "reason") == TASK_UNRELIABLE, string(r, TASK, "where"), string(r, TASK, "module")));
             }
@@ -165,13 +182,19 @@ public final class Records {
         return Short.toUnsignedInt(r.get(U16, offset(HEAD, "kind")));
     }
 
-    /** A known kind must hold at least the fields of this format. */
-    private static MemorySegment fits(MemorySegment r, StructLayout layout) {
-        if (r.byteSize() < layout.byteSize()) {
+    /** A known kind must hold at least the fields of the first format that has it. */
+    private static MemorySegment fits(MemorySegment r, long minimum) {
+        if (r.byteSize() < minimum) {
             throw new IllegalArgumentException("record of kind " + kind(r) + " has " + r.byteSize()
-                    + " bytes, fewer than the " + layout.byteSize() + " of its fields");
+                    + " bytes, fewer than the " + minimum + " of its fields");
         }
         return r;
+    }
+
+    /** Whether {@code field} lies within the record (a record of an earlier format lacks later fields). */
+    private static boolean has(MemorySegment r, StructLayout layout, String field) {
+        MemoryLayout f = layout.select(MemoryLayout.PathElement.groupElement(field));
+        return offset(layout, field) + f.byteSize() <= r.byteSize();
     }
 
     private static FrameworkRecord framework(MemorySegment r) {
@@ -184,13 +207,17 @@ public final class Records {
         return new UpdateRecord(string(r, UPDATE, "name"), Integer.toUnsignedLong(u32(r, UPDATE, "id")),
                 u32(r, UPDATE, "active"), u32(r, UPDATE, "phase"), u32(r, UPDATE, "must_update") != 0,
                 string(r, UPDATE, "handler"), string(r, UPDATE, "handler_module"),
+                has(r, UPDATE, "level") ? u32(r, UPDATE, "level") : 0,
+                has(r, UPDATE, "depth") ? u32(r, UPDATE, "depth") : 1,
+                has(r, UPDATE, "flags") && (u32(r, UPDATE, "flags") & UPDATE_TARGET_ABSENT) != 0,
                 java.util.Collections.unmodifiableList(versions));
     }
 
     private static VersionRecord version(MemorySegment r) {
         List<String> hooks = new ArrayList<>();
         for (int k = 0; k < HOOKS; k++) {
-            hooks.add(Request.getString(r, offset(VERSION, "hooks") + (long) k * Limits.SYMBOL_LEN, Limits.SYMBOL_LEN));
+            long at = offset(VERSION, "hooks") + (long) k * Limits.SYMBOL_LEN;
+            hooks.add(at + Limits.SYMBOL_LEN <= r.byteSize() ? Request.getString(r, at, Limits.SYMBOL_LEN) : "");
         }
         return new VersionRecord(u32(r, VERSION, "number"), u32(r, VERSION, "state") == VERSION_LIVE,
                 r.get(U64, offset(VERSION, "calls")), string(r, VERSION, "function"), string(r, VERSION, "module"),

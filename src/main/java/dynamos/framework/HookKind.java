@@ -2,9 +2,18 @@ package dynamos.framework;
 
 import java.util.Locale;
 
-/** The four hooks a version can have (manual §4.4), with the ABI's numbers and the status table's names. */
+/**
+ * The hooks a version can have, with the ABI's numbers and the status table's names: the manual's four
+ * (§4.4) around activation and removal, and two for a target module that comes and goes while the update
+ * is registered ({@code target-coming}: the module is loading, before its init and the redirection; a
+ * non-zero result refuses the load; {@code target-going}: after its exit, the redirection removed).
+ */
 public enum HookKind {
-    PRE_ACTIVATION(1), POST_ACTIVATION(2), PRE_REMOVAL(3), POST_REMOVAL(4);
+    PRE_ACTIVATION(1), POST_ACTIVATION(2), PRE_REMOVAL(3), POST_REMOVAL(4), TARGET_COMING(5), TARGET_GOING(6);
+
+    /** The kinds as the command line spells them, for messages: "pre-activation, ... or target-going". */
+    public static final String CLI_NAMES = "pre-activation, post-activation, pre-removal, post-removal, "
+            + "target-coming or target-going";
 
     private final int abi;
 
@@ -34,7 +43,6 @@ public enum HookKind {
                 return k;
             }
         }
-        throw new IllegalArgumentException("unknown hook kind '" + s
-                + "' (expected pre-activation, post-activation, pre-removal or post-removal)");
+        throw new IllegalArgumentException("unknown hook kind '" + s + "' (expected " + CLI_NAMES + ")");
     }
 }

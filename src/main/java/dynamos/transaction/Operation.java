@@ -27,7 +27,7 @@ public sealed interface Operation {
         public Applied apply(Framework fw) {
             int v = fw.register(name, id, function);
             String msg = v == 1
-                    ? "registered " + function + " as the original (version 1) of " + name + " " + id + "; redirection installed"
+                    ? "registered " + function + " as the original (version 1) of " + name + " " + id + "; " + whereItWent(fw, name, id)
                     : "registered " + function + " as version " + v + " of " + name + " " + id;
             // Deregistering the original (version 1) means removing the whole update.
             return new Applied(msg, f -> {
@@ -35,6 +35,21 @@ public sealed interface Operation {
                 return "deregistered " + name + " " + id + (v == 1 ? " (all versions)" : " version " + v);
             }, v);
         }
+    }
+
+    /** For a first registration: the redirection installed, the update stacked on others, or waiting for the module. */
+    private static String whereItWent(Framework fw, String name, long id) {
+        VersionTable.Row original = fw.table().row(name, id, 1).orElse(null);
+        if (original == null) {
+            return "redirection installed";
+        }
+        String absent = "module " + original.module() + " is not loaded: the redirection waits for it";
+        if (original.depth() <= 1) {
+            return original.targetAbsent() ? absent : "redirection installed";
+        }
+        return "stacked on " + (original.depth() - 1) + " other update(s) of " + original.qualifiedFunction()
+                + " (layer " + (original.level() + 1) + "/" + original.depth() + ")"
+                + (original.targetAbsent() ? "; " + absent : "");
     }
 
     /** {@code version} 0 removes all versions and the redirection; {@code timeoutSeconds} null is the default. */

@@ -39,8 +39,27 @@ public final class Applier {
         this.loader = loader;
     }
 
-    /** An applied update: its module and the symbols bound for it. */
-    public record Applied(String update, String module, List<SymbolResolver.Binding> bindings, List<String> steps) {}
+    /**
+     * An applied update: its module, the symbols bound for it, the steps done, and for a cumulative update
+     * the updates it replaced (now removed) and the modules unloaded with them.
+     */
+    public record Applied(String update, String module, List<SymbolResolver.Binding> bindings, List<String> steps,
+                          List<String> replaced, List<String> unloaded) {
+        public Applied {
+            bindings = List.copyOf(bindings);
+            steps = List.copyOf(steps);
+            replaced = List.copyOf(replaced);
+            unloaded = List.copyOf(unloaded);
+        }
+    }
+
+    /**
+     * What a cumulative update replaces: the update names, their {@code <name, id>}s in registration
+     * order, and the modules that hold their versions (and no other update's).
+     */
+    record Replacing(List<String> names, List<Framework.Member> members, List<String> modules) {
+        static final Replacing NONE = new Replacing(List.of(), List.of(), List.of());
+    }
 
     /**
      * Applies a built update module to the running kernel.
@@ -48,6 +67,16 @@ public final class Applier {
      * @throws UpdateException naming the failed step, after undoing the steps before it
      */
     public Applied apply(UpdateModule update) {
+        return apply(update, 0);
+    }
+
+    /**
+     * Applies a built update module; a cumulative update's removal of the updates it replaces waits up
+     * to {@code timeoutMs} per {@code <name, id>} for quiescence (0 = the framework's default).
+     *
+     * @throws UpdateException naming the failed step, after undoing the steps before it
+     */
+    public Applied apply(UpdateModule update, int timeoutMs) {
         UpdateDeclaration d = update.declaration();
         String release = System.getProperty("os.version");
         if (!update.builtFor().equals(release)) {
@@ -62,10 +91,8 @@ public final class Applier {
             throw new UpdateException(update.file() + " declares functions it does not define: " + missing
                     + "; check the DYNAMOS_* declarations against the source");
         }
-        VersionTable before = Framework.currentTable();
-        if (before.rows().stream().anyMatch(r -> r.update().equals(d.name()))) {
-            throw new UpdateException("update " + d.name() + " is already applied; revert it first: dynamos revert " + d.name());
-        }
+        // Refuses an update already applied, or replacing what is not applied, before symbols are bound.
+        plan(Framework.currentTable(), d, loader);
         if (Files.isDirectory(Path.of("/sys/module", update.moduleName()))) {
             throw new UpdateException("a module named " + update.moduleName() + " is already loaded; unload it first: rmmod "
                     + update.moduleName());
@@ -76,14 +103,28 @@ public final class Applier {
         // Resolve before touching the kernel: a symbol problem changes nothing.
         java.util.Set<String> wanted = new java.util.HashSet<>();
         update.elf().undefinedSymbols().forEach(sym -> wanted.add(sym.name()));
-        List<SymbolResolver.Binding> bindings = SymbolResolver.resolve(update.elf(), d, Kallsyms.read(wanted));
+        List<String> absent = absentTargetModules(d);
+        List<SymbolResolver.Binding> bindings;
+        try {
+            bindings = SymbolResolver.resolve(update.elf(), d, Kallsyms.read(wanted));
+        } catch (UpdateException e) {
+            if (absent.isEmpty()) {
+                throw e;
+            }
+            throw new UpdateException(e.getMessage() + "\n    note: the update replaces functions of " + absent
+                    + ", not loaded now: the update itself may not use their symbols (load the module first, or"
+                    + " leave them out of the update)", e);
+        }
+        absent.forEach(m -> out.println("module " + m + " is not loaded: its functions' updates are registered and"
+                + " wait for it; the kernel installs them when it loads"));
         for (SymbolResolver.Binding b : bindings) {
             out.println("resolved " + b.name() + " -> " + String.format("%#x", b.entry().address())
                     + " (" + b.entry().type() + (b.entry().module() == null ? "" : " [" + b.entry().module() + "]") + ")");
         }
         Path loadable = bindings.isEmpty() ? update.file() : rewritten(update, bindings);
         try {
-            return new Applied(d.name(), update.moduleName(), bindings, install(update, loadable));
+            Installed done = install(update, loadable, timeoutMs);
+            return new Applied(d.name(), update.moduleName(), bindings, done.steps(), done.replaced(), done.unloaded());
         } finally {
             if (loadable != update.file()) {
                 deleteQuietly(loadable);
@@ -91,51 +132,183 @@ public final class Applier {
         }
     }
 
+    /** What {@link #install} did: its steps, the updates it replaced and the modules it unloaded with them. */
+    record Installed(List<String> steps, List<String> replaced, List<String> unloaded) {}
+
+    /** {@link #install(UpdateModule, Path, int)} with the default quiescence timeout; returns the steps. */
+    List<String> install(UpdateModule update, Path loadable) {
+        return install(update, loadable, 0).steps();
+    }
+
     /**
      * Loads {@code loadable} (the update's module, symbols bound) and performs the update's operations
-     * as one transaction; returns the steps done.
+     * as one transaction. A cumulative update's transaction goes on: the group activation also switches
+     * every {@code <name, id>} of the replaced updates to version 1; then their handlers are cleared and
+     * they are deregistered (newest first, so that an undo registers them again in their stacks' order);
+     * their modules are unloaded once the transaction is done.
      *
      * @throws UpdateException naming the failed step, after undoing the steps before it
      */
-    List<String> install(UpdateModule update, Path loadable) {
+    Installed install(UpdateModule update, Path loadable, int timeoutMs) {
         UpdateDeclaration d = update.declaration();
         String module = update.moduleName();
         List<String> steps = new ArrayList<>();
-        String step = "load " + module;
+        String step = "check " + d.name();
         Framework fw = null;
         Transaction tx = null;
+        Replacing replacing;
         try {
             fw = connect.get();
+            VersionTable before = fw.table();
+            replacing = plan(before, d, loader);
             tx = new Transaction(fw, out);
+            step = "load " + module;
             tx.perform(step, "", () -> loader.load(loadable, module), "loaded " + module, f -> {
                 loader.unload(module);
                 return "unloaded " + module;
             });
             steps.add(step);
-            for (Operation op : operations(update)) {
+            List<Operation> ops = new ArrayList<>(operations(update, replacing.members()));
+            for (Framework.Member m : replacing.members()) {
+                if (before.handler(m.name(), m.id()).isPresent()) {
+                    ops.add(new Operation.SetRule(m.name(), m.id(), null, null));
+                }
+            }
+            for (Framework.Member m : replacing.members().reversed()) {
+                ops.add(new Operation.Deregister(m.name(), m.id(), 0, timeoutMs / 1000.0));
+            }
+            for (Operation op : ops) {
                 step = op.describe();
                 dynamos.transaction.Applied a = tx.perform(step, "", op);
                 steps.add(step);
-                if (op instanceof Operation.Register r && !r.function().equals(d.original(r.id()))) {
+                if (op instanceof Operation.Register r && r.name().equals(d.name()) && !r.function().equals(d.original(r.id()))) {
                     int expected = expectedVersion(d, r);
                     if (a.result() != expected) {
                         throw new UpdateException(r.function() + " became version " + a.result() + ", not " + expected);
                     }
                 }
             }
-            return steps;
         } catch (RuntimeException e) {
             boolean anyDone = tx != null && tx.done() > 0;
             List<String> problems = tx == null ? List.of() : tx.rollBack("undoing").problems();
+            if (fw != null) {
+                fw.close();
+            }
+            if (e instanceof UpdateException && tx == null) {
+                throw (UpdateException) e; // refused by the plan: nothing was touched
+            }
             throw new UpdateException("applying " + d.name() + " failed at step '" + step + "': " + e.getMessage()
                     + (!anyDone ? "; nothing had been changed" : "\n    " + (problems.isEmpty()
                             ? "everything done before was undone; the kernel is as it was"
                             : "could not undo everything:\n      " + String.join("\n      ", problems))), e);
+        }
+        try {
+            List<String> unloaded = unloadUnused(fw.table(), replacing.modules(), "replaced");
+            unloaded.forEach(m -> steps.add("unload " + m));
+            if (!replacing.names().isEmpty()) {
+                out.println("replaced " + String.join(", ", replacing.names()) + " with " + d.name());
+            }
+            return new Installed(steps, replacing.names(), unloaded);
         } finally {
-            if (fw != null) {
-                fw.close();
+            fw.close();
+        }
+    }
+
+    /**
+     * Checks, before anything is changed, that {@code d} can be applied over {@code table}: it is not
+     * applied yet and every update it replaces is; its modules are used by no module outside the
+     * replaced ones; the group activation has at most {@link dynamos.device.Limits#MAX_GROUP} members.
+     * Returns what it replaces.
+     */
+    static Replacing plan(VersionTable table, UpdateDeclaration d, ModuleLoader loader) {
+        if (table.rows().stream().anyMatch(r -> r.update().equals(d.name()))) {
+            throw new UpdateException("update " + d.name() + " is already applied; revert it first: dynamos revert " + d.name()
+                    + (d.cumulative() ? " (a cumulative update takes another name than those it replaces)" : ""));
+        }
+        if (!d.cumulative()) {
+            return Replacing.NONE;
+        }
+        List<String> applied = table.updateNames();
+        // In registration order (oldest first), whatever the order of the declarations.
+        List<String> names = d.replacesAll() ? applied
+                : applied.stream().filter(d.replaces()::contains).toList();
+        List<String> missing = d.replaces().stream().filter(n -> !applied.contains(n)).toList();
+        if (!missing.isEmpty()) {
+            throw new UpdateException(d.name() + " replaces " + String.join(", ", missing) + ", which "
+                    + (missing.size() == 1 ? "is" : "are") + " not applied ('dynamos list' shows the applied updates): "
+                    + "apply " + (missing.size() == 1 ? "it" : "them") + " first, or drop "
+                    + String.join(", ", missing.stream().map(n -> "DYNAMOS_REPLACES(\"" + n + "\")").toList())
+                    + " from the update and build it again");
+        }
+        List<Framework.Member> members = new ArrayList<>();
+        for (String u : table.updates()) {
+            String name = u.substring(0, u.lastIndexOf(' '));
+            long id = Long.parseLong(u.substring(u.lastIndexOf(' ') + 1));
+            if (names.contains(name)) {
+                members.add(new Framework.Member(name, id, 1));
             }
         }
+        long activations = d.ids().stream().filter(id -> d.activeVersion(id) != 1).count();
+        if (activations + members.size() > dynamos.device.Limits.MAX_GROUP) {
+            throw new UpdateException("replacing " + String.join(", ", names) + " takes one group activation of "
+                    + (activations + members.size()) + " functions (" + activations + " of " + d.name() + ", "
+                    + members.size() + " of the replaced updates), more than the " + dynamos.device.Limits.MAX_GROUP
+                    + " the kernel switches at once; replace fewer updates at a time");
+        }
+        List<String> modules = modulesOf(table, names);
+        List<String> problems = new ArrayList<>();
+        // An update left in place above a replaced one would find another update below it afterwards.
+        java.util.Map<String, Set<String>> stackedAbove = new java.util.LinkedHashMap<>();
+        for (Framework.Member m : members) {
+            table.stackOf(m.name(), m.id()).ifPresent(st -> st.above(m.name()).stream()
+                    .filter(l -> !names.contains(l.update()))
+                    .forEach(l -> stackedAbove.computeIfAbsent(l.update(), k -> new LinkedHashSet<>())
+                            .add(m.name() + " on " + st.qualifiedFunction())));
+        }
+        stackedAbove.forEach((other, where) -> problems.add("update " + other + " is stacked above "
+                + String.join(", ", where) + ": replace it too (DYNAMOS_REPLACES(\"" + other + "\")), or revert it first"));
+        for (String m : modules) {
+            List<String> users = loader.holders(m).stream().filter(h -> !modules.contains(h)).toList();
+            if (!users.isEmpty()) {
+                problems.add("module " + m + " (of " + updatesIn(table, List.of(m)) + ") is used by " + users
+                        + describeUsers(table, users) + ": replace those too (DYNAMOS_REPLACES), or revert them first");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new UpdateException("cannot apply " + d.name() + ", nothing was changed:\n    " + String.join("\n    ", problems));
+        }
+        return new Replacing(List.copyOf(names), List.copyOf(members), modules);
+    }
+
+    /** The modules that hold versions (2, 3, ...) of the updates {@code names}, and of no other update. */
+    private static List<String> modulesOf(VersionTable table, List<String> names) {
+        Set<String> mine = new LinkedHashSet<>();
+        Set<String> others = new LinkedHashSet<>();
+        for (VersionTable.Row r : table.rows()) {
+            if (r.version() > 1 && !r.module().equals("vmlinux")) {
+                (names.contains(r.update()) ? mine : others).add(r.module());
+            }
+        }
+        mine.removeAll(others);
+        return List.copyOf(mine);
+    }
+
+    /** The update names whose versions are in {@code modules}, for messages. */
+    private static String updatesIn(VersionTable table, List<String> modules) {
+        return String.join(", ", table.rows().stream().filter(r -> r.version() > 1 && modules.contains(r.module()))
+                .map(VersionTable.Row::update).distinct().toList());
+    }
+
+    private static String describeUsers(VersionTable table, List<String> users) {
+        String updates = updatesIn(table, users);
+        return updates.isEmpty() ? " (built against its exports)" : " (update(s) " + updates + ", built against its exports)";
+    }
+
+    /** The modules of the update's originals ({@code module:symbol}) that are not loaded now. */
+    private static List<String> absentTargetModules(UpdateDeclaration d) {
+        return d.ids().stream().map(d::original).filter(o -> o.contains(":") && !o.startsWith("vmlinux:"))
+                .map(o -> o.substring(0, o.indexOf(':'))).distinct()
+                .filter(m -> !Files.isDirectory(Path.of("/sys/module", m))).toList();
     }
 
     private static int expectedVersion(UpdateDeclaration d, Operation.Register r) {
@@ -145,6 +318,14 @@ public final class Applier {
 
     /** The framework operations an apply performs, in order; the load of the module comes before. */
     public static List<Operation> operations(UpdateModule update) {
+        return operations(update, List.of());
+    }
+
+    /**
+     * The framework operations an apply performs, in order, up to and with the activation: the group
+     * activation also switches {@code toOriginal} (the replaced updates' {@code <name, id>}s) to version 1.
+     */
+    static List<Operation> operations(UpdateModule update, List<Framework.Member> toOriginal) {
         UpdateDeclaration d = update.declaration();
         List<Operation> ops = new ArrayList<>();
         d.inits().forEach(fn -> ops.add(new Operation.Call(update.qualified(fn))));
@@ -156,9 +337,10 @@ public final class Applier {
         d.hooks().forEach(h -> ops.add(new Operation.SetHook(h.kind(), d.name(), h.id(), h.version(),
                 update.qualified(h.function()))));
         // Several functions switch as one group, so no call sees some replaced and others not.
-        List<Framework.Member> activations = d.ids().stream().filter(id -> d.activeVersion(id) != 1)
-                .map(id -> new Framework.Member(d.name(), id, d.activeVersion(id))).toList();
-        if (activations.size() == 1) {
+        List<Framework.Member> activations = new ArrayList<>(d.ids().stream().filter(id -> d.activeVersion(id) != 1)
+                .map(id -> new Framework.Member(d.name(), id, d.activeVersion(id))).toList());
+        activations.addAll(toOriginal);
+        if (activations.size() == 1 && toOriginal.isEmpty()) {
             Framework.Member m = activations.getFirst();
             ops.add(new Operation.Activate(m.name(), m.id(), m.version()));
         } else if (!activations.isEmpty()) {
@@ -171,6 +353,9 @@ public final class Applier {
      * Reverts an applied update: deactivates and removes all of its versions (each removal waits for
      * quiescence up to {@code timeoutMs}, 0 = the framework's default) and unloads its modules. If a
      * removal is refused, the update is put back as it was and the error names the busy tasks.
+     * Refused before anything changes when another update is stacked above one of its functions (it
+     * was applied on top of this one and may rely on it) or another loaded module uses its module's
+     * exports (see {@link #revertBlockers}).
      */
     public List<String> revert(String name, int timeoutMs) {
         if (!Framework.started()) {
@@ -187,6 +372,10 @@ public final class Applier {
         List<VersionTable.Row> rows = table.rows().stream().filter(r -> r.update().equals(name)).toList();
         if (rows.isEmpty()) {
             throw new UpdateException("no update " + name + " is applied; 'dynamos list' shows the applied updates");
+        }
+        List<String> blockers = revertBlockers(table, name, loader);
+        if (!blockers.isEmpty()) {
+            throw new UpdateException("cannot revert " + name + ", nothing was changed:\n    " + String.join("\n    ", blockers));
         }
         Set<Long> ids = new LinkedHashSet<>();
         Set<String> modules = new LinkedHashSet<>();
@@ -233,6 +422,61 @@ public final class Applier {
             steps.add("unload " + module);
         }
         return steps;
+    }
+
+    /**
+     * Why {@code name} cannot be reverted now, one line each: (a) another update is stacked above it on
+     * one of its functions (reverting the lower one would change what the upper one builds on: its
+     * version 1 would pass calls to another version than when it was applied); (b) another loaded module
+     * uses the exports of one of its modules (an update built against it, e.g. with {@code dynamos build
+     * --uses}). Empty when it can be reverted.
+     */
+    static List<String> revertBlockers(VersionTable table, String name, ModuleLoader loader) {
+        List<String> out = new ArrayList<>();
+        java.util.Map<String, List<String>> aboveBy = new java.util.LinkedHashMap<>();
+        for (long id : table.ids(name)) {
+            table.stackOf(name, id).ifPresent(s -> s.above(name).forEach(l -> aboveBy
+                    .computeIfAbsent(l.update(), k -> new ArrayList<>()).add(s.qualifiedFunction())));
+        }
+        aboveBy.forEach((other, functions) -> out.add("update " + other + " is stacked above " + name + " on "
+                + String.join(", ", functions.stream().distinct().toList()) + ": revert " + other
+                + " first, or apply a cumulative update that replaces both (DYNAMOS_REPLACES(\"" + name
+                + "\") and DYNAMOS_REPLACES(\"" + other + "\"))"));
+        List<String> modules = modulesOf(table, List.of(name));
+        for (String m : modules) {
+            List<String> users = loader.holders(m).stream().filter(h -> !modules.contains(h)).toList();
+            if (!users.isEmpty()) {
+                String updates = updatesIn(table, users);
+                out.add("module " + m + " of " + name + " is used by loaded module(s) " + String.join(", ", users)
+                        + describeUsers(table, users) + ": "
+                        + (updates.isEmpty() ? "unload " + String.join(", ", users) : "revert " + updates)
+                        + " first, or apply a cumulative update that replaces both");
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Unloads {@code modules} that no update in {@code after} uses any more; a module that cannot be
+     * unloaded is left loaded with a note (its versions are gone already). Returns those unloaded.
+     */
+    private List<String> unloadUnused(VersionTable after, List<String> modules, String whose) {
+        List<String> unloaded = new ArrayList<>();
+        for (String module : modules) {
+            if (after.rows().stream().anyMatch(r -> r.module().equals(module))) {
+                out.println("left " + module + " loaded: other updates use it");
+                continue;
+            }
+            try {
+                loader.unload(module);
+                out.println("unloaded " + module + " (" + whose + ")");
+                unloaded.add(module);
+            } catch (RuntimeException e) {
+                out.println("left " + module + " loaded: " + e.getMessage() + "; its versions are removed, unload it"
+                        + " later with: rmmod " + module);
+            }
+        }
+        return unloaded;
     }
 
     private Path rewritten(UpdateModule update, List<SymbolResolver.Binding> bindings) {

@@ -174,8 +174,19 @@ public final class UpdateBuilder {
         UpdateCheck.Report report = UpdateCheck.check(module, KernelPrototypes.forModule(kernel, ko), allowSignatureChange);
         report.notes().forEach(Progress::detail);
         if (report.ok()) {
-            module.declaration().replacements().forEach(r -> Progress.detail("id " + r.id() + ": " + r.original()
+            UpdateDeclaration d = module.declaration();
+            d.replacements().forEach(r -> Progress.detail("id " + r.id() + ": " + r.original()
                     + " -> version " + r.version() + " " + r.function()));
+            d.ids().stream().map(d::original).filter(o -> o.contains(":") && !o.startsWith("vmlinux:")).distinct()
+                    .forEach(o -> Progress.detail(o + " is a function of module " + o.substring(0, o.indexOf(':'))
+                            + ": its prototype is not checked (the kernel's BTF covers vmlinux); apply works whether"
+                            + " that module is loaded or not (the update waits for it)"));
+            if (d.replacesAll()) {
+                Progress.detail("cumulative update: apply replaces every applied update (DYNAMOS_REPLACES_ALL)");
+            } else if (!d.replaces().isEmpty()) {
+                Progress.detail("cumulative update: apply replaces " + String.join(", ", d.replaces())
+                        + " (DYNAMOS_REPLACES), which must be applied then");
+            }
             return Optional.empty();
         }
         StringBuilder why = new StringBuilder(ko.getFileName() + " fails its checks:");

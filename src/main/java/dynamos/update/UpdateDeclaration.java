@@ -16,6 +16,9 @@ import java.util.TreeSet;
  * What an update module says it does, as recorded by the {@code DYNAMOS_*} declaration macros of
  * {@code dynamos.h} in its ELF section {@code .dynamos.update}: NUL-terminated {@code key=value} strings
  * whose values are space-separated words (symbol names and numbers never contain spaces).
+ * {@code replaces} names the applied updates a cumulative update takes the place of
+ * ({@code DYNAMOS_REPLACES("name")}, fact {@code replaces=name}); {@code replacesAll}: every applied update
+ * ({@code DYNAMOS_REPLACES_ALL()}, fact {@code replaces=*}).
  */
 public record UpdateDeclaration(
         String name,
@@ -25,9 +28,12 @@ public record UpdateDeclaration(
         List<Hook> hooks,
         List<String> inits,
         Map<String, Integer> symbolPositions,
-        List<Use> uses) {
+        List<Use> uses,
+        List<String> replaces,
+        boolean replacesAll) {
 
     public static final String SECTION = ".dynamos.update";
+    private static final String NAME_PATTERN = "[A-Za-z0-9_.-]{1," + dynamos.device.Limits.MAX_NAME_CHARS + "}";
 
     /** {@code function} in the module becomes version {@code version} (>= 2) of {@code <name, id>}, which replaces {@code original}. */
     public record Replacement(long id, int version, String original, String function) {}
@@ -41,13 +47,31 @@ public record UpdateDeclaration(
      */
     public record Use(String update, String module) {}
 
-    /** A declaration that uses no other update's exports. */
+    /** What {@code DYNAMOS_REPLACES_ALL()} records: the update replaces every applied update. */
+    public static final String ALL = "*";
+
+    /** A declaration that uses no other update's exports and replaces no other update. */
     public UpdateDeclaration(String name, List<Replacement> replacements, Map<Long, Integer> activate,
             Map<Long, String> handlers, List<Hook> hooks, List<String> inits, Map<String, Integer> symbolPositions) {
-        this(name, replacements, activate, handlers, hooks, inits, symbolPositions, List.of());
+        this(name, replacements, activate, handlers, hooks, inits, symbolPositions, List.of(), List.of(), false);
+    }
+
+    /** A declaration that replaces no other update. */
+    public UpdateDeclaration(String name, List<Replacement> replacements, Map<Long, Integer> activate,
+            Map<Long, String> handlers, List<Hook> hooks, List<String> inits, Map<String, Integer> symbolPositions,
+            List<Use> uses) {
+        this(name, replacements, activate, handlers, hooks, inits, symbolPositions, uses, List.of(), false);
+    }
+
+    /** A declaration that uses no other update's exports. */
+    public UpdateDeclaration(String name, List<Replacement> replacements, Map<Long, Integer> activate,
+            Map<Long, String> handlers, List<Hook> hooks, List<String> inits, Map<String, Integer> symbolPositions,
+            List<String> replaces, boolean replacesAll) {
+        this(name, replacements, activate, handlers, hooks, inits, symbolPositions, List.of(), replaces, replacesAll);
     }
 
     public UpdateDeclaration {
+        replaces = List.copyOf(replaces);
         replacements = List.copyOf(replacements);
         activate = Map.copyOf(activate);
         handlers = Map.copyOf(handlers);
@@ -75,6 +99,8 @@ public record UpdateDeclaration(
         List<Hook> hooks = new ArrayList<>();
         List<String> inits = new ArrayList<>();
         Map<String, Integer> positions = new TreeMap<>();
+        List<String> replaces = new ArrayList<>();
+        boolean replacesAll = false;
         // Every compilation unit of the module carries the --uses facts: the same fact repeats.
         java.util.Set<Use> uses = new java.util.LinkedHashSet<>();
         // .modinfo and .dynamos.update share the format: NUL-separated key=value strings.
@@ -109,6 +135,17 @@ public record UpdateDeclaration(
                         words(w, 4, where);
                         hooks.add(new Hook(HookKind.parse(w[0]), id(w[1]), version(w[2]), w[3]));
                     }
+                    case "replaces" -> {
+                        words(w, 1, where);
+                        if (w[0].equals(ALL)) {
+                            replacesAll = true;
+                        } else if (!w[0].matches(NAME_PATTERN)) {
+                            problems.add("DYNAMOS_REPLACES(\"" + w[0] + "\"): not an update name (1 to "
+                                    + dynamos.device.Limits.MAX_NAME_CHARS + " letters, digits, '_', '.' or '-')");
+                        } else if (!replaces.contains(w[0])) { // a header included twice repeats it
+                            replaces.add(w[0]);
+                        }
+                    }
                     case "init" -> {
                         words(w, 1, where);
                         inits.add(w[0]);
@@ -133,11 +170,19 @@ public record UpdateDeclaration(
         }
         if (name == null) {
             problems.add("no DYNAMOS_UPDATE(\"name\") declaration");
-        } else if (!name.matches("[A-Za-z0-9_.-]{1," + dynamos.device.Limits.MAX_NAME_CHARS + "}")) {
+        } else if (!name.matches(NAME_PATTERN)) {
             problems.add("update name '" + name + "' must be 1 to " + dynamos.device.Limits.MAX_NAME_CHARS + " letters, digits, '_', '.' or '-'");
         }
         if (replacements.isEmpty()) {
             problems.add("no DYNAMOS_REPLACE declaration: the update replaces nothing");
+        }
+        if (name != null && replaces.contains(name)) {
+            problems.add("DYNAMOS_REPLACES(\"" + name + "\") names the update itself; an update cannot replace an "
+                    + "applied update of its own name (revert that one first, or give the new one another name)");
+        }
+        if (replacesAll && !replaces.isEmpty()) {
+            problems.add("DYNAMOS_REPLACES_ALL() already replaces every applied update; drop DYNAMOS_REPLACES(\""
+                    + String.join("\"), DYNAMOS_REPLACES(\"", replaces) + "\")");
         }
         replacements.sort(Comparator.comparingLong(Replacement::id).thenComparingInt(Replacement::version));
         checkConsistency(replacements, activate, handlers, hooks, problems);
@@ -146,7 +191,7 @@ public record UpdateDeclaration(
                     + String.join("\n    ", problems));
         }
         return new UpdateDeclaration(name, replacements, activate, handlers, hooks, inits, positions,
-                List.copyOf(uses));
+                List.copyOf(uses), replaces, replacesAll);
     }
 
     private static void checkConsistency(List<Replacement> replacements, Map<Long, Integer> activate,
@@ -211,6 +256,11 @@ public record UpdateDeclaration(
     /** {@code DYNAMOS_REPLACE(1, "mod:fn", ...)} stringifies the quotes too. */
     private static String unquote(String s) {
         return s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"") ? s.substring(1, s.length() - 1) : s;
+    }
+
+    /** Whether applying this update replaces others (DYNAMOS_REPLACES or DYNAMOS_REPLACES_ALL). */
+    public boolean cumulative() {
+        return replacesAll || !replaces.isEmpty();
     }
 
     /** The ids in ascending order. */

@@ -39,7 +39,8 @@ class JsonOutputTest {
                 + "\"version\": \"0.6.0\", \"abi\": 2, \"versions\": [{\"update\": \"t\", \"id\": 2, \"version\": 3, "
                 + "\"active\": true, \"state\": \"live\", \"calls\": 30, \"function\": \"fn_v3\", \"module\": \"mod\", "
                 + "\"handler\": null, \"phase\": 1, \"must_update\": true, "
-                + "\"hooks\": {\"pre-activation\": \"pre\", \"post-removal\": \"post\"}}]}");
+                + "\"hooks\": {\"pre-activation\": \"pre\", \"post-removal\": \"post\"}, \"level\": 0, \"depth\": 1, "
+                + "\"target\": \"loaded\"}]}");
         assertThat(JsonOutput.write(new StatusCommand.Shown("6.1", "stopped", null, null, null)))
                 .isEqualTo("{\"kernel\": \"6.1\", \"framework\": \"stopped\"}");
     }
@@ -62,13 +63,24 @@ class JsonOutputTest {
         var shown = new UpdateCommands.ListUpdates.Shown(List.of(new UpdateCommands.ListUpdates.ShownUpdate("fifo",
                 List.of(new UpdateCommands.ListUpdates.ShownFunction(1, "may_open", 2, null, List.of(
                         new UpdateCommands.ListUpdates.ShownVersion(1, "may_open", "vmlinux", 4, "live"),
-                        new UpdateCommands.ListUpdates.ShownVersion(2, "may_open_v2", "fifo", 9, "live")))))));
+                        new UpdateCommands.ListUpdates.ShownVersion(2, "may_open_v2", "fifo", 9, "live")), 1, 2, "loaded")))),
+                List.of());
         String json = JsonOutput.write(shown);
         assertThat(json).startsWith("{\"updates\": [{\"name\": \"fifo\", \"functions\": [{\"id\": 1, \"function\": "
                 + "\"may_open\", \"active\": 2, \"handler\": null, \"versions\": [{\"version\": 1, \"function\": "
                 + "\"may_open\", \"module\": \"vmlinux\", \"calls\": 4, \"state\": \"live\"}");
         JsonNode read = new ObjectMapper().readTree(json);
         assertThat(read.at("/updates/0/functions/0/versions/1/function").asText()).isEqualTo("may_open_v2");
+        assertThat(json).endsWith("\"level\": 1, \"depth\": 2, \"target\": \"loaded\"}]}], \"functions\": []}");
+    }
+
+    @Test
+    void applyListsWhatItReplacedAndUnloaded() {
+        assertThat(JsonOutput.write(new UpdateCommands.Apply.Shown("fix2", "dynamos_fix2", 3, List.of("fix1"),
+                List.of("dynamos_fix1"), List.of("load dynamos_fix2", "unload dynamos_fix1"))))
+                .isEqualTo("{\"update\": \"fix2\", \"module\": \"dynamos_fix2\", \"symbols_resolved\": 3, "
+                        + "\"replaced\": [\"fix1\"], \"unloaded\": [\"dynamos_fix1\"], "
+                        + "\"steps\": [\"load dynamos_fix2\", \"unload dynamos_fix1\"]}");
     }
 
     @Test
@@ -80,6 +92,6 @@ class JsonOutputTest {
         assertThat(status.get("framework").asText()).isEqualTo("stopped");
         assertThat(status.get("kernel").asText()).isEqualTo(System.getProperty("os.version"));
         assertThat(status.has("versions")).isFalse();
-        assertThat(CliRun.of("list", "--json").out().strip()).isEqualTo("{\"updates\": []}");
+        assertThat(CliRun.of("list", "--json").out().strip()).isEqualTo("{\"updates\": [], \"functions\": []}");
     }
 }

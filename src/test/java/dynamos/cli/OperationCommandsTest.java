@@ -46,14 +46,15 @@ class OperationCommandsTest {
     void groupMembersAreTriples() {
         assertThat(parse(new SynchronizationCommands.ActivateGroup(), "t", "2", "2", "s", "1", "3"))
                 .isEqualTo(new Operation.ActivateGroup(List.of(new Framework.Member("t", 2, 2), new Framework.Member("s", 1, 3))));
-        String[] seventeen = new String[17 * 3];
-        for (int i = 0; i < 17; i++) {
-            seventeen[3 * i] = "u" + i;
-            seventeen[3 * i + 1] = "1";
-            seventeen[3 * i + 2] = "2";
+        int tooMany = dynamos.device.Limits.MAX_GROUP + 1;
+        String[] args = new String[tooMany * 3];
+        for (int i = 0; i < tooMany; i++) {
+            args[3 * i] = "u" + i;
+            args[3 * i + 1] = "1";
+            args[3 * i + 2] = "2";
         }
-        assertThatThrownBy(() -> parse(new SynchronizationCommands.ActivateGroup(), seventeen))
-                .isInstanceOf(ParameterException.class).hasMessageContaining("1 to 16");
+        assertThatThrownBy(() -> parse(new SynchronizationCommands.ActivateGroup(), args))
+                .isInstanceOf(ParameterException.class).hasMessageContaining("1 to 64");
         assertThatThrownBy(() -> parse(new SynchronizationCommands.ActivateGroup(), "t", "2", "0"))
                 .isInstanceOf(ParameterException.class).hasMessageContaining("1 or more");
     }

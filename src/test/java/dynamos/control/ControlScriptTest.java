@@ -93,6 +93,24 @@ class ControlScriptTest {
     }
 
     @Test
+    void parsesTheTargetModuleHooksAsSubcommandsAndMacros() {
+        List<Operation> ops = ControlScript.parse("""
+                hook target-coming t 1 2 mod:coming
+                hook target_going t 1 2 --clear
+                DYNREPLACE_SET_TARGET_COMING_HOOK_BY_NAME("t", 1, 2, "mod:coming2")
+                DYNREPLACE_SET_TARGET_GOING_HOOK_BY_NAME("t", 1, 2, "mod:going")
+                """).stream().map(ControlScript.Step::operation).toList();
+        assertThat(ops).containsExactly(
+                new Operation.SetHook(HookKind.TARGET_COMING, "t", 1, 2, "mod:coming"),
+                new Operation.SetHook(HookKind.TARGET_GOING, "t", 1, 2, null),
+                new Operation.SetHook(HookKind.TARGET_COMING, "t", 1, 2, "mod:coming2"),
+                new Operation.SetHook(HookKind.TARGET_GOING, "t", 1, 2, "mod:going"));
+        assertThat(ops.get(0).describe()).isEqualTo("hook target-coming t 1 2 mod:coming");
+        assertThatThrownBy(() -> ControlScript.parse("hook target-leaving t 1 2 f"))
+                .hasMessageContaining("target-coming or target-going");
+    }
+
+    @Test
     void errorsNameTheLineAndTheProblem() {
         assertThatThrownBy(() -> ControlScript.parse("\n\nregister a 1\n"))
                 .isInstanceOf(ScriptSyntaxException.class).hasMessageStartingWith("line 3: register takes 3 arguments");

@@ -12,9 +12,13 @@ public final class RecordBytes {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
     public RecordBytes framework(String version, int abi, int updates, int versions) {
+        return framework(version, abi, Records.FORMAT, updates, versions);
+    }
+
+    public RecordBytes framework(String version, int abi, int format, int updates, int versions) {
         MemorySegment r = record(Records.FRAMEWORK, Records.KIND_FRAMEWORK);
         putInt(r, Records.FRAMEWORK, "abi", abi);
-        putInt(r, Records.FRAMEWORK, "format", Records.FORMAT);
+        putInt(r, Records.FRAMEWORK, "format", format);
         putInt(r, Records.FRAMEWORK, "nr_updates", updates);
         putInt(r, Records.FRAMEWORK, "nr_versions", versions);
         putString(r, Records.FRAMEWORK, "version", version);
@@ -31,7 +35,36 @@ public final class RecordBytes {
         putInt(r, Records.UPDATE, "phase", phase);
         putInt(r, Records.UPDATE, "must_update", mustUpdate ? 1 : 0);
         putString(r, Records.UPDATE, "handler", handler);
+        putInt(r, Records.UPDATE, "depth", 1);
         return add(r);
+    }
+
+    /** Sets the stack fields of the last record, an update record of format 2. */
+    public RecordBytes stacked(int level, int depth, boolean targetAbsent) {
+        byte[] all = out.toByteArray();
+        MemorySegment s = MemorySegment.ofArray(all);
+        int last = lastRecordStart(all);
+        s.set(ValueLayout.JAVA_INT_UNALIGNED, last + Records.offset(Records.UPDATE, "level"), level);
+        s.set(ValueLayout.JAVA_INT_UNALIGNED, last + Records.offset(Records.UPDATE, "depth"), depth);
+        s.set(ValueLayout.JAVA_INT_UNALIGNED, last + Records.offset(Records.UPDATE, "flags"),
+                targetAbsent ? Records.UPDATE_TARGET_ABSENT : 0);
+        out.reset();
+        out.writeBytes(all);
+        return this;
+    }
+
+    /** Cuts the last record (update or version) back to its format-1 size, as an older dynamos.ko writes it. */
+    public RecordBytes formatOne() {
+        byte[] all = out.toByteArray();
+        int last = lastRecordStart(all);
+        MemorySegment s = MemorySegment.ofArray(all);
+        int kind = Short.toUnsignedInt(s.get(ValueLayout.JAVA_SHORT_UNALIGNED, last));
+        int size = kind == Records.KIND_UPDATE ? Records.UPDATE_FORMAT1_SIZE : Records.VERSION_FORMAT1_SIZE;
+        byte[] cut = java.util.Arrays.copyOf(all, last + size);
+        MemorySegment.ofArray(cut).set(ValueLayout.JAVA_SHORT_UNALIGNED, last + 2, (short) size);
+        out.reset();
+        out.writeBytes(cut);
+        return this;
     }
 
     /** A version; {@code hooks} has a symbol or "" per hook kind. */

@@ -15,11 +15,15 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class RecordsTest {
-    private static final List<String> NO_HOOKS = List.of("", "", "", "");
+    private static final List<String> NO_HOOKS = List.of("", "", "", "", "", "");
 
     /** The header's offset table ("+off size field") of each record struct, by struct name. */
+    private static String header() throws Exception {
+        return Files.readString(Path.of("kernel/include/uapi/dynamos.h"));
+    }
+
     private static Map<String, Map<String, Long>> headerTables() throws Exception {
-        String header = Files.readString(Path.of("kernel/include/uapi/dynamos.h"));
+        String header = header();
         Matcher block = Pattern.compile("/\\*((?:(?!\\*/).)*?)\\*/\\s*struct (dynamos_rec_\\w+) \\{", Pattern.DOTALL)
                 .matcher(header);
         Map<String, Map<String, Long>> out = new LinkedHashMap<>();
@@ -27,7 +31,8 @@ class RecordsTest {
             Matcher row = Pattern.compile("\\*\\s+\\+(\\d+)\\s+(\\d+)\\s+(\\w+)").matcher(block.group(1));
             Map<String, Long> fields = new LinkedHashMap<>();
             while (row.find()) {
-                fields.put(row.group(3), Long.parseLong(row.group(1)));
+                // A later format may append to an array ("+728 256 hooks[4..5]"): the field starts at its first row.
+                fields.putIfAbsent(row.group(3), Long.parseLong(row.group(1)));
             }
             out.put(block.group(2), fields);
         }
@@ -48,7 +53,11 @@ class RecordsTest {
             fields.forEach((field, off) -> assertThat(Records.offset(layout, field)).as(struct + "." + field).isEqualTo(off));
         });
         assertThat(new long[] {Records.FRAMEWORK.byteSize(), Records.UPDATE.byteSize(), Records.VERSION.byteSize(),
-                Records.TASK.byteSize()}).containsExactly(56, 288, 728, 232);
+                Records.TASK.byteSize()}).containsExactly(56, 304, 984, 232);
+        assertThat(header()).contains("(984 bytes)").contains("One update <name,id>, 288 bytes")
+                .containsPattern("#define DYNAMOS_UPDATE_TARGET_ABSENT\\s+0x" + Records.UPDATE_TARGET_ABSENT + "\\b");
+        assertThat(Records.offset(Records.UPDATE, "level")).isEqualTo(Records.UPDATE_FORMAT1_SIZE);
+        assertThat(Records.offset(Records.VERSION, "hooks") + 4 * Limits.SYMBOL_LEN).isEqualTo(Records.VERSION_FORMAT1_SIZE);
         assertThat(Records.UPDATE.select(MemoryLayout.PathElement.groupElement("handler")).byteSize())
                 .isEqualTo(Limits.SYMBOL_LEN);
     }
@@ -58,7 +67,7 @@ class RecordsTest {
         byte[] bytes = new RecordBytes().framework("0.1.0", 3, 1, 2)
                 .update("pipe", 7, 2, 2, -1, true, "adapt")
                 .version(1, true, 10, "pipe_write", "vmlinux", NO_HOOKS)
-                .version(2, false, 1L << 40, "pipe_write_v2", "dynamos_pipe", List.of("pre", "", "", "done"))
+                .version(2, false, 1L << 40, "pipe_write_v2", "dynamos_pipe", List.of("pre", "", "", "done", "", "gone"))
                 .bytes();
         Records.Listing l = Records.listing(bytes);
         assertThat(l.framework()).isEqualTo(new Records.FrameworkRecord("0.1.0", 0, 3, Records.FORMAT, 1, 2));
@@ -75,7 +84,45 @@ class RecordsTest {
         assertThat(v2.live()).isFalse();
         assertThat(v2.calls()).isEqualTo(1L << 40);
         assertThat(v2.module()).isEqualTo("dynamos_pipe");
-        assertThat(v2.hooks()).containsExactly("pre", "", "", "done");
+        assertThat(v2.hooks()).containsExactly("pre", "", "", "done", "", "gone");
+        assertThat(u.level()).isZero();
+        assertThat(u.depth()).isEqualTo(1);
+        assertThat(u.targetAbsent()).isFalse();
+    }
+
+    @Test
+    void decodesFunctionStacksAndAbsentTargets() {
+        byte[] bytes = new RecordBytes().framework("0.2.0", 3, 2, 3)
+                .update("a", 1, 2, 2, 0, false, "").stacked(0, 2, false)
+                .version(1, true, 0, "may_open", "vmlinux", NO_HOOKS)
+                .version(2, true, 0, "may_open_v2", "a_mod", NO_HOOKS)
+                .update("b", 4, 1, 1, 0, false, "").stacked(1, 2, true)
+                .version(1, true, 0, "target_fn", "target_mod", List.of("", "", "", "", "coming", "going"))
+                .bytes();
+        List<Records.UpdateRecord> u = Records.listing(bytes).updates();
+        assertThat(u).extracting(Records.UpdateRecord::level).containsExactly(0, 1);
+        assertThat(u).extracting(Records.UpdateRecord::depth).containsExactly(2, 2);
+        assertThat(u).extracting(Records.UpdateRecord::targetAbsent).containsExactly(false, true);
+        assertThat(u.get(1).versions().getFirst().hooks()).containsExactly("", "", "", "", "coming", "going");
+    }
+
+    @Test
+    void readsTheShorterRecordsOfFormatOne() {
+        byte[] bytes = new RecordBytes().framework("0.1.0", 3, 1, 1, 2)
+                .update("old", 1, 2, 2, 0, false, "h").stacked(3, 4, true).formatOne()
+                .version(1, true, 5, "f", "vmlinux", NO_HOOKS).formatOne()
+                .version(2, true, 6, "f_v2", "m", List.of("pre", "", "", "post", "lost", "lost")).formatOne()
+                .bytes();
+        Records.Listing l = Records.listing(bytes);
+        assertThat(l.framework().format()).isEqualTo(1);
+        Records.UpdateRecord u = l.updates().getFirst();
+        // The fields beyond a format-1 record are not read, whatever the bytes after it hold.
+        assertThat(u.level()).isZero();
+        assertThat(u.depth()).isEqualTo(1);
+        assertThat(u.targetAbsent()).isFalse();
+        assertThat(u.handler()).isEqualTo("h");
+        assertThat(u.versions()).extracting(Records.VersionRecord::calls).containsExactly(5L, 6L);
+        assertThat(u.versions().get(1).hooks()).containsExactly("pre", "", "", "post", "", "");
     }
 
     @Test

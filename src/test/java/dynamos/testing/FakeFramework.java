@@ -14,8 +14,10 @@ import java.util.TreeMap;
 /**
  * A {@link Framework} in memory, for unit tests of the layers above: it keeps a version table with the
  * kernel's rules (version 1 is the original, later ones get the next free number; the active version is
- * never removed; version 0 removes a whole update only while the original is active; a group activates
- * all or nothing) and the kernel's error numbers. {@link #failOn} makes chosen calls fail; {@link #calls}
+ * never removed; version 0 removes a whole update only while the original is active, wherever it is in
+ * its function's stack; a group of at most 64 activates all or nothing; a new {@code <name, id>} on a
+ * function other updates already have is stacked on top of them; a function of a module marked
+ * {@link #moduleAbsent absent} is accepted and shown waiting) and the kernel's error numbers. {@link #failOn} makes chosen calls fail; {@link #calls}
  * lists every changing call in order, in the form {@code dynamos} subcommands take.
  */
 public final class FakeFramework implements Framework {
@@ -40,6 +42,7 @@ public final class FakeFramework implements Framework {
     private record Version(String function, String module, Map<HookKind, String> hooks) {}
 
     private final Map<String, Update> updates = new LinkedHashMap<>();
+    private final java.util.Set<String> absentModules = new java.util.HashSet<>();
     private final Map<String, State> states = new LinkedHashMap<>();
     private final Map<String, String> failures = new LinkedHashMap<>();
     private final List<String> calls = new ArrayList<>();
@@ -48,6 +51,12 @@ public final class FakeFramework implements Framework {
     /** Makes every later call whose subcommand form starts with {@code callPrefix} fail with {@code message}. */
     public FakeFramework failOn(String callPrefix, String message) {
         failures.put(callPrefix, message);
+        return this;
+    }
+
+    /** Marks {@code module} as not loaded: updates of its functions wait for it (TARGET_ABSENT). */
+    public FakeFramework moduleAbsent(String module) {
+        absentModules.add(module);
         return this;
     }
 
@@ -96,11 +105,20 @@ public final class FakeFramework implements Framework {
         List<VersionTable.Row> rows = new ArrayList<>();
         for (Update u : updates.values()) {
             State s = states.getOrDefault(u.name, new State(u.name, 0, false));
+            Version original = u.versions.firstEntry().getValue();
+            List<Update> stack = updates.values().stream().filter(o -> sameFunction(o, original)).toList();
+            int level = stack.indexOf(u);
+            boolean absent = absentModules.contains(original.module());
             u.versions.forEach((v, version) -> rows.add(new VersionTable.Row(u.name, u.id, v, u.active == v, "live", 0,
                     version.function(), version.module(), u.handler, new EnumMap<>(version.hooks()), s.phase(),
-                    s.mustUpdate())));
+                    s.mustUpdate(), level, stack.size(), absent)));
         }
         return new VersionTable("0.1.0", 2, List.copyOf(rows));
+    }
+
+    private static boolean sameFunction(Update u, Version original) {
+        Version mine = u.versions.firstEntry().getValue();
+        return mine.function().equals(original.function()) && mine.module().equals(original.module());
     }
 
     @Override
@@ -109,10 +127,13 @@ public final class FakeFramework implements Framework {
         int colon = function.indexOf(':');
         String module = colon < 0 ? "vmlinux" : function.substring(0, colon);
         String symbol = colon < 0 ? function : function.substring(colon + 1);
+        boolean first = !updates.containsKey(name + "/" + id);
         for (Update other : updates.values()) {
             for (Map.Entry<Integer, Version> e : other.versions.entrySet()) {
                 boolean same = e.getValue().function().equals(symbol) && e.getValue().module().equals(module);
-                if (same && (other.name.equals(name) && other.id == id || e.getKey() == 1)) {
+                // A new <name, id> on a function others update is stacked on top of them.
+                boolean stacks = first && e.getKey() == 1;
+                if (same && !stacks && (other.name.equals(name) && other.id == id || e.getKey() == 1)) {
                     throw new DeviceException(other.name.equals(name) && other.id == id ? EEXIST : EBUSY,
                             symbol + " is already version " + e.getKey() + " of " + other.name + "/" + other.id);
                 }
@@ -209,8 +230,8 @@ public final class FakeFramework implements Framework {
     @Override
     public long activateGroup(List<Member> members) {
         enter("activate-group " + String.join(" ", members.stream().map(Member::toString).toList()));
-        if (members.isEmpty()) {
-            throw new DeviceException(EINVAL, "a group has at least one member");
+        if (members.isEmpty() || members.size() > dynamos.device.Limits.MAX_GROUP) {
+            throw new DeviceException(EINVAL, "a group has 1 to " + dynamos.device.Limits.MAX_GROUP + " members");
         }
         // Check every member before switching any: all or nothing.
         for (Member m : members) {

@@ -45,4 +45,45 @@ class FakeFrameworkTest {
         assertThat(fw.calls()).containsExactly("register a 1 f");
         assertThat(fw.table().versionsOf("a", 1)).hasSize(1);
     }
+
+    @Test
+    void aNewUpdateOnAnUpdatedFunctionIsStackedOnTopAndCanBeRemovedFromBeneath() {
+        fw.register("a", 1, "f");
+        fw.register("a", 1, "m:f_a");
+        fw.activate("a", 1, 2);
+        assertThat(fw.register("b", 3, "f")).isEqualTo(1);
+        fw.register("b", 3, "n:f_b");
+        VersionTable t = fw.table();
+        assertThat(t.stacks()).singleElement().satisfies(s -> {
+            assertThat(s.layers()).extracting(Object::toString).containsExactly("a 1", "b 3");
+            assertThat(s.deciding().orElseThrow().update()).isEqualTo("a");
+        });
+        assertThat(t.row("b", 3, 1).orElseThrow().level()).isEqualTo(1);
+        assertThat(t.row("a", 1, 2).orElseThrow().depth()).isEqualTo(2);
+        // A later version of an update may still not be another update's original.
+        assertThatThrownBy(() -> fw.register("b", 3, "f")).hasMessageContaining("already version 1");
+        fw.activate("a", 1, 1);
+        fw.deregister("a", 1, 0, 0);
+        assertThat(fw.table().row("b", 3, 1).orElseThrow().level()).isZero();
+    }
+
+    @Test
+    void aFunctionOfAnAbsentModuleIsRegisteredAndWaits() {
+        fw.moduleAbsent("target_mod");
+        fw.register("t", 1, "target_mod:fn");
+        fw.register("u", 1, "other_fn");
+        assertThat(fw.table().row("t", 1, 1).orElseThrow().targetAbsent()).isTrue();
+        assertThat(fw.table().row("u", 1, 1).orElseThrow().targetAbsent()).isFalse();
+    }
+
+    @Test
+    void aGroupHasAtMostSixtyFourMembers() {
+        List<Framework.Member> members = new java.util.ArrayList<>();
+        for (int i = 0; i < 65; i++) {
+            fw.register("a", i, "f" + i);
+            members.add(new Framework.Member("a", i, 1));
+        }
+        assertThatThrownBy(() -> fw.activateGroup(members)).hasMessageContaining("1 to 64 members");
+        assertThat(fw.activateGroup(members.subList(0, 64))).isEqualTo(64);
+    }
 }

@@ -26,7 +26,13 @@ class ApplierTest {
     /** Records what is loaded; {@link #failing} names a module whose load or unload fails. */
     private static final class FakeLoader implements ModuleLoader {
         final Set<String> loaded = new LinkedHashSet<>();
+        final Map<String, List<String>> holders = new java.util.HashMap<>();
         String failing;
+
+        @Override
+        public List<String> holders(String moduleName) {
+            return holders.getOrDefault(moduleName, List.of());
+        }
 
         @Override
         public void load(Path ko, String moduleName) {
@@ -170,5 +176,222 @@ class ApplierTest {
         assertThat(applier.revert(fw, "upd", 1000)).isEmpty();
         assertThat(output()).endsWith("left dynamos_upd loaded: other updates use it\n");
         assertThat(loader.loaded).containsExactly(MODULE);
+    }
+
+    // ---- stacking, cumulative updates (DYNAMOS_REPLACES) and revert's refusals ----
+
+    /** Update {@code name} in module {@code name_mod}: version 2 of each of {@code originals} (ids 1, 2, ...). */
+    private static UpdateModule updateOf(String name, List<String> replaces, boolean all, String handlerOfId1,
+            String... originals) {
+        List<UpdateDeclaration.Replacement> r = new ArrayList<>();
+        for (int i = 0; i < originals.length; i++) {
+            r.add(new UpdateDeclaration.Replacement(i + 1, 2, originals[i], originals[i].replace(':', '_') + "_" + name));
+        }
+        UpdateDeclaration d = new UpdateDeclaration(name, r, Map.of(),
+                handlerOfId1 == null ? Map.of() : Map.of(1L, handlerOfId1), List.of(), List.of(), Map.of(), replaces, all);
+        return new UpdateModule(Path.of("/nonexistent/" + name + "_mod.ko"), null, name + "_mod", d);
+    }
+
+    private static UpdateModule plain(String name, String... originals) {
+        return updateOf(name, List.of(), false, null, originals);
+    }
+
+    /** fix1 (alloc_pid with a handler, schedule) applied. */
+    private void fix1Applied() {
+        applier.install(updateOf("fix1", List.of(), false, "pick", "alloc_pid", "schedule"), KO);
+        printed.reset();
+    }
+
+    @Test
+    void anUpdateOnAFunctionAnotherUpdateHasIsStackedOnTop() {
+        fix1Applied();
+        applier.install(plain("extra", "alloc_pid"), KO);
+        VersionTable t = fw.table();
+        VersionTable.FunctionStack allocPid = t.stackOf("extra", 1).orElseThrow();
+        assertThat(allocPid.layers()).extracting(Object::toString).containsExactly("fix1 1", "extra 1");
+        assertThat(allocPid.deciding()).map(Object::toString).contains("extra 1");
+        assertThat(t.activeVersion("fix1", 1)).contains(2);
+        assertThat(loader.loaded).containsExactly("fix1_mod", "extra_mod");
+        assertThat(output()).contains("registered alloc_pid as the original (version 1) of extra 1; stacked on 1 other "
+                + "update(s) of alloc_pid (layer 2/2)\n");
+    }
+
+    @Test
+    void aCumulativeUpdateReplacesInOneGroupActivationThenRemovesTheReplacedOnes() {
+        fix1Applied();
+        Applier.Installed done = applier.install(updateOf("fix2", List.of("fix1"), false, null, "alloc_pid"), KO, 3000);
+        assertThat(done.replaced()).containsExactly("fix1");
+        assertThat(done.unloaded()).containsExactly("fix1_mod");
+        assertThat(done.steps()).containsExactly("load fix2_mod", "register fix2 1 alloc_pid",
+                "register fix2 1 fix2_mod:alloc_pid_fix2", "activate-group fix2 1 2 fix1 1 1 fix1 2 1",
+                "rule fix1 1 --clear", "deregister fix1 2 0 --timeout 3.0", "deregister fix1 1 0 --timeout 3.0",
+                "unload fix1_mod");
+        // The switch is one kernel call: no call sees fix2 active while fix1 still runs, or the reverse.
+        assertThat(fw.calls().subList(fw.calls().indexOf("register fix2 1 fix2_mod:alloc_pid_fix2") + 1, fw.calls().size()))
+                .containsExactly("activate-group fix2 1 2 fix1 1 1 fix1 2 1", "rule fix1 1 --clear",
+                        "deregister fix1 2 0", "deregister fix1 1 0");
+        VersionTable t = fw.table();
+        assertThat(t.updateNames()).containsExactly("fix2");
+        assertThat(t.stacks()).singleElement().satisfies(s -> assertThat(s.deciding()).map(Object::toString).contains("fix2 1"));
+        assertThat(loader.loaded).containsExactly("fix2_mod");
+        assertThat(output()).contains("activated as one group: fix2 1 version 2, fix1 1 version 1, fix1 2 version 1\n")
+                .contains("unloaded fix1_mod (replaced)\n").endsWith("replaced fix1 with fix2\n");
+    }
+
+    @Test
+    void aCumulativeUpdateFailingAtAnyStepLeavesTheReplacedUpdateAsItWas() {
+        UpdateModule fix2 = updateOf("fix2", List.of("fix1"), false, null, "alloc_pid");
+        List<String> failing = List.of("load", "register fix2 1 alloc_pid", "register fix2 1 fix2_mod:",
+                "activate-group", "rule fix1 1 --clear", "deregister fix1 2 0", "deregister fix1 1 0");
+        for (String step : failing) {
+            FakeFramework fake = new FakeFramework();
+            FakeLoader modules = new FakeLoader();
+            ByteArrayOutputStream log = new ByteArrayOutputStream();
+            Applier a = new Applier(new PrintStream(log, true, StandardCharsets.UTF_8), () -> fake, modules);
+            a.install(updateOf("fix1", List.of(), false, "pick", "alloc_pid", "schedule"), KO);
+            fake.activate("fix1", 2, 1); // one function back to the original by hand: restored as such
+            VersionTable before = fake.table();
+            if (step.equals("load")) {
+                modules.failing = "fix2_mod";
+            } else {
+                fake.failOn(step, "refused by the test");
+            }
+            assertThatThrownBy(() -> a.install(fix2, KO, 0)).as(step).isInstanceOf(UpdateException.class)
+                    .hasMessageContaining("applying fix2 failed at step '" + (step.equals("load") ? "load fix2_mod" : step))
+                    .hasMessageEndingWith(step.equals("load") ? "; nothing had been changed"
+                            : "\n    everything done before was undone; the kernel is as it was");
+            assertThat(fake.table().rows()).as(step).containsExactlyElementsOf(before.rows());
+            assertThat(fake.table().handler("fix1", 1)).as(step).contains("fix1_mod:pick");
+            assertThat(modules.loaded).as(step).containsExactly("fix1_mod");
+        }
+    }
+
+    @Test
+    void replacingAnUpdateThatIsNotAppliedChangesNothing() {
+        fix1Applied();
+        List<String> callsBefore = fw.calls();
+        assertThatThrownBy(() -> applier.install(updateOf("fix2", List.of("fix1", "fix0"), false, null, "alloc_pid"), KO, 0))
+                .hasMessage("fix2 replaces fix0, which is not applied ('dynamos list' shows the applied updates): "
+                        + "apply it first, or drop DYNAMOS_REPLACES(\"fix0\") from the update and build it again");
+        assertThat(fw.calls()).isEqualTo(callsBefore);
+        assertThat(loader.loaded).containsExactly("fix1_mod");
+    }
+
+    @Test
+    void replacesAllTakesEveryAppliedUpdateAndLeavesUncoveredFunctionsToTheOriginal() {
+        fix1Applied();
+        applier.install(plain("other", "vfs_read"), KO);
+        fw.register("by_hand", 1, "vfs_write"); // registered by a control script, no module of its own
+        Applier.Installed done = applier.install(updateOf("all", List.of(), true, null, "schedule"), KO, 0);
+        assertThat(done.replaced()).containsExactly("fix1", "other", "by_hand");
+        assertThat(done.unloaded()).containsExactly("fix1_mod", "other_mod");
+        assertThat(fw.table().updateNames()).containsExactly("all");
+        assertThat(done.steps()).contains("activate-group all 1 2 fix1 1 1 fix1 2 1 other 1 1 by_hand 1 1");
+        // A cumulative update can be replaced in turn.
+        assertThat(applier.install(updateOf("again", List.of("all"), false, null, "schedule"), KO, 0).replaced())
+                .containsExactly("all");
+        assertThat(fw.table().updateNames()).containsExactly("again");
+    }
+
+    @Test
+    void replacedUpdatesAreTakenInTheirRegistrationOrderWhateverTheDeclarationsOrder() {
+        fix1Applied();
+        applier.install(plain("other", "vfs_read"), KO);
+        Applier.Installed done = applier.install(updateOf("both", List.of("other", "fix1"), false, null, "vfs_read"), KO, 0);
+        assertThat(done.replaced()).containsExactly("fix1", "other");
+        assertThat(done.steps()).contains("activate-group both 1 2 fix1 1 1 fix1 2 1 other 1 1",
+                "deregister other 1 0 --timeout 0.0");
+    }
+
+    @Test
+    void aGroupOfMoreThanSixtyFourFunctionsIsRefusedBeforeAnythingChanges() {
+        for (int i = 0; i < 64; i++) {
+            fw.register("many", i, "fn" + i);
+        }
+        List<String> callsBefore = fw.calls();
+        assertThatThrownBy(() -> applier.install(updateOf("big", List.of("many"), false, null, "alloc_pid"), KO, 0))
+                .hasMessageContaining("takes one group activation of 65 functions (1 of big, 64 of the replaced updates)")
+                .hasMessageContaining("more than the 64");
+        assertThat(fw.calls()).isEqualTo(callsBefore);
+        assertThat(loader.loaded).isEmpty();
+    }
+
+    @Test
+    void aReplacedModuleThatAnotherModuleUsesIsRefused() {
+        fix1Applied();
+        loader.holders.put("fix1_mod", List.of("user_mod"));
+        assertThatThrownBy(() -> applier.install(updateOf("fix2", List.of("fix1"), false, null, "alloc_pid"), KO, 0))
+                .hasMessage("cannot apply fix2, nothing was changed:\n    module fix1_mod (of fix1) is used by [user_mod] "
+                        + "(built against its exports): replace those too (DYNAMOS_REPLACES), or revert them first");
+        assertThat(loader.loaded).containsExactly("fix1_mod");
+    }
+
+    @Test
+    void replacingAnUpdateThatAnotherOneIsStackedAboveIsRefused() {
+        fix1Applied();
+        applier.install(plain("extra", "schedule"), KO);
+        List<String> callsBefore = fw.calls();
+        assertThatThrownBy(() -> applier.install(updateOf("fix2", List.of("fix1"), false, null, "alloc_pid"), KO, 0))
+                .hasMessage("cannot apply fix2, nothing was changed:\n    update extra is stacked above fix1 on schedule: "
+                        + "replace it too (DYNAMOS_REPLACES(\"extra\")), or revert it first");
+        assertThat(fw.calls()).isEqualTo(callsBefore);
+        assertThat(applier.install(updateOf("fix2", List.of("fix1", "extra"), false, null, "alloc_pid"), KO, 0).replaced())
+                .containsExactly("fix1", "extra");
+    }
+
+    @Test
+    void aReplacedModuleThatCannotBeUnloadedIsLeftWithANote() {
+        fix1Applied();
+        loader.failing = "fix1_mod";
+        Applier.Installed done = applier.install(updateOf("fix2", List.of("fix1"), false, null, "alloc_pid"), KO, 0);
+        assertThat(done.unloaded()).isEmpty();
+        assertThat(fw.table().updateNames()).containsExactly("fix2");
+        assertThat(output()).contains("left fix1_mod loaded: cannot unload fix1_mod: in use; its versions are removed, "
+                + "unload it later with: rmmod fix1_mod\n");
+    }
+
+    @Test
+    void revertIsRefusedWhileAnotherUpdateIsStackedAboveIt() {
+        fix1Applied();
+        applier.install(plain("extra", "schedule"), KO);
+        List<String> callsBefore = fw.calls();
+        assertThatThrownBy(() -> applier.revert(fw, "fix1", 0))
+                .hasMessage("cannot revert fix1, nothing was changed:\n    update extra is stacked above fix1 on schedule: "
+                        + "revert extra first, or apply a cumulative update that replaces both "
+                        + "(DYNAMOS_REPLACES(\"fix1\") and DYNAMOS_REPLACES(\"extra\"))");
+        assertThat(fw.calls()).isEqualTo(callsBefore);
+        applier.revert(fw, "extra", 0);
+        applier.revert(fw, "fix1", 0);
+        assertThat(fw.table().rows()).isEmpty();
+        assertThat(loader.loaded).isEmpty();
+    }
+
+    @Test
+    void revertIsRefusedWhileAnotherModuleUsesTheUpdatesModule() {
+        fix1Applied();
+        applier.install(plain("user", "vfs_read"), KO);
+        loader.holders.put("fix1_mod", List.of("user_mod"));
+        assertThatThrownBy(() -> applier.revert(fw, "fix1", 0))
+                .hasMessage("cannot revert fix1, nothing was changed:\n    module fix1_mod of fix1 is used by loaded "
+                        + "module(s) user_mod (update(s) user, built against its exports): revert user first, or apply "
+                        + "a cumulative update that replaces both");
+        loader.holders.put("fix1_mod", List.of("some_driver"));
+        assertThatThrownBy(() -> applier.revert(fw, "fix1", 0)).hasMessageContaining(
+                "used by loaded module(s) some_driver (built against its exports): unload some_driver first");
+        assertThat(fw.table().activeVersion("fix1", 1)).contains(2);
+    }
+
+    @Test
+    void anUpdateOfAFunctionInAModuleThatIsNotLoadedIsRegisteredAndWaits() {
+        fw.moduleAbsent("target_mod");
+        applier.install(plain("waiter", "target_mod:fn"), KO);
+        assertThat(output()).contains("registered target_mod:fn as the original (version 1) of waiter 1; module target_mod "
+                + "is not loaded: the redirection waits for it\n");
+        VersionTable t = fw.table();
+        assertThat(t.activeVersion("waiter", 1)).contains(2);
+        assertThat(t.stackOf("waiter", 1)).hasValueSatisfying(s -> {
+            assertThat(s.targetAbsent()).isTrue();
+            assertThat(s.module()).isEqualTo("target_mod");
+        });
     }
 }

@@ -70,6 +70,45 @@ class UpdateDeclarationTest {
     }
 
     @Test
+    void aCumulativeUpdateNamesTheUpdatesItReplaces() {
+        UpdateDeclaration d = UpdateDeclaration.parse(section("update=fix2", "replace=1 2 f f_v2",
+                "replaces=fix1", "replaces=other", "hook=target_coming 1 2 coming", "hook=target_going 1 2 going"), "c.ko");
+        assertThat(d.replaces()).containsExactly("fix1", "other");
+        assertThat(d.replacesAll()).isFalse();
+        assertThat(d.cumulative()).isTrue();
+        assertThat(d.hooks()).extracting(UpdateDeclaration.Hook::kind)
+                .containsExactly(HookKind.TARGET_COMING, HookKind.TARGET_GOING);
+        UpdateDeclaration all = UpdateDeclaration.parse(section("update=fix2", "replace=1 2 f f_v2", "replaces=*"), "c.ko");
+        assertThat(all.replacesAll()).isTrue();
+        assertThat(all.replaces()).isEmpty();
+        assertThat(all.cumulative()).isTrue();
+        assertThat(UpdateDeclaration.parse(section("update=u", "replace=1 2 f f_v2"), "u.ko").cumulative()).isFalse();
+    }
+
+    @Test
+    void aFactRepeatedByAHeaderSeveralSourcesIncludeCountsOnce() {
+        assertThat(UpdateDeclaration.parse(section("update=fix2", "replace=1 2 f f_v2", "replaces=fix1", "replaces=fix1",
+                "update=fix2"), "c.ko").replaces()).containsExactly("fix1");
+    }
+
+    @Test
+    void refusesReplacingItselfBadNamesOrNamesWithReplacesAll() {
+        assertThatThrownBy(() -> UpdateDeclaration.parse(section("update=fix", "replace=1 2 f f_v2", "replaces=fix",
+                "replaces=a", "replaces=*", "replaces=has/slash"), "bad.ko"))
+                .hasMessageContaining("DYNAMOS_REPLACES(\"fix\") names the update itself")
+                .hasMessageContaining("DYNAMOS_REPLACES(\"has/slash\"): not an update name")
+                .hasMessageContaining("DYNAMOS_REPLACES_ALL() already replaces every applied update");
+    }
+
+    @Test
+    void theHeaderDeclaresWhatTheParserReads() throws Exception {
+        String header = java.nio.file.Files.readString(java.nio.file.Path.of("kernel/include/dynamos.h"));
+        assertThat(header).contains("#define DYNAMOS_REPLACES(name) __DYNAMOS_DECLARE(\"replaces=\" name)")
+                .contains("#define DYNAMOS_REPLACES_ALL() __DYNAMOS_DECLARE(\"replaces=" + UpdateDeclaration.ALL + "\")")
+                .contains("target_coming").contains("target_going");
+    }
+
+    @Test
     void usesFactsOfBuildUsesAreReadOnceEach() {
         UpdateDeclaration d = UpdateDeclaration.parse(section("update=fix2", "replace=1 2 f f_v2",
                 "uses=fix1 dynamos_fix1", "uses=fix1 dynamos_fix1", "uses=fix0 dynamos_fix0"), "fix2.ko");
