@@ -3,6 +3,7 @@ package dynamos.update;
 import dynamos.elf.AbsoluteSymbolRewriter;
 import dynamos.elf.ElfObject;
 import dynamos.framework.Framework;
+import dynamos.framework.HookKind;
 import dynamos.framework.VersionTable;
 import dynamos.host.Progress;
 import dynamos.transaction.Operation;
@@ -143,8 +144,9 @@ public final class Applier {
     /**
      * Loads {@code loadable} (the update's module, symbols bound) and performs the update's operations
      * as one transaction. A cumulative update's transaction goes on: the group activation also switches
-     * every {@code <name, id>} of the replaced updates to version 1; then their handlers are cleared and
-     * they are deregistered (newest first, so that an undo registers them again in their stacks' order);
+     * every {@code <name, id>} of the replaced updates to version 1; then their handlers and removal
+     * hooks are cleared (the cumulative update took over what those hooks would clean up) and they are
+     * deregistered (newest first, so that an undo registers them again in their stacks' order);
      * their modules are unloaded once the transaction is done.
      *
      * @throws UpdateException naming the failed step, after undoing the steps before it
@@ -172,6 +174,18 @@ public final class Applier {
             for (Framework.Member m : replacing.members()) {
                 if (before.handler(m.name(), m.id()).isPresent()) {
                     ops.add(new Operation.SetRule(m.name(), m.id(), null, null));
+                }
+            }
+            // As livepatch does with replaced patches' callbacks: the replaced updates' removal hooks
+            // do not run, since what they would clean up (shadow data, state) the cumulative update
+            // has taken over. Cleared in the transaction, so an undo sets them again.
+            for (Framework.Member m : replacing.members()) {
+                for (VersionTable.Row r : before.versionsOf(m.name(), m.id())) {
+                    for (HookKind k : List.of(HookKind.PRE_REMOVAL, HookKind.POST_REMOVAL)) {
+                        if (r.hooks().get(k) != null) {
+                            ops.add(new Operation.SetHook(k, m.name(), m.id(), r.version(), null));
+                        }
+                    }
                 }
             }
             for (Framework.Member m : replacing.members().reversed()) {

@@ -75,6 +75,15 @@ class JsonOutputTest {
     }
 
     @Test
+    void applyListsWhatItReplacedAndUnloaded() {
+        assertThat(JsonOutput.write(new UpdateCommands.Apply.Shown("fix2", "dynamos_fix2", 3, List.of("fix1"),
+                List.of("dynamos_fix1"), List.of("load dynamos_fix2", "unload dynamos_fix1"))))
+                .isEqualTo("{\"update\": \"fix2\", \"module\": \"dynamos_fix2\", \"symbols_resolved\": 3, "
+                        + "\"replaced\": [\"fix1\"], \"unloaded\": [\"dynamos_fix1\"], "
+                        + "\"steps\": [\"load dynamos_fix2\", \"unload dynamos_fix1\"]}");
+    }
+
+    @Test
     void statusOfAStoppedFrameworkThroughTheCommand() throws Exception {
         assumeFalse(Framework.started(), "dynamos.ko is loaded on this machine");
         CliRun r = CliRun.of("status", "--json");

@@ -267,6 +267,29 @@ class ApplierTest {
     }
 
     @Test
+    void theReplacedUpdatesRemovalHooksDoNotRunAndComeBackIfTheReplaceFails() {
+        fix1Applied();
+        fw.setHook(HookKind.POST_REMOVAL, "fix1", 1, 2, "fix1_mod:free_shadows");
+        fw.setHook(HookKind.PRE_REMOVAL, "fix1", 2, 2, "fix1_mod:drain");
+        VersionTable before = fw.table();
+        fw.failOn("deregister fix1 1 0", "refused by the test");
+        assertThatThrownBy(() -> applier.install(updateOf("fix2", List.of("fix1"), false, null, "alloc_pid"), KO, 0))
+                .isInstanceOf(UpdateException.class);
+        assertThat(fw.table().rows()).containsExactlyElementsOf(before.rows());
+
+        FakeFramework fresh = new FakeFramework();
+        Applier a = new Applier(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), () -> fresh, new FakeLoader());
+        a.install(updateOf("fix1", List.of(), false, null, "alloc_pid", "schedule"), KO);
+        fresh.setHook(HookKind.POST_REMOVAL, "fix1", 1, 2, "fix1_mod:free_shadows");
+        a.install(updateOf("fix2", List.of("fix1"), false, null, "alloc_pid"), KO, 0);
+        List<String> calls = fresh.calls();
+        int cleared = calls.indexOf("hook post-removal fix1 1 2 --clear");
+        assertThat(cleared).as("the hook is cleared before fix1 goes").isPositive()
+                .isLessThan(calls.indexOf("deregister fix1 1 0"));
+        assertThat(calls.indexOf("activate-group fix2 1 2 fix1 1 1 fix1 2 1")).isLessThan(cleared);
+    }
+
+    @Test
     void replacingAnUpdateThatIsNotAppliedChangesNothing() {
         fix1Applied();
         List<String> callsBefore = fw.calls();
