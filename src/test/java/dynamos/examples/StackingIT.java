@@ -204,7 +204,7 @@ class StackingIT {
                 + "allocated, 24 released, 9 leaked");
         // ... and it takes over their shadows: the objects in flight keep their buffer and their count
         // (28, 29, 30 had 3, 2, 1 counted checks). Replacing is not reverting: the replaced fixes'
-        // removal must not free what their successor uses (livepatch runs no callback of a replaced patch).
+        // removal hooks do not run, so they do not free what their successor uses.
         assertThat(log.get("cumulative")).as("the replaced fixes' removal does not free the shadows the cumulative update took over")
                 .noneMatch(l -> l.matches("shadow_fix[12]: removed: .* [1-9]\\d* object.*"));
         assertThat(v).containsEntry("leak_shadows_after_replace", "3").containsEntry("count_shadows_after_replace", "3");
