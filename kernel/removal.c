@@ -108,14 +108,25 @@ static int dyn_in_use(struct dyn_update *upd, unsigned int v,
 {
 	struct dyn_version *vp = dyn_version_req(upd, v, req);
 	struct dyn_ranges *rs;
+	struct dyn_code code;
 	int ret;
 
 	if (!vp)
 		return -ENOENT;
+	code = vp->code;
+	if (v == 1) {
+		/*
+		 * The original does not pin its module (function.c); it stays
+		 * while we hold dyn_mutex, which its going notifier takes.
+		 */
+		code.mod = upd->func->mod;
+		if (!code.addr)
+			return 0;	/* absent: nobody runs it */
+	}
 	rs = dyn_alloc(sizeof(*rs));
 	if (!rs)
 		return -ENOMEM;
-	dyn_add_code(rs, &vp->code, v);
+	dyn_add_code(rs, &code, v);
 	ret = dyn_quiesce(rs->r, rs->nr, jiffies + msecs_to_jiffies(timeout_ms),
 			  timeout_ms, req, busy);
 	dyn_free(rs);

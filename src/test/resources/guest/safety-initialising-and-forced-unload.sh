@@ -23,4 +23,4 @@ val rows_target "$(tail -n +3 /dev/dynamos | wc -l)"
 val target_column "$(awk '$1 == "t" { print $14 }' /dev/dynamos)"
 val refcnt "$(cat /sys/module/dynamos/refcnt)"
 d stop
-val refcnt_stopped "$(cat /sys/module/dynamos/refcnt)"
+val stopped "$(lsmod | grep -c '^dynamos ' || true)"

@@ -44,7 +44,7 @@ class SafetyIT {
                 .containsEntry("after_forced", "2").containsEntry("rows_forced", "1")
                 // The target module is not pinned: its update stays, absent, until it loads again.
                 .containsEntry("rows_target", "1").containsEntry("target_column", "absent")
-                .containsEntry("refcnt", "1").containsEntry("refcnt_stopped", "0");
+                .containsEntry("refcnt", "1").containsEntry("stopped", "0");
     }
 
     /**
