@@ -113,6 +113,16 @@ static void dyn_func_set_target(struct dyn_func *func,
 	func->fentry = fentry;
 }
 
+/* Point @func (published) at its loaded code, or make it absent (NULL). */
+static void dyn_func_retarget(struct dyn_func *func,
+			      const struct dyn_code *code, unsigned long fentry)
+{
+	mutex_lock(&dyn_table_lock);
+	dyn_func_set_target(func, code, fentry);
+	dyn_func_set_originals(func);
+	mutex_unlock(&dyn_table_lock);
+}
+
 static struct dyn_func *dyn_func_alloc(const char *modname, const char *sym)
 {
 	struct dyn_func *func = dyn_alloc(sizeof(*func));
@@ -307,10 +317,7 @@ static void dyn_func_unload(struct dyn_func *func)
 		       func->module, func->sym);
 		return;
 	}
-	mutex_lock(&dyn_table_lock);
-	dyn_func_set_target(func, NULL, 0);
-	dyn_func_set_originals(func);
-	mutex_unlock(&dyn_table_lock);
+	dyn_func_retarget(func, NULL, 0);
 }
 
 void dyn_func_target_going(struct module *mod)
@@ -403,18 +410,12 @@ int dyn_func_target_coming(struct module *mod, struct dynamos_req *req)
 		ret = dyn_func_find_in(func, mod, &code, &fentry, req);
 		if (ret)
 			goto undo;
-		mutex_lock(&dyn_table_lock);
-		dyn_func_set_target(func, &code, fentry);
-		dyn_func_set_originals(func);
-		mutex_unlock(&dyn_table_lock);
+		dyn_func_retarget(func, &code, fentry);
 		/* @mod cannot go while its load waits for us. */
 		dyn_code_put(&code);
 		ret = dyn_redirect_install(func, req);
 		if (ret) {
-			mutex_lock(&dyn_table_lock);
-			dyn_func_set_target(func, NULL, 0);
-			dyn_func_set_originals(func);
-			mutex_unlock(&dyn_table_lock);
+			dyn_func_retarget(func, NULL, 0);
 			goto undo;
 		}
 		pr_info("%s:%s: module loaded; redirection installed (%u update(s))\n",
