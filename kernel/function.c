@@ -227,6 +227,14 @@ int dyn_func_attach(struct dyn_update *upd, struct dynamos_req *req)
 	if (created && func->addr) {
 		WRITE_ONCE(func->top, upd);
 		ret = dyn_redirect_install(func, req);
+	} else if (created && dyn_module_loaded(func->module)) {
+		/*
+		 * The module became formed after we looked: its notifier may
+		 * have passed before the function was listed.
+		 */
+		dyn_err(req, "module %s began loading meanwhile; retry",
+			func->module);
+		ret = -EAGAIN;
 	} else {
 		/* Complete before any callback can see it. */
 		smp_store_release(&func->top, upd);
