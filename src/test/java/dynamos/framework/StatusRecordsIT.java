@@ -23,12 +23,12 @@ class StatusRecordsIT {
         // The text table holds what the test set up, and LIST's records rendered as text are the same.
         List<String> text = Arrays.asList(v.get("text").split(";"));
         assertThat(text.getFirst()).matches("dynamos \\S+ abi 3 updates 1 versions 3");
-        assertThat(text).contains("t 2 1 yes live 10 dynamos_target_fn dynamos_target dynamos_test_handler_arg - 3 yes")
+        assertThat(text).contains("t 2 1 yes live 10 dynamos_target_fn dynamos_target dynamos_test_handler_arg - 3 yes 1/1 loaded")
                 .anySatisfy(l -> assertThat(l).startsWith("t 2 2 no live 7 dynamos_target_fn_v2 dynamos_test_update "
                         + "dynamos_test_handler_arg pre_activation=dynamos_test_pre_activation,"
-                        + "post_removal=dynamos_test_post_removal 3 yes"));
+                        + "post_removal=dynamos_test_post_removal 3 yes 1/1 loaded"));
         assertThat(v).containsEntry("same", "yes").containsEntry("list_ok", "ok 5 records, "
-                + (56 + 288 + 3 * 728) + " bytes");
+                + (56 + 304 + 3 * 984) + " bytes");
         // The dynamos command (Java) reads the records only: each text row's values are in its JSON.
         for (String row : text.subList(2, text.size())) {
             String[] f = row.split(" ");
@@ -41,8 +41,8 @@ class StatusRecordsIT {
 
         // A buffer too small: ENOSPC naming the size needed, nothing written; a bad pointer: EFAULT.
         assertThat(v).containsEntry("small_rc", "28").containsEntry("bad_rc", "14");
-        assertThat(v.get("small")).contains("LIST: the buffer has 100 bytes; the table's 5 records need 2528")
-                .contains("needed 2528 5");
+        assertThat(v.get("small")).contains("LIST: the buffer has 100 bytes; the table's 5 records need 3312")
+                .contains("needed 3312 5");
         assertThat(v.get("bad")).contains("cannot write the records");
         assertThat(v).containsEntry("unchanged", "yes");
         assertThat(v.get("allocs_after")).isEqualTo(v.get("allocs_before"));
