@@ -160,8 +160,9 @@ static int run_tasks(unsigned long cmd, struct dynamos_req *r)
 	return ret;
 }
 
-static const char *const hook_names[] = { "pre_activation",
-	"post_activation", "pre_removal", "post_removal" };
+static const char *const hook_names[DYNAMOS_NR_HOOKS] = { "pre_activation",
+	"post_activation", "pre_removal", "post_removal", "target_coming",
+	"target_going" };
 
 /* One version record as a row of the text table (uapi/dynamos.h). */
 static void print_row(const struct dynamos_rec_update *u,
@@ -174,14 +175,15 @@ static void print_row(const struct dynamos_rec_update *u,
 	       v->state == DYNAMOS_VERSION_LIVE ? "live" : "removing",
 	       (unsigned long long)v->calls, v->function, v->module,
 	       u->handler[0] ? u->handler : "-");
-	for (k = 0; k < 4; k++) {
+	for (k = 0; k < DYNAMOS_NR_HOOKS; k++) {
 		if (!v->hooks[k][0])
 			continue;
 		printf("%s%s=%s", any ? "," : "", hook_names[k], v->hooks[k]);
 		any = 1;
 	}
-	printf("%s %d %s\n", any ? "" : "-", u->phase,
-	       u->must_update ? "yes" : "no");
+	printf("%s %d %s %u/%u %s\n", any ? "" : "-", u->phase,
+	       u->must_update ? "yes" : "no", u->level + 1, u->depth,
+	       u->flags & DYNAMOS_UPDATE_TARGET_ABSENT ? "absent" : "loaded");
 }
 
 /* LIST into a buffer of @size bytes (0: ask the kernel first); @bad: an unwritable one. */
@@ -226,7 +228,7 @@ static int list(unsigned long size, int bad)
 	fw = (const void *)buf;
 	printf("dynamos %s abi %u updates %u versions %u\n", fw->version,
 	       fw->abi, fw->nr_updates, fw->nr_versions);
-	printf("UPDATE ID VERSION ACTIVE STATE CALLS FUNCTION MODULE HANDLER HOOKS PHASE MUST_UPDATE\n");
+	printf("UPDATE ID VERSION ACTIVE STATE CALLS FUNCTION MODULE HANDLER HOOKS PHASE MUST_UPDATE STACK TARGET\n");
 	for (off = 0; off < r.size; off += h->size) {
 		h = (const void *)(buf + off);
 		if (h->kind == DYNAMOS_REC_UPDATE)
@@ -241,8 +243,9 @@ static int list(unsigned long size, int bad)
 
 static int hook_kind(const char *s)
 {
-	static const char *const kinds[] = { "pre-activation",
-		"post-activation", "pre-removal", "post-removal" };
+	static const char *const kinds[DYNAMOS_NR_HOOKS] = { "pre-activation",
+		"post-activation", "pre-removal", "post-removal", "target-coming",
+		"target-going" };
 	int i;
 
 	char buf[32];
@@ -251,7 +254,7 @@ static int hook_kind(const char *s)
 	for (i = 0; buf[i]; i++)
 		if (buf[i] == '_')
 			buf[i] = '-';	/* status spells them pre_activation */
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < DYNAMOS_NR_HOOKS; i++)
 		if (!strcmp(buf, kinds[i]))
 			return i + 1;
 	return (int)num(s);
