@@ -82,6 +82,7 @@ t_errors() {
 		*) fail "message: $LAST";; esac
 	ok $C deregister t 1 2
 	err 17 $C register t 1 dynamos_target_fn
+	eq "original of a framework function by name" "$(field framework_original /proc/dynamos_test_update)" 1
 	err 95 $C register e 1 dynamos:dyn_cmd_stop
 	case $LAST in *"redirection, removal or command path"*) pass "framework path refused, saying why";;
 		*) fail "message: $LAST";; esac

@@ -7,7 +7,9 @@
  * /proc/dynamos_test_update
  *   write "release"  wake every task parked in dynamos_target_fn_sleep
  *   read             "sleepers=<n> wrap_calls=<n> sched_calls=<n>
- *                     init_calls=<n> handler_calls=<n>"
+ *                     init_calls=<n> handler_calls=<n> framework_original=<0|1>"
+ *                    (the last: dynamos_original_by_name() found the
+ *                    framework's own dyn_status_show, as a self-update needs)
  *
  * Parameters (/sys/module/dynamos_test_update/parameters):
  *   fail_pre_activation  errno that dynamos_test_pre_activation_fail returns
@@ -288,13 +290,16 @@ static ssize_t update_write(struct file *file, const char __user *ubuf,
 	return len;
 }
 
+static unsigned long orig_framework_status;
+
 static int update_show(struct seq_file *m, void *v)
 {
-	seq_printf(m, "sleepers=%d wrap_calls=%ld sched_calls=%ld init_calls=%ld handler_calls=%ld\n",
+	seq_printf(m, "sleepers=%d wrap_calls=%ld sched_calls=%ld init_calls=%ld handler_calls=%ld framework_original=%d\n",
 		   atomic_read(&sleepers), atomic_long_read(&wrap_calls),
 		   atomic_long_read(&sched_calls),
 		   atomic_long_read(&init_calls),
-		   atomic_long_read(&handler_calls));
+		   atomic_long_read(&handler_calls),
+		   orig_framework_status != 0);
 	return 0;
 }
 
@@ -315,6 +320,7 @@ static int __init update_init(void)
 {
 	orig_target = DYNAMOS_ORIGINAL(dynamos_target_fn);
 	orig_schedule = DYNAMOS_ORIGINAL(schedule);
+	orig_framework_status = dynamos_original_by_name("dynamos:dyn_status_show");
 	if (!orig_target || !orig_schedule)
 		return -EOPNOTSUPP;
 	if (!proc_create("dynamos_test_update", 0600, NULL, &update_proc_ops))
