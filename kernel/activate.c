@@ -26,6 +26,7 @@ int dyn_activate(struct dyn_update *upd, unsigned int v,
 		return ret;
 	}
 	WRITE_ONCE(upd->active, v);
+	dyn_func_refresh(upd->func);
 	dyn_run_hook(upd, v, DYNAMOS_HOOK_POST_ACTIVATION, &raw);
 	req->result = raw;
 	pr_info("%s/%u: version %u active\n", upd->name, upd->id, v);

@@ -130,6 +130,7 @@ static struct dyn_func *dyn_func_alloc(const char *modname, const char *sym)
 	if (!func)
 		return NULL;
 	INIT_LIST_HEAD(&func->stack);
+	func->route_slot = -1;		/* no stub, no route */
 	if (strcmp(modname, "vmlinux"))
 		strscpy(func->module, modname, sizeof(func->module));
 	strscpy(func->sym, sym, sizeof(func->sym));
@@ -236,8 +237,10 @@ int dyn_func_attach(struct dyn_update *upd, struct dynamos_req *req)
 			func->module);
 		ret = -EAGAIN;
 	} else {
-		/* Complete before any callback can see it. */
+		/* Complete before dyn_handler_dispatch() can see it. */
 		smp_store_release(&func->top, upd);
+		/* Its version 1 now counts the calls it passes down. */
+		dyn_func_refresh(func);
 	}
 	/*
 	 * The module stays while we hold @code's reference, and its notifier
@@ -292,10 +295,14 @@ int dyn_func_detach(struct dyn_update *upd)
 	if (last)
 		list_del(&func->list);
 	mutex_unlock(&dyn_table_lock);
-	if (last)
+	if (last) {
 		dyn_free(func);		/* unregistering waited for callbacks */
-	else
-		dyn_sync_callbacks();	/* none is still looking at @upd */
+	} else {
+		/* No route counts into @upd's counters any more ... */
+		dyn_func_refresh(func);
+		/* ... and no call is still looking at @upd. */
+		dyn_sync_routes();
+	}
 	upd->func = NULL;
 	return 0;
 }

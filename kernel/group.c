@@ -84,7 +84,16 @@ static int dyn_group_activate(struct dyn_group_switch *g,
 			return ret;
 		}
 	}
+	/*
+	 * Members on the fast path would switch one by one: send their calls
+	 * through the handler path, which reads the table, switch the table
+	 * while no CPU runs, then give each its new route.
+	 */
+	for (i = 0; i < g->n; i++)
+		dyn_func_route(g->upd[i]->func, true);
 	ret = stop_machine(dyn_group_switch, g, NULL);
+	for (i = 0; i < g->n; i++)
+		dyn_func_refresh(g->upd[i]->func);
 	if (ret) {
 		dyn_err(req, "cannot stop the machine to switch the group (%d); no member activated",
 			ret);

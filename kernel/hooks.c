@@ -69,9 +69,15 @@ void dyn_handler_replace(struct dyn_update *upd, struct dyn_code *code)
 	mutex_unlock(&dyn_table_lock);
 	memset(code, 0, sizeof(*code));
 	if (old.addr) {
-		dyn_sync_callbacks();	/* old handler no longer running */
+		/*
+		 * The old handler no longer runs, nor can it make a version
+		 * active behind the route computed next.
+		 */
+		dyn_sync_callbacks();
 		dyn_code_put(&old);
 	}
+	/* With a handler: the handler path; without: a route, if possible. */
+	dyn_func_refresh(upd->func);
 }
 
 /* Under dyn_mutex, with the update found (device.c). */

@@ -46,12 +46,13 @@
 
 #include "include/uapi/dynamos.h"
 #include "include/dynamos.h"
+#include "stub.h"
 
 #ifndef CONFIG_X86_64
 #error "DynAMOS supports x86-64 only (argument registers are read from ftrace_regs)"
 #endif
-#ifndef CONFIG_DYNAMIC_FTRACE_WITH_ARGS
-#error "DynAMOS needs CONFIG_DYNAMIC_FTRACE_WITH_ARGS"
+#ifndef CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS
+#error "DynAMOS needs CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS"
 #endif
 
 #define DYNAMOS_VERSION_STRING	"0.1.0"
@@ -95,11 +96,25 @@ struct dyn_counters {
 };
 
 /*
+ * What a function's calls run while no handler decides (redirect.c): the
+ * entry, and the per-CPU call counters of the versions passed on the way
+ * (one per update of the stack down to the one whose version runs).
+ * Compared with memcmp(): always memset() first.
+ */
+struct dyn_route {
+	unsigned long target;
+	u64 __percpu *count[DYN_ROUTE_MAX_COUNTS];
+	unsigned int nr;
+	bool handler;			/* none of this: the handler path */
+};
+
+/*
  * A function some updates replace.  @stack, @depth, @top and the target
- * fields change under both locks; the callback reads @top (lockless).
+ * fields change under both locks; dyn_handler_dispatch() reads @top (lockless).
+ * The redirection fields (@stub, @route, @route_slot, @redirected) are
+ * under dyn_mutex.
  */
 struct dyn_func {
-	struct ftrace_ops ops;		/* first: the callback's func == op */
 	struct list_head list;		/* in dyn_funcs */
 	struct list_head stack;		/* dyn_update.stack_node, bottom first */
 	struct dyn_update *top;		/* lockless: whose choice calls run */
@@ -110,7 +125,10 @@ struct dyn_func {
 	unsigned long addr;		/* 0 while absent */
 	unsigned long size;
 	unsigned long fentry;		/* ftrace site; 0 while absent */
-	bool redirected;		/* ops registered with ftrace */
+	bool redirected;		/* the ftrace site calls @stub */
+	unsigned long stub;		/* its stub (stub.c); 0: none */
+	struct dyn_route route;		/* what @stub does now */
+	int route_slot;			/* of the route's code; -1: handler path */
 };
 
 struct dyn_update {
@@ -254,11 +272,22 @@ void dyn_func_target_going(struct module *mod);
 bool dyn_func_targets(const struct module *mod);
 const char *dyn_func_module(const struct dyn_func *func);
 
-/* redirect.c */
+/* redirect.c: which code calls run (fast path or handler path) */
 int dyn_redirect_install(struct dyn_func *func, struct dynamos_req *req);
 int dyn_redirect_remove(struct dyn_func *func);
+void dyn_func_refresh(struct dyn_func *func);
+void dyn_func_route(struct dyn_func *func, bool handler);
+unsigned long dyn_handler_dispatch(struct dyn_func *func, struct pt_regs *regs);
 void dyn_sync_callbacks(void);
+void dyn_sync_routes(void);
 struct dyn_update *dyn_handler_update(void);
+
+/* stub.c: code memory of the redirection */
+int dyn_stub_alloc(struct dyn_func *func);
+void dyn_stub_free(struct dyn_func *func);
+void dyn_stub_route(struct dyn_func *func, const struct dyn_route *r);
+bool dyn_stub_fast(const struct dyn_func *func);
+void dyn_stub_exit(void);
 
 /* quiescence.c */
 int dyn_sync_tasks(unsigned long deadline, struct dynamos_req *req);
@@ -281,6 +310,9 @@ int dyn_resolve_addr(unsigned long addr, unsigned int flags,
 void dyn_code_put(struct dyn_code *code);
 const char *dyn_code_module(const struct dyn_code *code);
 unsigned long dyn_ftrace_location(unsigned long ip);
+struct mutex *dyn_text_mutex(void);
+void dyn_text_poke(void *addr, const void *code, size_t len);
+void dyn_text_poke_bp(void *addr, const void *code, size_t len);
 bool dyn_module_loaded(const char *name);
 int dyn_stack_trace_reliable(struct task_struct *tsk, unsigned long *store,
 			     unsigned int size);

@@ -104,6 +104,7 @@ static void __exit dynamos_exit(void)
 	dyn_device_exit();
 	dyn_modules_exit();
 	dyn_table_exit();
+	dyn_stub_exit();
 	dyn_quiescence_exit();
 	dyn_state_exit();
 	dyn_shadow_exit();

@@ -63,6 +63,7 @@ static void dyn_detach_from(struct dyn_update *upd, struct module *mod)
 	if (mask & BIT(READ_ONCE(upd->active)))
 		WRITE_ONCE(upd->active, 1);
 	dyn_set_states(upd, mask, DYN_REMOVING);
+	dyn_func_refresh(upd->func);
 	if (dyn_code_in(&upd->handler_code, mod))
 		dyn_handler_replace(upd, &none);	/* waits for callbacks */
 	else
@@ -70,6 +71,7 @@ static void dyn_detach_from(struct dyn_update *upd, struct module *mod)
 	/* A handler may have made one of them active meanwhile. */
 	if (mask & BIT(READ_ONCE(upd->active)))
 		WRITE_ONCE(upd->active, 1);
+	dyn_func_refresh(upd->func);
 	for_each_set_bit(v, &mask, DYNAMOS_MAX_VERSIONS + 1) {
 		pr_warn("%s/%u: version %u (%s) is in module %s, which is being unloaded by force: removed without quiescence check\n",
 			upd->name, upd->id, v, upd->ver[v]->code.sym, mod->name);

@@ -1,14 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Redirection: one ftrace_ops per updated function, on its ftrace (fentry)
- * site.  The callback asks the top update of the function's stack for the
- * version of each call (a choice of version 1 passes the call down to the
- * update below, see function.c) and moves the saved instruction pointer to
- * it; for the original it leaves the ip after the site, so the original
- * body runs.
+ * Redirection: every updated function's ftrace site calls its stub
+ * (stub.c), an ftrace direct call, so no ftrace_ops callback runs.  The
+ * stub jumps either
+ *   - along a route (the fast path): the function's decision written down
+ *     as code - count the call, jump to the version - while no update on
+ *     its stack has an adaptation handler, a few instructions per call; or
+ *   - into the handler path: dyn_handler_entry (trampoline.S) calls
+ *     dyn_handler_dispatch(), which asks the top update of the function's stack for
+ *     the version of each call (a choice of version 1 passes the call down
+ *     to the update below, see function.c), exactly as the route would but
+ *     reading the table each time.
  *
- * The callback runs in whatever context calls the function (IRQ, NMI, the
- * idle loop with RCU not watching), so it and everything it calls is
+ * dyn_func_refresh() keeps the stub in step with the table: whoever
+ * changes what a function's calls run (active version, handler, live
+ * versions, stack) calls it before relying on the change.  Switching path
+ * or route patches one jmp (text_poke_bp()), which every CPU sees at once:
+ * no call is lost; a call that entered before runs what was chosen before.
+ *
+ * dyn_handler_dispatch() runs in whatever context calls the function (IRQ, NMI,
+ * the idle loop with RCU not watching), so it and everything it calls is
  * notrace, takes no locks and never sleeps.  It only reads fields marked
  * lockless in internal.h.
  */
@@ -52,16 +63,16 @@ struct dyn_update *notrace dyn_handler_update(void)
 }
 
 static __always_inline int dyn_call_handler(dynamos_handler_t handler,
-					    struct ftrace_regs *fregs)
+					    struct pt_regs *regs)
 {
-	/* x86-64: the argument registers are always saved */
-	return handler((const struct dynamos_call *)&fregs->regs);
+	/* dyn_handler_entry saved the argument registers and ax. */
+	return handler((const struct dynamos_call *)regs);
 }
 
 /* A handler already runs on this CPU: nested in it, or its own call? */
 static noinline unsigned int notrace
 dyn_handler_nested(struct dyn_update *upd, dynamos_handler_t handler,
-		   struct ftrace_regs *fregs, struct dyn_update *outer)
+		   struct pt_regs *regs, struct dyn_update *outer)
 {
 	unsigned int pc = dyn_preempt_bits(), outer_pc;
 	int v;
@@ -71,7 +82,7 @@ dyn_handler_nested(struct dyn_update *upd, dynamos_handler_t handler,
 		return 0;	/* the handler's own call: the active version */
 	__this_cpu_write(dyn_handler_upd, upd);
 	__this_cpu_write(dyn_handler_pc, pc);
-	v = dyn_call_handler(handler, fregs);
+	v = dyn_call_handler(handler, regs);
 	__this_cpu_write(dyn_handler_upd, outer);
 	__this_cpu_write(dyn_handler_pc, outer_pc);
 	return v;
@@ -84,34 +95,33 @@ dyn_handler_nested(struct dyn_update *upd, dynamos_handler_t handler,
  */
 static __always_inline unsigned int
 dyn_handler_choice(struct dyn_update *upd, dynamos_handler_t handler,
-		   struct ftrace_regs *fregs)
+		   struct pt_regs *regs)
 {
 	struct dyn_update *outer = __this_cpu_read(dyn_handler_upd);
 	int v;
 
 	if (unlikely(outer))
-		return dyn_handler_nested(upd, handler, fregs, outer);
+		return dyn_handler_nested(upd, handler, regs, outer);
 	__this_cpu_write(dyn_handler_upd, upd);
 	barrier();
 	__this_cpu_write(dyn_handler_pc, dyn_preempt_bits());
-	v = dyn_call_handler(handler, fregs);
+	v = dyn_call_handler(handler, regs);
 	__this_cpu_write(dyn_handler_upd, NULL);
 	return v;
 }
 
 /*
- * Every call of a redirected function comes here.  Kept short on purpose
- * (each instruction is paid on every call; see bench/redirection-cost):
- * the version's entry address is precomputed, version 1's entry is the
- * instruction after the ftrace site, so "run the original" needs no
- * branch, and the active version is read only once it is needed, so that
- * fewer values live across the handler call.
+ * The handler path: every call of a function whose stack has a handler
+ * comes here from dyn_handler_entry (trampoline.S), which continues at the entry
+ * returned.  Kept short on purpose (each instruction is paid on every
+ * call; see bench/redirection-cost): the version's entry address is
+ * precomputed, version 1's entry is the instruction after the ftrace site,
+ * so "run the original" needs no branch, and the active version is read
+ * only once it is needed, so that fewer values live across the handler
+ * call.
  */
-static void notrace dyn_ftrace_func(unsigned long ip, unsigned long parent_ip,
-				    struct ftrace_ops *op,
-				    struct ftrace_regs *fregs)
+unsigned long notrace dyn_handler_dispatch(struct dyn_func *func, struct pt_regs *regs)
 {
-	struct dyn_func *func = container_of(op, struct dyn_func, ops);
 	struct dyn_update *upd, *below;
 	dynamos_handler_t handler;
 	unsigned long entry;
@@ -119,8 +129,8 @@ static void notrace dyn_ftrace_func(unsigned long ip, unsigned long parent_ip,
 
 	/*
 	 * Preemption off for the whole choice: dyn_sync_callbacks() relies on
-	 * it.  Recursion needs no guard here: the callback calls nothing that
-	 * is traced except the handler, which dyn_handler_choice() guards.
+	 * it.  Recursion needs no guard here: this calls nothing that is
+	 * traced except the handler, which dyn_handler_choice() guards.
 	 */
 	preempt_disable_notrace();
 
@@ -129,7 +139,7 @@ static void notrace dyn_ftrace_func(unsigned long ip, unsigned long parent_ip,
 	for (;;) {
 		handler = READ_ONCE(upd->handler);
 		if (handler) {
-			choice = dyn_handler_choice(upd, handler, fregs);
+			choice = dyn_handler_choice(upd, handler, regs);
 			/*
 			 * 0 and out-of-range choices (negative ones wrap)
 			 * mean the active version, which the handler may
@@ -165,54 +175,102 @@ static void notrace dyn_ftrace_func(unsigned long ip, unsigned long parent_ip,
 			break;
 		upd = below;
 	}
-	ftrace_instruction_pointer_set(fregs, entry);
 
 	preempt_enable_notrace();
+	return entry;
+}
+
+/*
+ * What dyn_handler_dispatch() would do for every call, as long as no handler
+ * decides: the entry and the counters it would count.  A route too long
+ * to write down, or a handler on the way, means the handler path.  Under
+ * dyn_mutex (the only writer of what it reads, but for handlers, which
+ * only run while this says "handler path").
+ */
+static void dyn_route_of(const struct dyn_func *func, struct dyn_route *r)
+{
+	struct dyn_update *upd = func->top;
+	unsigned int v;
+
+	memset(r, 0, sizeof(*r));
+	for (;;) {
+		if (READ_ONCE(upd->handler) || r->nr == DYN_ROUTE_MAX_COUNTS)
+			goto handler;
+		v = READ_ONCE(upd->active);
+		if (!READ_ONCE(upd->entry[v]))
+			v = 1;
+		r->count[r->nr++] = &upd->counters->calls[v];
+		r->target = READ_ONCE(upd->entry[v]);
+		if (v != 1 || !upd->below)
+			break;
+		upd = upd->below;
+	}
+	if (r->target)
+		return;
+handler:
+	memset(r, 0, sizeof(*r));
+	r->handler = true;
+}
+
+/*
+ * Make @func's stub follow the table (see the top of this file); with
+ * @handler, send every call through the handler path whatever the table
+ * says, e.g. while several functions must switch as one (group.c).  Under
+ * dyn_mutex.  Cannot fail: without room for a route the function takes
+ * the handler path, which is always right.
+ */
+void dyn_func_route(struct dyn_func *func, bool handler)
+{
+	struct dyn_route r;
+
+	if (!func->redirected)
+		return;
+	if (handler) {
+		memset(&r, 0, sizeof(r));
+		r.handler = true;
+	} else {
+		dyn_route_of(func, &r);
+	}
+	dyn_stub_route(func, &r);
+}
+
+void dyn_func_refresh(struct dyn_func *func)
+{
+	dyn_func_route(func, false);
 }
 
 int dyn_redirect_install(struct dyn_func *func, struct dynamos_req *req)
 {
-	int ret, err;
+	int ret;
 
-	memset(&func->ops, 0, sizeof(func->ops));
-	func->ops.func = dyn_ftrace_func;
-	/*
-	 * No FTRACE_OPS_FL_RECURSION: that flag asks ftrace to wrap the
-	 * callback in its recursion-guarding assist function, which would
-	 * double the per-call cost; the callback guards recursion itself.
-	 * PERMANENT: refuse "ftrace_enabled=0" while a redirection exists.
-	 */
-	func->ops.flags = FTRACE_OPS_FL_DYNAMIC | FTRACE_OPS_FL_IPMODIFY |
-			  FTRACE_OPS_FL_PERMANENT;
-
-	ret = ftrace_set_filter_ip(&func->ops, func->fentry, 0, 0);
+	ret = dyn_stub_alloc(func);
 	if (ret) {
-		dyn_err(req, "cannot set an ftrace filter on %s (error %d)",
-			func->sym, ret);
+		dyn_err(req, "cannot redirect %s: all %d stubs are in use (functions redirected at once)",
+			func->sym, DYN_NR_STUBS);
 		return ret;
 	}
-
-	ret = register_ftrace_function(&func->ops);
+	/* The new stub takes the handler path until the route is known. */
+	ret = register_ftrace_direct(func->fentry, func->stub);
 	if (ret) {
 		if (ret == -EBUSY)
-			dyn_err(req, "%s is already claimed by livepatch or another ftrace IPMODIFY/direct user (or ftrace is disabled)",
+			dyn_err(req, "%s is already claimed by livepatch, BPF or another ftrace IPMODIFY/direct user (or ftrace is disabled)",
 				func->sym);
 		else
 			dyn_err(req, "cannot redirect %s: ftrace error %d",
 				func->sym, ret);
-		err = ftrace_set_filter_ip(&func->ops, func->fentry, 1, 0);
-		if (err)
-			pr_warn("cannot drop filter of %s: %d\n", func->sym, err);
-		ftrace_free_filter(&func->ops);
+		dyn_stub_free(func);
 		return ret;
 	}
 	func->redirected = true;
+	dyn_func_refresh(func);
 	return 0;
 }
 
 /*
- * Unregistering a dynamic ops waits until no task can be in its callback
- * or trampoline any more, so @func and its updates may be freed afterwards.
+ * Once the site no longer calls the stub, wait until no task can be in
+ * the stub, a route or the handler path (none of them sleeps; the idle
+ * loop and RCU-idle code count only for the "rude" flavour), so @func and
+ * its updates may be freed afterwards.
  */
 int dyn_redirect_remove(struct dyn_func *func)
 {
@@ -220,25 +278,37 @@ int dyn_redirect_remove(struct dyn_func *func)
 
 	if (!func->redirected)
 		return 0;
-	ret = unregister_ftrace_function(&func->ops);
+	ret = unregister_ftrace_direct(func->fentry, func->stub);
 	if (ret) {
 		pr_err("cannot remove the redirection of %s: %d\n", func->sym,
 		       ret);
 		return ret;
 	}
-	ftrace_free_filter(&func->ops);
 	func->redirected = false;
+	dyn_sync_routes();
+	dyn_stub_free(func);
 	return 0;
 }
 
 /*
- * Wait until every callback that may have started before has returned:
- * callbacks run with preemption disabled, possibly where RCU is not
+ * Wait until every dyn_handler_dispatch() that may have started before has
+ * returned: it runs with preemption disabled, possibly where RCU is not
  * watching, so make every CPU schedule.
  */
 void dyn_sync_callbacks(void)
 {
 	synchronize_rcu_tasks_rude();
+}
+
+/*
+ * Wait until no task is on a route or in the handler path it was on
+ * before: also the tasks preempted there (they have not switched
+ * voluntarily since).
+ */
+void dyn_sync_routes(void)
+{
+	synchronize_rcu_tasks_rude();
+	synchronize_rcu_tasks();
 }
 
 unsigned long dynamos_original_entry(unsigned long func)

@@ -193,6 +193,7 @@ static int dyn_retire(struct dyn_update *upd, unsigned long mask,
 	if (!rs)
 		return -ENOMEM;
 	dyn_set_states(upd, mask, DYN_REMOVING);
+	dyn_func_refresh(upd->func);	/* no route leads there any more */
 	/*
 	 * A handler may have tested a version live just before and be about
 	 * to make it active (dynamos_set_active()): once every callback that
@@ -218,6 +219,7 @@ static int dyn_retire(struct dyn_update *upd, unsigned long mask,
 out:
 	if (ret) {
 		dyn_set_states(upd, mask, DYN_LIVE);
+		dyn_func_refresh(upd->func);
 		pr_info("%s/%u: removal refused: %s\n", upd->name, upd->id,
 			req->error);
 	}
@@ -318,6 +320,7 @@ static int dyn_remove_update(struct dyn_update *upd, struct dyn_op *op)
 	ret = dyn_func_detach(upd);
 	if (ret) {
 		dyn_set_states(upd, mask, DYN_LIVE);
+		dyn_func_refresh(upd->func);
 		dyn_err(req, "ftrace refused to remove the redirection (%d)",
 			ret);
 		return ret;

@@ -55,6 +55,8 @@ static void *dyn_fill_update(void *p, struct dyn_update *upd)
 	u->depth = upd->func->depth;
 	if (!upd->func->addr)
 		u->flags |= DYNAMOS_UPDATE_TARGET_ABSENT;
+	if (dyn_stub_fast(upd->func))
+		u->flags |= DYNAMOS_UPDATE_FAST_PATH;
 	if (upd->handler_code.addr) {
 		strscpy(u->handler, upd->handler_code.sym, sizeof(u->handler));
 		strscpy(u->handler_module, dyn_code_module(&upd->handler_code),
@@ -187,6 +189,14 @@ int dyn_cmd_list(struct dyn_op *op)
 }
 
 /* The text table, one line per version (format: uapi/dynamos.h). */
+/* The PATH column: how the function's calls reach their version. */
+static const char *dyn_path_name(u32 flags)
+{
+	if (flags & DYNAMOS_UPDATE_TARGET_ABSENT)
+		return "-";
+	return flags & DYNAMOS_UPDATE_FAST_PATH ? "fast" : "handler";
+}
+
 static void dyn_show_version(struct seq_file *m,
 			     const struct dynamos_rec_update *u,
 			     const struct dynamos_rec_version *r)
@@ -206,9 +216,10 @@ static void dyn_show_version(struct seq_file *m,
 			   r->hooks[k]);
 		any = true;
 	}
-	seq_printf(m, "%s %d %s %u/%u %s\n", any ? "" : "-", u->phase,
+	seq_printf(m, "%s %d %s %u/%u %s %s\n", any ? "" : "-", u->phase,
 		   u->must_update ? "yes" : "no", u->level + 1, u->depth,
-		   u->flags & DYNAMOS_UPDATE_TARGET_ABSENT ? "absent" : "loaded");
+		   u->flags & DYNAMOS_UPDATE_TARGET_ABSENT ? "absent" : "loaded",
+		   dyn_path_name(u->flags));
 }
 
 /* read(/dev/dynamos): the snapshot's records rendered as text. */
@@ -227,7 +238,7 @@ int dyn_status_show(struct seq_file *m, void *unused)
 	fw = buf;
 	seq_printf(m, "dynamos %s abi %u updates %u versions %u\n",
 		   fw->version, fw->abi, fw->nr_updates, fw->nr_versions);
-	seq_puts(m, "UPDATE ID VERSION ACTIVE STATE CALLS FUNCTION MODULE HANDLER HOOKS PHASE MUST_UPDATE STACK TARGET\n");
+	seq_puts(m, "UPDATE ID VERSION ACTIVE STATE CALLS FUNCTION MODULE HANDLER HOOKS PHASE MUST_UPDATE STACK TARGET PATH\n");
 	for (off = fw->head.size; off < size; off += head->size) {
 		head = buf + off;
 		if (head->kind == DYNAMOS_REC_UPDATE)

@@ -30,7 +30,7 @@
  * single spaces, no field contains whitespace:
  *   line 1:  dynamos <framework-version> abi <abi> updates <n> versions <m>
  *   line 2:  UPDATE ID VERSION ACTIVE STATE CALLS FUNCTION MODULE HANDLER HOOKS
- *            PHASE MUST_UPDATE STACK TARGET
+ *            PHASE MUST_UPDATE STACK TARGET PATH
  *   then one row per registered version, ordered by registration of the
  *   update, then by version number:
  *     UPDATE   update name
@@ -52,6 +52,9 @@
  *              on its function; calls run layer D's choice
  *     TARGET   "loaded", or "absent" while the function's module is not
  *              loaded (the redirection waits for it)
+ *     PATH     how the function's calls reach their version: "fast" (a
+ *              route straight to it), "handler" (through the handler
+ *              path: an update of its stack has a handler), "-" absent
  */
 #ifndef _UAPI_LINUX_DYNAMOS_H
 #define _UAPI_LINUX_DYNAMOS_H
@@ -253,6 +256,10 @@ struct dynamos_rec_update {
 #define DYNAMOS_UPDATE_TARGET_ABSENT	0x1	/* its function's module is
 						 * not loaded: the redirection
 						 * waits for it */
+#define DYNAMOS_UPDATE_FAST_PATH	0x2	/* its function's calls take
+						 * the fast path (no handler
+						 * on its stack): a route
+						 * straight to the version */
 
 /* Values of dynamos_rec_version.state. */
 #define DYNAMOS_VERSION_LIVE		1	/* may be chosen for new calls */

@@ -181,9 +181,11 @@ static void print_row(const struct dynamos_rec_update *u,
 		printf("%s%s=%s", any ? "," : "", hook_names[k], v->hooks[k]);
 		any = 1;
 	}
-	printf("%s %d %s %u/%u %s\n", any ? "" : "-", u->phase,
+	printf("%s %d %s %u/%u %s %s\n", any ? "" : "-", u->phase,
 	       u->must_update ? "yes" : "no", u->level + 1, u->depth,
-	       u->flags & DYNAMOS_UPDATE_TARGET_ABSENT ? "absent" : "loaded");
+	       u->flags & DYNAMOS_UPDATE_TARGET_ABSENT ? "absent" : "loaded",
+	       u->flags & DYNAMOS_UPDATE_TARGET_ABSENT ? "-" :
+	       u->flags & DYNAMOS_UPDATE_FAST_PATH ? "fast" : "handler");
 }
 
 /* LIST into a buffer of @size bytes (0: ask the kernel first); @bad: an unwritable one. */
@@ -228,7 +230,7 @@ static int list(unsigned long size, int bad)
 	fw = (const void *)buf;
 	printf("dynamos %s abi %u updates %u versions %u\n", fw->version,
 	       fw->abi, fw->nr_updates, fw->nr_versions);
-	printf("UPDATE ID VERSION ACTIVE STATE CALLS FUNCTION MODULE HANDLER HOOKS PHASE MUST_UPDATE STACK TARGET\n");
+	printf("UPDATE ID VERSION ACTIVE STATE CALLS FUNCTION MODULE HANDLER HOOKS PHASE MUST_UPDATE STACK TARGET PATH\n");
 	for (off = 0; off < r.size; off += h->size) {
 		h = (const void *)(buf + off);
 		if (h->kind == DYNAMOS_REC_UPDATE)

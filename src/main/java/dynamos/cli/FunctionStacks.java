@@ -15,8 +15,12 @@ import java.util.Optional;
 final class FunctionStacks {
     private FunctionStacks() {}
 
-    /** One function in {@code --json}: {@code target} "loaded" or "absent"; {@code runs} says what calls run. */
-    record Shown(String function, String module, String target, Runs runs, List<ShownLayer> stack) {}
+    /**
+     * One function in {@code --json}: {@code target} "loaded" or "absent"; {@code path} "fast" (calls take a
+     * route straight to their version), "handler" (through the handler path) or "-" (absent);
+     * {@code runs} says what calls run.
+     */
+    record Shown(String function, String module, String target, String path, Runs runs, List<ShownLayer> stack) {}
 
     /**
      * What calls of the function run: {@code update}/{@code id} null when the original runs; {@code handler}
@@ -41,7 +45,11 @@ final class FunctionStacks {
                 l.handler(), code(l), role(s, l))).toList();
         Runs runs = deciding.map(d -> new Runs(d.update(), d.id(), d.active(), code(d), d.handler(), runsText(d)))
                 .orElse(new Runs(null, null, null, s.qualifiedFunction(), null, "the original"));
-        return new Shown(s.function(), s.module(), s.targetAbsent() ? "absent" : "loaded", runs, layers);
+        return new Shown(s.function(), s.module(), s.targetAbsent() ? "absent" : "loaded", path(s), runs, layers);
+    }
+
+    static String path(VersionTable.FunctionStack s) {
+        return s.targetAbsent() ? "-" : s.fastPath() ? "fast" : "handler";
     }
 
     private static String code(VersionTable.Layer l) {
@@ -72,7 +80,8 @@ final class FunctionStacks {
             String runs = s.deciding().map(FunctionStacks::runsText).orElse("the original");
             out.println("  " + s.qualifiedFunction() + ": "
                     + (s.targetAbsent() ? "waiting for module " + s.module() + " (not loaded); when it loads, calls will run "
-                            : "calls run ") + runs);
+                            : "calls run ") + runs
+                    + (s.targetAbsent() ? "" : s.fastPath() ? " [fast path]" : " [handler path]"));
             int n = 1;
             for (VersionTable.Layer l : s.layers()) {
                 out.printf("    %d. %-28s v%-2d %-24s%s%n", n++, l.update() + " " + l.id(), l.active(),

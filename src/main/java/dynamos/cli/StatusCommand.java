@@ -41,18 +41,20 @@ final class StatusCommand extends CliCommand {
 
     /**
      * One row of the version table; hooks by their command-line names; {@code level} and {@code depth}
-     * place its update in its function's stack (level 0 = bottom); {@code target} "loaded" or "absent".
+     * place its update in its function's stack (level 0 = bottom); {@code target} "loaded" or "absent";
+     * {@code path} "fast", "handler" or "-" (absent): how the function's calls reach their version.
      */
     record ShownVersion(String update, long id, int version, boolean active, String state, long calls,
             String function, String module, String handler, int phase,
             @JsonProperty("must_update") boolean mustUpdate, Map<String, String> hooks, int level, int depth,
-            String target) {
+            String target, String path) {
         static ShownVersion of(VersionTable.Row r) {
             Map<String, String> hooks = new LinkedHashMap<>();
             r.hooks().forEach((kind, function) -> hooks.put(kind.cliName(), function));
             return new ShownVersion(r.update(), r.id(), r.version(), r.active(), r.state(), r.calls(), r.function(),
                     r.module(), r.handler(), r.phase(), r.mustUpdate(), hooks, r.level(), r.depth(),
-                    r.targetAbsent() ? "absent" : "loaded");
+                    r.targetAbsent() ? "absent" : "loaded",
+                    r.targetAbsent() ? "-" : r.fastPath() ? "fast" : "handler");
         }
     }
 
@@ -84,15 +86,17 @@ final class StatusCommand extends CliCommand {
             out.println("updates:   none registered");
             return;
         }
-        out.printf("%-20s %6s %4s %-6s %-8s %12s  %-32s %-20s %-24s %5s %4s %-5s %-6s %s%n", "UPDATE", "ID", "VER",
-                "ACTIVE", "STATE", "CALLS", "FUNCTION", "MODULE", "HANDLER", "PHASE", "MUST", "STACK", "TARGET", "HOOKS");
+        out.printf("%-20s %6s %4s %-6s %-8s %12s  %-32s %-20s %-24s %5s %4s %-5s %-6s %-7s %s%n", "UPDATE", "ID", "VER",
+                "ACTIVE", "STATE", "CALLS", "FUNCTION", "MODULE", "HANDLER", "PHASE", "MUST", "STACK", "TARGET", "PATH",
+                "HOOKS");
         for (VersionTable.Row r : table.rows()) {
             String hooks = r.hooks().isEmpty() ? "-" : r.hooks().entrySet().stream()
                     .map(h -> h.getKey().cliName() + "=" + h.getValue()).collect(Collectors.joining(","));
-            out.printf("%-20s %6d %4d %-6s %-8s %12d  %-32s %-20s %-24s %5d %4s %-5s %-6s %s%n", r.update(), r.id(),
+            out.printf("%-20s %6d %4d %-6s %-8s %12d  %-32s %-20s %-24s %5d %4s %-5s %-6s %-7s %s%n", r.update(), r.id(),
                     r.version(), r.active() ? "yes" : "no", r.state(), r.calls(), r.function(), r.module(),
                     r.handler() == null ? "-" : r.handler(), r.phase(), r.mustUpdate() ? "yes" : "no",
-                    (r.level() + 1) + "/" + r.depth(), r.targetAbsent() ? "absent" : "loaded", hooks);
+                    (r.level() + 1) + "/" + r.depth(), r.targetAbsent() ? "absent" : "loaded",
+                    r.targetAbsent() ? "-" : r.fastPath() ? "fast" : "handler", hooks);
         }
         FunctionStacks.print(out, table);
     }

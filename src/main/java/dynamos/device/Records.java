@@ -32,6 +32,8 @@ public final class Records {
     static final int HOOKS = 6;
     /** DYNAMOS_UPDATE_TARGET_ABSENT: the function's module is not loaded; the redirection waits for it. */
     static final int UPDATE_TARGET_ABSENT = 0x1;
+    /** DYNAMOS_UPDATE_FAST_PATH: the function's calls take a route straight to their version (no handler). */
+    static final int UPDATE_FAST_PATH = 0x2;
     /** Bytes of an update record in format 1 (no stack fields); a shorter one is malformed. */
     static final int UPDATE_FORMAT1_SIZE = 288;
     /** Bytes of a version record in format 1 (four hooks); a shorter one is malformed. */
@@ -68,11 +70,12 @@ public final class Records {
     /**
      * One update {@code <name, id>} with its versions in version order; handler "" if none. {@code level}
      * is its place in its function's stack of updates (0 = bottom, {@code depth - 1} = the top, whose choice
-     * calls run); {@code targetAbsent}: the function's module is not loaded, the redirection waits for it.
+     * calls run); {@code targetAbsent}: the function's module is not loaded, the redirection waits for it;
+     * {@code fastPath}: the function's calls take the fast path (no handler on its stack).
      */
     public record UpdateRecord(String name, long id, int active, int phase, boolean mustUpdate, String handler,
                                String handlerModule, int level, int depth, boolean targetAbsent,
-                               List<VersionRecord> versions) {}
+                               boolean fastPath, List<VersionRecord> versions) {}
 
     /**
      * One version; {@code hooks} holds a symbol per hook kind (index ABI number - 1, {@value #HOOKS} kinds),
@@ -210,6 +213,7 @@ public final class Records {
                 has(r, UPDATE, "level") ? u32(r, UPDATE, "level") : 0,
                 has(r, UPDATE, "depth") ? u32(r, UPDATE, "depth") : 1,
                 has(r, UPDATE, "flags") && (u32(r, UPDATE, "flags") & UPDATE_TARGET_ABSENT) != 0,
+                has(r, UPDATE, "flags") && (u32(r, UPDATE, "flags") & UPDATE_FAST_PATH) != 0,
                 java.util.Collections.unmodifiableList(versions));
     }
 

@@ -18,18 +18,20 @@ public record VersionTable(String frameworkVersion, int abi, List<Row> rows) {
     /**
      * One registered version of one update {@code <name, id>}. {@code level} and {@code depth} place the
      * update in its function's stack (0 = bottom; {@code depth - 1} = the top, whose choice calls run);
-     * {@code targetAbsent}: the function's module is not loaded and the redirection waits for it. The
-     * update's fields (handler, phase, must_update, level, depth, targetAbsent) repeat on each of its rows.
+     * {@code targetAbsent}: the function's module is not loaded and the redirection waits for it;
+     * {@code fastPath}: the function's calls take the fast path (a route straight to the version; no handler
+     * on its stack), else the handler path. The update's fields (handler, phase, must_update, level, depth,
+     * targetAbsent, fastPath) repeat on each of its rows.
      */
     public record Row(String update, long id, int version, boolean active, String state, long calls,
                       String function, String module, String handler, Map<HookKind, String> hooks,
-                      int phase, boolean mustUpdate, int level, int depth, boolean targetAbsent) {
+                      int phase, boolean mustUpdate, int level, int depth, boolean targetAbsent, boolean fastPath) {
         /** A row of an update alone on its function, whose target is loaded. */
         public Row(String update, long id, int version, boolean active, String state, long calls,
                    String function, String module, String handler, Map<HookKind, String> hooks,
                    int phase, boolean mustUpdate) {
             this(update, id, version, active, state, calls, function, module, handler, hooks, phase, mustUpdate,
-                    0, 1, false);
+                    0, 1, false, handler == null);
         }
 
         public boolean sameUpdate(String name, long otherId) {
@@ -62,9 +64,11 @@ public record VersionTable(String frameworkVersion, int abi, List<Row> rows) {
     /**
      * A kernel function and the updates on it, bottom first: calls run the top one's choice, and a choice
      * of version 1 passes them to the one below, down to the original. {@code targetAbsent}: the function's
-     * module ({@code module}) is not loaded; the redirection is installed when it loads.
+     * module ({@code module}) is not loaded; the redirection is installed when it loads. {@code fastPath}: its
+     * calls take the fast path (no handler on the stack), else the handler path.
      */
-    public record FunctionStack(String function, String module, boolean targetAbsent, List<Layer> layers) {
+    public record FunctionStack(String function, String module, boolean targetAbsent, boolean fastPath,
+                                List<Layer> layers) {
         public FunctionStack {
             layers = List.copyOf(layers);
         }
@@ -114,7 +118,7 @@ public record VersionTable(String frameworkVersion, int abi, List<Row> rows) {
             for (Records.VersionRecord v : u.versions()) {
                 rows.add(new Row(u.name(), u.id(), v.number(), u.active() == v.number(), v.live() ? "live" : "removing",
                         v.calls(), v.function(), v.module(), u.handler().isEmpty() ? null : u.handler(), hooks(v),
-                        u.phase(), u.mustUpdate(), u.level(), u.depth(), u.targetAbsent()));
+                        u.phase(), u.mustUpdate(), u.level(), u.depth(), u.targetAbsent(), u.fastPath()));
             }
         }
         return new VersionTable(listing.framework().version(), listing.framework().abi(), List.copyOf(rows));
@@ -183,7 +187,8 @@ public record VersionTable(String frameworkVersion, int abi, List<Row> rows) {
             }).toList();
             Row first = sorted.getFirst();
             boolean absent = sorted.stream().anyMatch(Row::targetAbsent);
-            out.add(new FunctionStack(first.function(), first.module(), absent, layers));
+            boolean fast = !absent && sorted.stream().allMatch(Row::fastPath);
+            out.add(new FunctionStack(first.function(), first.module(), absent, fast, layers));
         });
         return out;
     }

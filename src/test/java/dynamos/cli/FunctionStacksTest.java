@@ -41,15 +41,17 @@ class FunctionStacksTest {
                 .contains("  id 4: target:fn  (waiting for module target)\n")
                 .contains("functions (updates bottom to top; calls run the top one's choice, and version 1 without a "
                         + "handler passes them down):\n")
-                .contains("  may_open: calls run fix 1 version 2 (fix_mod:may_open_v2)\n")
+                .contains("  may_open: calls run fix 1 version 2 (fix_mod:may_open_v2) [fast path]\n")
                 .containsPattern("    1\\. fix 1 +v2 +decides\n")
                 .containsPattern("    2\\. cumulative 1 +v1 +passes down\n")
                 .contains("  target:fn: waiting for module target (not loaded); when it loads, calls will run "
                         + "waiter 4 version 2 (waiter_mod:fn_v2)\n");
+        // An absent function has no path yet.
+        assertThat(list).doesNotContain("(waiter_mod:fn_v2) [");
         // The top update activates its version: it decides, the one below is not used.
         fw.activate("cumulative", 1, 2);
         assertThat(text(UpdateCommands.ListUpdates::print, fw))
-                .contains("  may_open: calls run cumulative 1 version 2 (cum_mod:may_open_v3)\n")
+                .contains("  may_open: calls run cumulative 1 version 2 (cum_mod:may_open_v3) [fast path]\n")
                 .containsPattern("    1\\. fix 1 +v2 +below\n").containsPattern("    2\\. cumulative 1 +v2 +decides\n");
     }
 
@@ -59,17 +61,17 @@ class FunctionStacksTest {
         fw.setHandler("cumulative", 1, "cum_mod:pick");
         assertThat(text(UpdateCommands.ListUpdates::print, fw))
                 .contains("  may_open: calls run the choice of cumulative 1's handler cum_mod:pick per call "
-                        + "(else cumulative 1 version 1 (may_open))\n")
+                        + "(else cumulative 1 version 1 (may_open)) [handler path]\n")
                 .containsPattern("    2\\. cumulative 1 +v1 +handler cum_mod:pick +decides\n");
     }
 
     @Test
     void statusHasStackAndTargetColumnsAndTheFunctions() {
         String status = text(StatusCommand::print, stacked());
-        assertThat(status.lines().findFirst().orElseThrow()).contains(" STACK TARGET HOOKS");
-        assertThat(status).containsPattern("cumulative +1 +2 no .* 2/2 +loaded +-\n")
-                .containsPattern("waiter +4 +2 yes .* 1/1 +absent +-\n")
-                .contains("  may_open: calls run fix 1 version 2 (fix_mod:may_open_v2)\n");
+        assertThat(status.lines().findFirst().orElseThrow()).contains(" STACK TARGET PATH    HOOKS");
+        assertThat(status).containsPattern("cumulative +1 +2 no .* 2/2 +loaded +fast +-\n")
+                .containsPattern("waiter +4 +2 yes .* 1/1 +absent +- +-\n")
+                .contains("  may_open: calls run fix 1 version 2 (fix_mod:may_open_v2) [fast path]\n");
     }
 
     @Test
@@ -78,6 +80,8 @@ class FunctionStacksTest {
         JsonNode list = new ObjectMapper().readTree(JsonOutput.write(UpdateCommands.ListUpdates.shown(fw.table())));
         assertThat(list.at("/functions/0/function").asText()).isEqualTo("may_open");
         assertThat(list.at("/functions/0/target").asText()).isEqualTo("loaded");
+        assertThat(list.at("/functions/0/path").asText()).isEqualTo("fast");
+        assertThat(list.at("/functions/1/path").asText()).isEqualTo("-");
         assertThat(list.at("/functions/0/runs/update").asText()).isEqualTo("fix");
         assertThat(list.at("/functions/0/runs/version").asInt()).isEqualTo(2);
         assertThat(list.at("/functions/0/runs/code").asText()).isEqualTo("fix_mod:may_open_v2");

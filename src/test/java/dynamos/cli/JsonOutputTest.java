@@ -40,7 +40,7 @@ class JsonOutputTest {
                 + "\"active\": true, \"state\": \"live\", \"calls\": 30, \"function\": \"fn_v3\", \"module\": \"mod\", "
                 + "\"handler\": null, \"phase\": 1, \"must_update\": true, "
                 + "\"hooks\": {\"pre-activation\": \"pre\", \"post-removal\": \"post\"}, \"level\": 0, \"depth\": 1, "
-                + "\"target\": \"loaded\"}]}");
+                + "\"target\": \"loaded\", \"path\": \"fast\"}]}");
         assertThat(JsonOutput.write(new StatusCommand.Shown("6.1", "stopped", null, null, null)))
                 .isEqualTo("{\"kernel\": \"6.1\", \"framework\": \"stopped\"}");
     }

@@ -23,7 +23,7 @@ class StatusRecordsIT {
         // The text table holds what the test set up, and LIST's records rendered as text are the same.
         List<String> text = Arrays.asList(v.get("text").split(";"));
         assertThat(text.getFirst()).matches("dynamos \\S+ abi 3 updates 1 versions 3");
-        assertThat(text).contains("t 2 1 yes live 10 dynamos_target_fn dynamos_target dynamos_test_handler_arg - 3 yes 1/1 loaded")
+        assertThat(text).contains("t 2 1 yes live 10 dynamos_target_fn dynamos_target dynamos_test_handler_arg - 3 yes 1/1 loaded handler")
                 .anySatisfy(l -> assertThat(l).startsWith("t 2 2 no live 7 dynamos_target_fn_v2 dynamos_test_update "
                         + "dynamos_test_handler_arg pre_activation=dynamos_test_pre_activation,"
                         + "post_removal=dynamos_test_post_removal 3 yes 1/1 loaded"));

@@ -111,7 +111,7 @@ public final class FakeFramework implements Framework {
             boolean absent = absentModules.contains(original.module());
             u.versions.forEach((v, version) -> rows.add(new VersionTable.Row(u.name, u.id, v, u.active == v, "live", 0,
                     version.function(), version.module(), u.handler, new EnumMap<>(version.hooks()), s.phase(),
-                    s.mustUpdate(), level, stack.size(), absent)));
+                    s.mustUpdate(), level, stack.size(), absent, !absent && stack.stream().allMatch(o -> o.handler == null))));
         }
         return new VersionTable("0.1.0", 2, List.copyOf(rows));
     }

@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Code memory for the redirection (redirect.c): the stub each redirected
+ * function's ftrace site calls, and the routes stubs jump along.  Both
+ * live in pools inside this module's text (trampoline.S), so they have symbols
+ * in backtraces and need no executable allocation.
+ *
+ * Code is only ever written where no CPU can reach it (a free slot) with
+ * text_poke(); the one instruction patched while reachable is a stub's
+ * first, "jmp ROUTE", replaced whole by text_poke_bp(), which every CPU
+ * sees at once and which makes every CPU see the route's code first.  A
+ * slot left behind goes back to its pool only after an RCU-tasks grace
+ * period: no task is then between its instructions (none of them sleeps,
+ * and a task preempted there has not switched voluntarily).
+ *
+ * Locking: slots are taken under dyn_mutex and given back from RCU
+ * callbacks, so the bitmaps use atomic bit operations; the kernel's
+ * text_mutex serialises text_poke*() with every other text patcher.
+ */
+#define pr_fmt(fmt) "dynamos: " fmt
+
+#include <linux/bitmap.h>
+#include <linux/bitops.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/string.h>
+#include <asm/text-patching.h>
+
+#include "internal.h"
+#include "stub.h"
+
+extern u8 dyn_stub_pool[];
+extern u8 dyn_route_pool[];
+extern void dyn_handler_entry(void);
+
+static DECLARE_BITMAP(dyn_stub_used, DYN_NR_STUBS);
+static DECLARE_BITMAP(dyn_route_used, DYN_NR_ROUTES);
+static struct rcu_head dyn_stub_rcu[DYN_NR_STUBS];
+static struct rcu_head dyn_route_rcu[DYN_NR_ROUTES];
+
+#define DYN_JMP32	0xe9
+#define DYN_JMP32_SIZE	5
+
+static int dyn_slot_take(unsigned long *used, unsigned int nr)
+{
+	unsigned int i;
+
+	for (;;) {
+		i = find_first_zero_bit(used, nr);
+		if (i >= nr)
+			return -ENOSPC;
+		if (!test_and_set_bit(i, used))
+			return i;
+	}
+}
+
+static void dyn_stub_release(struct rcu_head *rcu)
+{
+	clear_bit(rcu - dyn_stub_rcu, dyn_stub_used);
+}
+
+static void dyn_route_release(struct rcu_head *rcu)
+{
+	clear_bit(rcu - dyn_route_rcu, dyn_route_used);
+}
+
+/* "jmp @to" for the instruction at @at, into @buf; returns its end. */
+static u8 *dyn_put_jmp(u8 *buf, unsigned long at, unsigned long to)
+{
+	s32 rel = (s32)(to - (at + DYN_JMP32_SIZE));
+
+	*buf++ = DYN_JMP32;
+	memcpy(buf, &rel, sizeof(rel));
+	return buf + sizeof(rel);
+}
+
+/* Modules and the kernel lie within 2 GiB of each other: rel32 reaches. */
+static bool dyn_jmp_reaches(unsigned long at, unsigned long to)
+{
+	long rel = (long)to - (long)(at + DYN_JMP32_SIZE);
+
+	return rel == (s32)rel;
+}
+
+static u8 *dyn_put_movabs(u8 *buf, u8 reg_op, unsigned long imm)
+{
+	*buf++ = 0x49;		/* REX.W + REX.B: %r8..%r15 */
+	*buf++ = reg_op;	/* 0xba: %r10, 0xbb: %r11 */
+	memcpy(buf, &imm, sizeof(imm));
+	return buf + sizeof(imm);
+}
+
+/* Write code no CPU can reach yet (a free slot). */
+static void dyn_code_write(u8 *at, const u8 *code, size_t len)
+{
+	mutex_lock(dyn_text_mutex());
+	dyn_text_poke(at, code, len);
+	mutex_unlock(dyn_text_mutex());
+}
+
+/* Point the reachable stub's first instruction at @to. */
+static void dyn_stub_jump(u8 *stub, unsigned long to)
+{
+	u8 jmp[DYN_JMP32_SIZE];
+
+	dyn_put_jmp(jmp, (unsigned long)stub, to);
+	mutex_lock(dyn_text_mutex());
+	dyn_text_poke_bp(stub, jmp, sizeof(jmp));
+	mutex_unlock(dyn_text_mutex());
+}
+
+/*
+ * A stub for @func, taking the handler path.  Under dyn_mutex, before the
+ * ftrace site calls it.
+ */
+int dyn_stub_alloc(struct dyn_func *func)
+{
+	u8 code[DYN_STUB_SIZE], *p;
+	unsigned long at;
+	int i;
+
+	i = dyn_slot_take(dyn_stub_used, DYN_NR_STUBS);
+	if (i < 0)
+		return i;
+	at = (unsigned long)&dyn_stub_pool[i * DYN_STUB_SIZE];
+	memset(code, 0xcc, sizeof(code));	/* int3 between the pieces */
+	dyn_put_jmp(code, at, at + DYN_STUB_HANDLER);
+	p = dyn_put_movabs(&code[DYN_STUB_HANDLER], 0xba, (unsigned long)func);
+	dyn_put_jmp(p, at + (p - code), (unsigned long)dyn_handler_entry);
+	dyn_code_write((u8 *)at, code, sizeof(code));
+	func->stub = at;
+	func->route_slot = -1;
+	memset(&func->route, 0, sizeof(func->route));
+	func->route.handler = true;
+	return 0;
+}
+
+static void dyn_route_retire(struct dyn_func *func)
+{
+	if (func->route_slot >= 0)
+		call_rcu_tasks(&dyn_route_rcu[func->route_slot],
+			       dyn_route_release);
+	WRITE_ONCE(func->route_slot, -1);
+}
+
+/*
+ * The ftrace site no longer calls @func's stub and no task is inside it
+ * (dyn_redirect_remove() waited): give it and its route back.
+ */
+void dyn_stub_free(struct dyn_func *func)
+{
+	int i = (func->stub - (unsigned long)dyn_stub_pool) / DYN_STUB_SIZE;
+
+	dyn_route_retire(func);
+	/* Another grace period, for symmetry with routes: cheap and safe. */
+	call_rcu_tasks(&dyn_stub_rcu[i], dyn_stub_release);
+	func->stub = 0;
+}
+
+/* Write the route @r into a free slot; returns its address or 0. */
+static unsigned long dyn_route_write(const struct dyn_route *r, int *slot)
+{
+	u8 code[DYN_ROUTE_SIZE], *p = code;
+	unsigned long at;
+	unsigned int k;
+	int i;
+
+	i = dyn_slot_take(dyn_route_used, DYN_NR_ROUTES);
+	if (i < 0)
+		return 0;
+	at = (unsigned long)&dyn_route_pool[i * DYN_ROUTE_SIZE];
+	if (!dyn_jmp_reaches(at, r->target)) {
+		clear_bit(i, dyn_route_used);
+		return 0;
+	}
+	memset(code, 0xcc, sizeof(code));
+	/* add $8, %rsp */
+	*p++ = 0x48; *p++ = 0x83; *p++ = 0xc4; *p++ = 0x08;
+	for (k = 0; k < r->nr; k++) {
+		p = dyn_put_movabs(p, 0xbb, (unsigned long)r->count[k]);
+		/* incq %gs:(%r11): one instruction, so exact per CPU */
+		*p++ = 0x65; *p++ = 0x49; *p++ = 0xff; *p++ = 0x03;
+	}
+	p = dyn_put_jmp(p, at + (p - code), r->target);
+	dyn_code_write((u8 *)at, code, p - code);
+	*slot = i;
+	return at;
+}
+
+/*
+ * Make @func's stub take route @r (or the handler path).  Under
+ * dyn_mutex.  Without a free route slot the handler path is taken, which
+ * is always right, only slower.
+ */
+void dyn_stub_route(struct dyn_func *func, const struct dyn_route *r)
+{
+	unsigned long to = func->stub + DYN_STUB_HANDLER;
+	int slot = -1;
+
+	if (!memcmp(r, &func->route, sizeof(*r)))
+		return;
+	if (!r->handler) {
+		to = dyn_route_write(r, &slot);
+		if (!to) {
+			pr_warn_ratelimited("%s: no route slot free; its calls take the handler path\n",
+					    func->sym);
+			to = func->stub + DYN_STUB_HANDLER;
+			if (func->route.handler)
+				return;
+		}
+	}
+	dyn_stub_jump((u8 *)func->stub, to);
+	dyn_route_retire(func);
+	WRITE_ONCE(func->route_slot, slot);
+	if (slot >= 0) {
+		func->route = *r;
+	} else {
+		memset(&func->route, 0, sizeof(func->route));
+		func->route.handler = true;
+	}
+}
+
+/* Is @func on the fast path?  For status; under either lock. */
+bool dyn_stub_fast(const struct dyn_func *func)
+{
+	return READ_ONCE(func->route_slot) >= 0;
+}
+
+/* Module exit: wait for slots on their way back (their callbacks are ours). */
+void dyn_stub_exit(void)
+{
+	rcu_barrier_tasks();
+}
