@@ -23,15 +23,21 @@ A=1 O=1 H=0
 expect_switch() { fp "expect $(mask $1) $(mask $2) $3"; }
 # checkpoint: a quiescent point (the module checks the counts), then only the new state is allowed.
 checkpoint() { fp pause; fp "expect $(mask $A) $(mask $O) $H"; fp resume; }
+# ctl ARGS...: the switching loop's operations straight through the ioctl ABI (the C client
+# dynctl): a dynamos command costs seconds of a JVM in the TCG guest, a dynctl one a few
+# milliseconds, and the loop's point is many switches. The dynamos command does the rest.
+ctl() {
+	"$DYNCTL" "$@" > /tmp/ctl.out || { echo "dynctl $* failed: $(cat /tmp/ctl.out)" >&2; return 1; }
+}
 
 d start --module "$FRAMEWORK"
 insmod "$FASTPATH"
 insmod "$FASTPATH_UPDATE"
 for f in dynamos_fastpath_fn dynamos_fastpath_fn_v2 dynamos_fastpath_fn_v3 dynamos_fastpath_fn_sleep dynamos_fastpath_fn_v5; do
-	d register fp 1 "$f"
+	ctl register fp 1 "$f"
 done
-d register fp 2 dynamos_fastpath_other
-d register fp 2 dynamos_fastpath_other_v2
+ctl register fp 2 dynamos_fastpath_other
+ctl register fp 2 dynamos_fastpath_other_v2
 fp start
 val workers "$(field workers $FP)"
 
@@ -44,16 +50,16 @@ while [ "$(date +%s)" -lt "$end_s" ]; do
 	case $((ops % 4)) in
 	0)	expect_switch "$A" "$O" 2
 		if [ "$H" = 0 ]; then
-			d rule fp 1 dynamos_fastpath_handler; H=1; handler_set=$((handler_set + 1))
+			ctl rule fp 1 dynamos_fastpath_handler; H=1; handler_set=$((handler_set + 1))
 		else
-			d rule fp 1 --clear; H=0; handler_cleared=$((handler_cleared + 1))
+			ctl rule fp 1 0; H=0; handler_cleared=$((handler_cleared + 1))
 		fi;;
 	2)	P=$((3 - O))
 		expect_switch "$A $N" "$O $P" "$H"
 		fp "group $A $O $N $P"
-		d activate-group fp 1 "$N" fp 2 "$P"; A=$N O=$P; groups=$((groups + 1));;
+		ctl group fp 1 "$N" fp 2 "$P"; A=$N O=$P; groups=$((groups + 1));;
 	*)	expect_switch "$A $N" "$O" "$H"
-		d activate fp 1 "$N"; A=$N; activations=$((activations + 1));;
+		ctl activate fp 1 "$N"; A=$N; activations=$((activations + 1));;
 	esac
 	checkpoint
 	ops=$((ops + 1))
@@ -71,18 +77,18 @@ val loop_status "$(d status --json)"
 fp resume
 if [ "$H" = 1 ]; then
 	expect_switch "$A" "$O" 2
-	d rule fp 1 --clear; H=0
+	ctl rule fp 1 0; H=0
 	checkpoint
 fi
 
 # ---- 2. removal refused while a task sleeps in a version, no handler ----------------------
 expect_switch "$A 4" "$O" 0
-d activate fp 1 4; A=4
+ctl activate fp 1 4; A=4
 checkpoint
 fp park
 wait_field parked $FP 1
 expect_switch "4 2" "$O" 0
-d activate fp 1 2; A=2
+ctl activate fp 1 2; A=2
 checkpoint
 set +e
 d deregister fp 1 4 --timeout 1 > /tmp/busy 2>&1; val busy_rc $?
@@ -101,26 +107,26 @@ val park_result "$(field park_result $FP)"
 
 # ---- 3. removal under fire, then the versions' module unloaded ----------------------------
 expect_switch "2 5" "$O" 0
-d activate fp 1 5; A=5
+ctl activate fp 1 5; A=5
 checkpoint
 sleep 1
 val before_removal "$(cat $FP)"
 # Version 5 goes right after calls stop entering it; the workers never stop calling.
 expect_switch "5 1" "$O" 0
-d activate fp 1 1; A=1
-d deregister fp 1 5
+ctl activate fp 1 1; A=1
+ctl deregister fp 1 5
 fp "gone 0 5"
 checkpoint
-d deregister fp 1 3; fp "gone 0 3"
-d deregister fp 1 2; fp "gone 0 2"
+ctl deregister fp 1 3; fp "gone 0 3"
+ctl deregister fp 1 2; fp "gone 0 2"
 if [ "$O" = 2 ]; then
 	expect_switch 1 "2 1" 0
-	d activate fp 2 1; O=1
-	d deregister fp 2 2
+	ctl activate fp 2 1; O=1
+	ctl deregister fp 2 2
 	fp "gone 1 2"
 	checkpoint
 else
-	d deregister fp 2 2
+	ctl deregister fp 2 2
 	fp "gone 1 2"
 fi
 d deregister fp 1 0

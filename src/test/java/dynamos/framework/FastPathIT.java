@@ -42,10 +42,12 @@ class FastPathIT {
         // 1. 30 s of switching under two CPUs calling flat out
         assertThat(v).containsEntry("workers", "2");
         assertThat(num(v, "loop_seconds")).isGreaterThanOrEqualTo(SECONDS);
-        assertThat(num(v, "loop_activations")).as("activations of versions 1/2/3").isGreaterThanOrEqualTo(4);
-        assertThat(num(v, "loop_groups")).as("group activations of fn and other").isGreaterThanOrEqualTo(2);
-        assertThat(num(v, "loop_handler_set")).as("handler set").isGreaterThanOrEqualTo(2);
-        assertThat(num(v, "loop_handler_cleared")).as("handler cleared").isGreaterThanOrEqualTo(1);
+        // switching operations (each followed by a checkpoint): a few hundred on an idle machine
+        assertThat(num(v, "loop_ops")).as("switching operations").isGreaterThanOrEqualTo(20);
+        assertThat(num(v, "loop_activations")).as("activations of versions 1/2/3").isGreaterThanOrEqualTo(10);
+        assertThat(num(v, "loop_groups")).as("group activations of fn and other").isGreaterThanOrEqualTo(5);
+        assertThat(num(v, "loop_handler_set")).as("handler set").isGreaterThanOrEqualTo(3);
+        assertThat(num(v, "loop_handler_cleared")).as("handler cleared").isGreaterThanOrEqualTo(2);
         Map<String, Long> loop = counts(v.get("loop_counts"));
         // a checkpoint after every operation, and every one balanced
         assertThat(loop.get("points")).isEqualTo(num(v, "loop_ops") + 1);
