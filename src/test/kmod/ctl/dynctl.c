@@ -11,6 +11,7 @@
  *   dynctl hook KIND NAME ID VERSION SYMBOL|0xADDR|0
  *        KIND: pre-activation|post-activation|pre-removal|post-removal|1..4
  *   dynctl call SYMBOL
+ *   dynctl group NAME ID VERSION [NAME ID VERSION ...]   ACTIVATE_GROUP
  *   dynctl stop [TIMEOUT_MS]
  *   dynctl in-use NAME ID VERSION [TIMEOUT_MS]   result: busy tasks (0 idle),
  *                             then a line per busy-task record:
@@ -53,7 +54,8 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: dynctl version|status|register N ID SYM|deregister N ID V [MS]|\n"
-		"       activate N ID V|rule N ID SYM|hook KIND N ID V SYM|call SYM|\n"
+		"       activate N ID V|group N ID V [N ID V ...]|rule N ID SYM|\n"
+		"       hook KIND N ID V SYM|call SYM|\n"
 		"       stop [MS]|in-use N ID V [MS]|list [BYTES|bad]|fuzz COUNT [SEED]|\n"
 		"       fuzzp PROCS COUNT [SEED]|switch COUNT [SEED]\n");
 	exit(2);
@@ -1041,6 +1043,20 @@ int main(int argc, char **argv)
 		r.id = num(argv[3]);
 		r.version = num(argv[4]);
 		return run(DYNAMOS_IOC_ACTIVATE, &r);
+	}
+	if (!strcmp(c, "group") && argc >= 5 && (argc - 2) % 3 == 0 &&
+	    (argc - 2) / 3 <= DYNAMOS_MAX_GROUP) {
+		static struct dynamos_group_member m[DYNAMOS_MAX_GROUP];
+		int i, n = (argc - 2) / 3;
+
+		for (i = 0; i < n; i++) {
+			set_str(m[i].name, sizeof(m[i].name), argv[2 + 3 * i]);
+			m[i].id = num(argv[3 + 3 * i]);
+			m[i].version = num(argv[4 + 3 * i]);
+		}
+		r.version = n;
+		r.address = (uintptr_t)m;
+		return run(DYNAMOS_IOC_ACTIVATE_GROUP, &r);
 	}
 	if (!strcmp(c, "rule") && argc == 5) {
 		set_str(r.name, sizeof(r.name), argv[2]);

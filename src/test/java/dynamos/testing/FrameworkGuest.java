@@ -110,6 +110,20 @@ public final class FrameworkGuest {
         return UpdateBuilder.compile(Guest.REPO.resolve("src/test/kmod").resolve(name), out, k).getFirst();
     }
 
+    /**
+     * Builds {@code src/test/kmod/NAME}, whose Kbuild makes several modules using the framework's
+     * exports (and each other's), for the guest kernel; returns each .ko by module name.
+     */
+    public static Map<String, Path> buildFrameworkTestModules(String name) {
+        KernelRelease k = Guest.kernel();
+        Path out = Guest.REPO.resolve("target/kmod").resolve(k.version()).resolve("test").resolve(name);
+        Map<String, Path> kos = new LinkedHashMap<>();
+        for (Path ko : UpdateBuilder.compile(Guest.REPO.resolve("src/test/kmod").resolve(name), out, k)) {
+            kos.put(ko.getFileName().toString().replaceFirst("\\.ko$", ""), ko);
+        }
+        return kos;
+    }
+
     /** The {@code @@ key=value} lines of a guest run, last value wins. */
     public static Map<String, String> values(VmResult r) {
         Map<String, String> out = new LinkedHashMap<>();
