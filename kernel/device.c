@@ -35,6 +35,7 @@
 #define F_STATE		BIT(8)	/* phase, must_update */
 #define F_RUNS_CODE	BIT(9)	/* not a field: needs CAP_SYS_MODULE */
 #define F_RECORDS	BIT(10)	/* address + size: a buffer for records */
+#define F_COUNT		BIT(11)	/* version holds a count (the command checks it) */
 
 /* What the dispatcher does before running a command. */
 #define N_MUTEX		BIT(0)	/* hold dyn_mutex while it runs */
@@ -64,7 +65,7 @@ static const struct dyn_cmd dyn_cmds[] = {
 	{ "CALL", F_SYMBOL | F_RUNS_CODE, 0, dyn_cmd_call },
 	{ "STOP", F_TIMEOUT | F_RECORDS, N_MUTEX, dyn_cmd_stop },
 	{ "STATE", F_NAME | F_FLAGS | F_STATE, 0, dyn_cmd_state },
-	{ "ACTIVATE_GROUP", F_VERSION | F_ADDRESS, N_MUTEX,
+	{ "ACTIVATE_GROUP", F_COUNT | F_ADDRESS, N_MUTEX,
 	  dyn_cmd_activate_group },
 	{ "IN_USE", F_NAME | F_ID | F_VERSION | F_TIMEOUT | F_RECORDS,
 	  N_MUTEX | N_UPDATE, dyn_cmd_in_use },
@@ -105,7 +106,7 @@ static int dyn_validate(struct dynamos_req *req, const struct dyn_cmd *cmd)
 	}
 	if ((!(f & F_NAME) && req->name[0]) ||
 	    (!(f & F_ID) && req->id) ||
-	    (!(f & F_VERSION) && req->version) ||
+	    (!(f & (F_VERSION | F_COUNT)) && req->version) ||
 	    (!(f & F_SYMBOL) && req->symbol[0]) ||
 	    (!(f & (F_ADDRESS | F_RECORDS)) && req->address) ||
 	    (!(f & F_RECORDS) && req->size) ||
@@ -119,7 +120,7 @@ static int dyn_validate(struct dynamos_req *req, const struct dyn_cmd *cmd)
 		dyn_err(req, "%s: update name missing", cmd->name);
 		return -EINVAL;
 	}
-	if (req->version > DYNAMOS_MAX_VERSIONS) {
+	if ((f & F_VERSION) && req->version > DYNAMOS_MAX_VERSIONS) {
 		dyn_err(req, "%s: version %u out of range (0..%d)", cmd->name,
 			req->version, DYNAMOS_MAX_VERSIONS);
 		return -EINVAL;

@@ -283,6 +283,7 @@ void dyn_sync_routes(void);
 struct dyn_update *dyn_handler_update(void);
 
 /* stub.c: code memory of the redirection */
+int dyn_stub_init(void);
 int dyn_stub_alloc(struct dyn_func *func);
 void dyn_stub_free(struct dyn_func *func);
 void dyn_stub_route(struct dyn_func *func, const struct dyn_route *r);
@@ -312,7 +313,6 @@ const char *dyn_code_module(const struct dyn_code *code);
 unsigned long dyn_ftrace_location(unsigned long ip);
 struct mutex *dyn_text_mutex(void);
 void dyn_text_poke(void *addr, const void *code, size_t len);
-void dyn_text_poke_bp(void *addr, const void *code, size_t len);
 bool dyn_module_loaded(const char *name);
 int dyn_stack_trace_reliable(struct task_struct *tsk, unsigned long *store,
 			     unsigned int size);

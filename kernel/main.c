@@ -80,18 +80,25 @@ static int __init dynamos_init(void)
 	ret = dyn_symbols_init();
 	if (ret)
 		return ret;
-	ret = dyn_modules_init();
+	ret = dyn_stub_init();
 	if (ret)
 		return ret;
+	ret = dyn_modules_init();
+	if (ret) {
+		dyn_stub_exit();
+		return ret;
+	}
 	ret = dyn_shadow_init();
 	if (ret) {
 		dyn_modules_exit();
+		dyn_stub_exit();
 		return ret;
 	}
 	ret = dyn_device_init();
 	if (ret) {
 		dyn_shadow_exit();
 		dyn_modules_exit();
+		dyn_stub_exit();
 		return ret;
 	}
 	pr_info("framework %s (abi %d) loaded\n", DYNAMOS_VERSION_STRING,

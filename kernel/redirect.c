@@ -15,8 +15,9 @@
  * dyn_func_refresh() keeps the stub in step with the table: whoever
  * changes what a function's calls run (active version, handler, live
  * versions, stack) calls it before relying on the change.  Switching path
- * or route patches one jmp (text_poke_bp()), which every CPU sees at once:
- * no call is lost; a call that entered before runs what was chosen before.
+ * or route patches one jmp while the machine is stopped (stub.c), which
+ * every CPU sees at once: no call is lost; a call that entered before runs
+ * what was chosen before.
  *
  * dyn_handler_dispatch() runs in whatever context calls the function (IRQ, NMI,
  * the idle loop with RCU not watching), so it and everything it calls is
@@ -65,7 +66,7 @@ struct dyn_update *notrace dyn_handler_update(void)
 static __always_inline int dyn_call_handler(dynamos_handler_t handler,
 					    struct pt_regs *regs)
 {
-	/* dyn_handler_entry saved the argument registers and ax. */
+	/* dyn_handler_entry saved the argument registers (only them). */
 	return handler((const struct dynamos_call *)regs);
 }
 
@@ -111,21 +112,53 @@ dyn_handler_choice(struct dyn_update *upd, dynamos_handler_t handler,
 }
 
 /*
- * The handler path: every call of a function whose stack has a handler
- * comes here from dyn_handler_entry (trampoline.S), which continues at the entry
- * returned.  Kept short on purpose (each instruction is paid on every
- * call; see bench/redirection-cost): the version's entry address is
- * precomputed, version 1's entry is the instruction after the ftrace site,
- * so "run the original" needs no branch, and the active version is read
- * only once it is needed, so that fewer values live across the handler
- * call.
+ * The entry @upd chooses for this call, which is counted; 0 to pass the
+ * call down to the update below (version 1 of a stacked update).  A
+ * handler's choice is taken if that version is live; 0 and out-of-range
+ * choices (negative ones wrap) mean the active version, which the handler
+ * may just have set: entry[0] is always 0, so they take the not-live
+ * branch, like a version being removed (the active one being removed
+ * means version 1).
  */
-unsigned long notrace dyn_handler_dispatch(struct dyn_func *func, struct pt_regs *regs)
+static __always_inline unsigned long dyn_choose(struct dyn_update *upd,
+						struct pt_regs *regs)
 {
-	struct dyn_update *upd, *below;
-	dynamos_handler_t handler;
+	dynamos_handler_t handler = READ_ONCE(upd->handler);
+	unsigned long entry, v = 0;	/* long: indexes without extending */
+
+	if (handler) {
+		v = (unsigned int)dyn_handler_choice(upd, handler, regs);
+		if (v > DYNAMOS_MAX_VERSIONS)
+			v = 0;
+	}
+	entry = READ_ONCE(upd->entry[v]);
+	if (unlikely(!entry)) {
+		v = READ_ONCE(upd->active);
+		entry = READ_ONCE(upd->entry[v]);
+		if (!entry) {
+			v = 1;
+			entry = READ_ONCE(upd->entry[1]);
+		}
+	}
+	this_cpu_inc(upd->counters->calls[v]);
+	if (v == 1 && READ_ONCE(upd->below))
+		return 0;
+	return entry;
+}
+
+/*
+ * The handler path: every call of a function whose stack has a handler
+ * comes here from dyn_handler_entry (trampoline.S), which continues at the
+ * entry returned.  Kept short on purpose (each instruction is paid on
+ * every call; see bench/redirection-cost): the version's entry address is
+ * precomputed, and version 1's entry is the instruction after the ftrace
+ * site, so "run the original" needs no branch.
+ */
+unsigned long notrace dyn_handler_dispatch(struct dyn_func *func,
+					   struct pt_regs *regs)
+{
+	struct dyn_update *upd;
 	unsigned long entry;
-	unsigned int v, choice;
 
 	/*
 	 * Preemption off for the whole choice: dyn_sync_callbacks() relies on
@@ -133,49 +166,10 @@ unsigned long notrace dyn_handler_dispatch(struct dyn_func *func, struct pt_regs
 	 * traced except the handler, which dyn_handler_choice() guards.
 	 */
 	preempt_disable_notrace();
-
 	/* Pairs with the release that published a new top (function.c). */
 	upd = smp_load_acquire(&func->top);
-	for (;;) {
-		handler = READ_ONCE(upd->handler);
-		if (handler) {
-			choice = dyn_handler_choice(upd, handler, regs);
-			/*
-			 * 0 and out-of-range choices (negative ones wrap)
-			 * mean the active version, which the handler may
-			 * just have set.
-			 */
-			if (choice - 1 < DYNAMOS_MAX_VERSIONS)
-				v = choice;
-			else
-				v = READ_ONCE(upd->active);
-		} else {
-			v = READ_ONCE(upd->active);
-		}
-		entry = READ_ONCE(upd->entry[v]);
-		if (unlikely(!entry)) {
-			/*
-			 * Not live: the handler chose a version that is
-			 * absent or being removed (take the active one), or
-			 * the active one is being removed (take version 1).
-			 */
-			v = READ_ONCE(upd->active);
-			entry = READ_ONCE(upd->entry[v]);
-			if (!entry) {
-				v = 1;
-				entry = READ_ONCE(upd->entry[1]);
-			}
-		}
-		this_cpu_inc(upd->counters->calls[v]);
-		/* Version 1 of a stacked update: the one below decides. */
-		if (likely(v != 1))
-			break;
-		below = READ_ONCE(upd->below);
-		if (likely(!below))
-			break;
-		upd = below;
-	}
-
+	while (!(entry = dyn_choose(upd, regs)))
+		upd = READ_ONCE(upd->below);	/* not NULL: dyn_choose() saw it */
 	preempt_enable_notrace();
 	return entry;
 }

@@ -7,15 +7,22 @@
  *
  * Code is only ever written where no CPU can reach it (a free slot) with
  * text_poke(); the one instruction patched while reachable is a stub's
- * first, "jmp ROUTE", replaced whole by text_poke_bp(), which every CPU
- * sees at once and which makes every CPU see the route's code first.  A
- * slot left behind goes back to its pool only after an RCU-tasks grace
+ * first, "jmp ROUTE".  It is replaced whole while every CPU is stopped
+ * (stop_machine(): one CPU writes it through a writable, non-executable
+ * alias of the stub pool mapped at init, then every CPU serialises before
+ * it runs anything else), so
+ * no CPU can see half of it or an old copy, and the route's code, written
+ * before, is seen with it.  (text_poke_bp()'s int3 protocol would not
+ * stop the machine, but a CPU calling the function in a loop can keep
+ * trapping on the int3 under QEMU's TCG; stopping costs a few
+ * microseconds per switch and lets a group of stubs switch as one.)
+ * A slot left behind goes back to its pool only after an RCU-tasks grace
  * period: no task is then between its instructions (none of them sleeps,
  * and a task preempted there has not switched voluntarily).
  *
  * Locking: slots are taken under dyn_mutex and given back from RCU
  * callbacks, so the bitmaps use atomic bit operations; the kernel's
- * text_mutex serialises text_poke*() with every other text patcher.
+ * text_mutex serialises text_poke() with every other text patcher.
  */
 #define pr_fmt(fmt) "dynamos: " fmt
 
@@ -23,8 +30,10 @@
 #include <linux/bitops.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
+#include <linux/stop_machine.h>
 #include <linux/string.h>
-#include <asm/text-patching.h>
+#include <linux/vmalloc.h>
+#include <asm/sync_core.h>
 
 #include "internal.h"
 #include "stub.h"
@@ -98,15 +107,61 @@ static void dyn_code_write(u8 *at, const u8 *code, size_t len)
 	mutex_unlock(dyn_text_mutex());
 }
 
-/* Point the reachable stub's first instruction at @to. */
+/* One stub's new first instruction, written while the machine stops. */
+struct dyn_stub_patch {
+	u8 *alias;			/* the stub's bytes, writable */
+	u8 jmp[DYN_JMP32_SIZE];
+	atomic_t cpus;			/* CPUs arrived */
+	atomic_t written;		/* the first one has written */
+};
+
+/* Runs on every CPU, interrupts off: nobody executes anything else. */
+static int dyn_stub_patch_all(void *data)
+{
+	struct dyn_stub_patch *p = data;
+
+	if (atomic_inc_return(&p->cpus) == 1) {
+		memcpy(p->alias, p->jmp, sizeof(p->jmp));
+		atomic_set_release(&p->written, 1);
+	} else {
+		while (!atomic_read_acquire(&p->written))
+			cpu_relax();
+	}
+	sync_core();	/* no stale copy of the old jmp survives */
+	return 0;
+}
+
+/* The stub pool, writable (not executable): only dyn_stub_patch_all() writes. */
+static u8 *dyn_stub_alias;
+
+/* Point the reachable stub's first instruction at @to.  Under dyn_mutex. */
 static void dyn_stub_jump(u8 *stub, unsigned long to)
 {
-	u8 jmp[DYN_JMP32_SIZE];
+	struct dyn_stub_patch p = {};
 
-	dyn_put_jmp(jmp, (unsigned long)stub, to);
+	p.alias = dyn_stub_alias + (stub - dyn_stub_pool);
+	dyn_put_jmp(p.jmp, (unsigned long)stub, to);
+	/* Other text patchers must not write these pages meanwhile. */
 	mutex_lock(dyn_text_mutex());
-	dyn_text_poke_bp(stub, jmp, sizeof(jmp));
+	stop_machine(dyn_stub_patch_all, &p, cpu_online_mask);
 	mutex_unlock(dyn_text_mutex());
+}
+
+#define DYN_STUB_PAGES	(DYN_NR_STUBS * DYN_STUB_SIZE / PAGE_SIZE)
+
+int dyn_stub_init(void)
+{
+	struct page *pages[DYN_STUB_PAGES];
+	unsigned int i;
+
+	BUILD_BUG_ON(DYN_NR_STUBS * DYN_STUB_SIZE % PAGE_SIZE);
+	for (i = 0; i < DYN_STUB_PAGES; i++) {
+		pages[i] = vmalloc_to_page(dyn_stub_pool + i * PAGE_SIZE);
+		if (!pages[i])
+			return -EFAULT;
+	}
+	dyn_stub_alias = vmap(pages, DYN_STUB_PAGES, VM_MAP, PAGE_KERNEL);
+	return dyn_stub_alias ? 0 : -ENOMEM;
 }
 
 /*
@@ -230,4 +285,5 @@ bool dyn_stub_fast(const struct dyn_func *func)
 void dyn_stub_exit(void)
 {
 	rcu_barrier_tasks();
+	vunmap(dyn_stub_alias);
 }

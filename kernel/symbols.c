@@ -45,8 +45,6 @@ static struct {
 	int (*kallsyms_on_each_symbol)(dyn_each_fn_t fn, void *data);
 	struct module *(*find_module)(const char *name);
 	void *(*text_poke)(void *addr, const void *opcode, size_t len);
-	void (*text_poke_bp)(void *addr, const void *opcode, size_t len,
-			     const void *emulate);
 	struct mutex *text_mutex;
 } dyn_sym;
 
@@ -104,7 +102,6 @@ int dyn_symbols_init(void)
 	DYN_LOOKUP(kallsyms_on_each_symbol, "kallsyms_on_each_symbol");
 	DYN_LOOKUP(find_module, "find_module");
 	DYN_LOOKUP(text_poke, "text_poke");
-	DYN_LOOKUP(text_poke_bp, "text_poke_bp");
 	DYN_LOOKUP(text_mutex, "text_mutex");
 #undef DYN_LOOKUP
 	return 0;
@@ -136,12 +133,6 @@ struct mutex *dyn_text_mutex(void)
 void dyn_text_poke(void *addr, const void *code, size_t len)
 {
 	dyn_sym.text_poke(addr, code, len);
-}
-
-/* Replace one instruction CPUs may be executing; under dyn_text_mutex(). */
-void dyn_text_poke_bp(void *addr, const void *code, size_t len)
-{
-	dyn_sym.text_poke_bp(addr, code, len, NULL);
 }
 
 /* Only for tasks that cannot run meanwhile (see quiescence.c). */

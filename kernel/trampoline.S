@@ -18,6 +18,7 @@
  * stack as at a function's entry.
  */
 #include <linux/linkage.h>
+#include <asm/page_types.h>
 #include <asm/ptrace-abi.h>
 #include <asm/unwind_hints.h>
 
@@ -29,11 +30,13 @@
  * In:  the stack as at the updated function's entry, with the return
  *      address of its ftrace site (the site + 5) on top;
  *      %r10: the struct dyn_func of the function.
- * Out: the argument registers and %rax as they came, the stack as at the
+ * Out: the argument registers as they came, the stack as at the
  *      function's entry, running the code dyn_handler_dispatch() returned.
- * %r10 and %r11 are free at a function's entry (call-clobbered, no
- * argument); the return slot of the site becomes the chosen entry, as
- * ftrace's own trampolines do it.
+ * %rax, %r10 and %r11 carry nothing at a C function's entry (call-clobbered;
+ * no argument; the kernel is built with -mskip-rax-setup and without SSE,
+ * so not even a varargs count), as BPF trampolines also assume; the
+ * return slot of the site becomes the chosen entry, as ftrace's own
+ * trampolines do it.
  */
 SYM_FUNC_START(dyn_handler_entry)
 	subq	$FRAME_SIZE, %rsp
@@ -43,7 +46,6 @@ SYM_FUNC_START(dyn_handler_entry)
 	movq	%rcx, RCX(%rsp)
 	movq	%r8, R8(%rsp)
 	movq	%r9, R9(%rsp)
-	movq	%rax, RAX(%rsp)
 	movq	%r10, %rdi
 	movq	%rsp, %rsi
 	call	dyn_handler_dispatch
@@ -54,18 +56,17 @@ SYM_FUNC_START(dyn_handler_entry)
 	movq	RCX(%rsp), %rcx
 	movq	R8(%rsp), %r8
 	movq	R9(%rsp), %r9
-	movq	RAX(%rsp), %rax
 	addq	$FRAME_SIZE, %rsp
 	RET
 SYM_FUNC_END(dyn_handler_entry)
 
-	.balign	DYN_STUB_SIZE
+	.balign	PAGE_SIZE, 0xcc
 SYM_CODE_START(dyn_stub_pool)
 	UNWIND_HINT_FUNC
 	.fill	DYN_NR_STUBS * DYN_STUB_SIZE, 1, 0xcc
 SYM_CODE_END(dyn_stub_pool)
 
-	.balign	DYN_ROUTE_SIZE
+	.balign	DYN_ROUTE_SIZE, 0xcc
 SYM_CODE_START(dyn_route_pool)
 	UNWIND_HINT_FUNC
 	.fill	DYN_NR_ROUTES * DYN_ROUTE_SIZE, 1, 0xcc

@@ -29,13 +29,15 @@
 
 /**
  * struct dynamos_call - one call of an updated function, as seen by the
- *	adaptation handler: the registers at the original function's ftrace
- *	site.  Read the arguments with dynamos_arg(); the calling task is
+ *	adaptation handler: the argument registers at the original
+ *	function's entry (only they are saved; other fields of @regs mean
+ *	nothing).  Read the arguments with dynamos_arg(); the calling task is
  *	current; dynamos_set_active() and dynamos_call_state() find the
  *	update the handler runs for.
  *
- * Deliberately nothing but a view of registers ftrace has already saved:
- * the handler runs on every call, and building anything costs every call.
+ * Deliberately nothing but a view of registers the handler path has saved
+ * anyway: the handler runs on every call, and building anything costs
+ * every call.
  */
 struct dynamos_call {
 	struct pt_regs regs;

@@ -71,7 +71,7 @@
 #define DYNAMOS_MAX_UPDATES		1024	/* registered <name,id> pairs */
 #define DYNAMOS_DEFAULT_TIMEOUT_MS	5000	/* timeout_ms == 0 means this */
 #define DYNAMOS_MAX_TIMEOUT_MS		600000
-#define DYNAMOS_MAX_GROUP		64	/* members of one ACTIVATE_GROUP */
+#define DYNAMOS_MAX_GROUP		256	/* members of one ACTIVATE_GROUP */
 #define DYNAMOS_MAX_TASKS		8	/* busy-task records of one answer */
 
 /* Values of dynamos_req.flags for STATE (all other commands: 0). */

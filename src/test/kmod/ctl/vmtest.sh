@@ -359,8 +359,23 @@ t_fuzz() {
 	eq "table empty" "$($C status | wc -l)" 2
 }
 
+t_group() {
+	echo "== ACTIVATE_GROUP: more members than there are version numbers"
+	local i args=""
+	for i in $(seq 1 40); do
+		$C register g$i 1 dynamos_target_fn > /dev/null || fail "register g$i"
+		args="$args g$i 1 1"
+	done
+	ok $C register g40 1 dynamos_target_fn_v2
+	ok $C group $args; eq "group of 40, all version 1" "$LAST" "ok 40"
+	ok $C group ${args% 1} 2; eq "group of 40, the top to version 2" "$LAST" "ok 40"
+	target 1 1 2; eq "the top's version 2 runs" "$(field last /proc/dynamos_target)" 1003
+	ok $C stop
+	eq "table empty" "$($C status | wc -l)" 2
+}
+
 setup
-TESTS=${*:-basic errors stack absent handler hooks quiesce pins stop schedule nonroot fuzz}
+TESTS=${*:-basic errors stack absent handler hooks quiesce pins stop schedule nonroot group fuzz}
 for t in $TESTS; do t_$t; done
 ok $C stop
 ok rmmod dynamos_test_update dynamos_target dynamos

@@ -17,7 +17,7 @@ public final class Limits {
     /** DYNAMOS_MAX_UPDATES: registered {@code <name, id>} pairs. */
     public static final int MAX_UPDATES = 1024;
     /** DYNAMOS_MAX_GROUP: members of one group activation. */
-    public static final int MAX_GROUP = 64;
+    public static final int MAX_GROUP = 256;
     /** DYNAMOS_MAX_TASKS: busy tasks one answer names. */
     public static final int MAX_TASKS = 8;
     /** DYNAMOS_DEFAULT_TIMEOUT_MS: what a timeout of 0 means. */

@@ -54,7 +54,7 @@ class OperationCommandsTest {
             args[3 * i + 2] = "2";
         }
         assertThatThrownBy(() -> parse(new SynchronizationCommands.ActivateGroup(), args))
-                .isInstanceOf(ParameterException.class).hasMessageContaining("1 to 64");
+                .isInstanceOf(ParameterException.class).hasMessageContaining("1 to " + dynamos.device.Limits.MAX_GROUP);
         assertThatThrownBy(() -> parse(new SynchronizationCommands.ActivateGroup(), "t", "2", "0"))
                 .isInstanceOf(ParameterException.class).hasMessageContaining("1 or more");
     }

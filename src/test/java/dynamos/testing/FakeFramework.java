@@ -15,7 +15,7 @@ import java.util.TreeMap;
  * A {@link Framework} in memory, for unit tests of the layers above: it keeps a version table with the
  * kernel's rules (version 1 is the original, later ones get the next free number; the active version is
  * never removed; version 0 removes a whole update only while the original is active, wherever it is in
- * its function's stack; a group of at most 64 activates all or nothing; a new {@code <name, id>} on a
+ * its function's stack; a group of at most Limits.MAX_GROUP activates all or nothing; a new {@code <name, id>} on a
  * function other updates already have is stacked on top of them; a function of a module marked
  * {@link #moduleAbsent absent} is accepted and shown waiting) and the kernel's error numbers. {@link #failOn} makes chosen calls fail; {@link #calls}
  * lists every changing call in order, in the form {@code dynamos} subcommands take.

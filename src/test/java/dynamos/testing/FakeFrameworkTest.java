@@ -77,13 +77,14 @@ class FakeFrameworkTest {
     }
 
     @Test
-    void aGroupHasAtMostSixtyFourMembers() {
+    void aGroupHasAtMostMaxGroupMembers() {
+        int max = dynamos.device.Limits.MAX_GROUP;
         List<Framework.Member> members = new java.util.ArrayList<>();
-        for (int i = 0; i < 65; i++) {
+        for (int i = 0; i <= max; i++) {
             fw.register("a", i, "f" + i);
             members.add(new Framework.Member("a", i, 1));
         }
-        assertThatThrownBy(() -> fw.activateGroup(members)).hasMessageContaining("1 to 64 members");
-        assertThat(fw.activateGroup(members.subList(0, 64))).isEqualTo(64);
+        assertThatThrownBy(() -> fw.activateGroup(members)).hasMessageContaining("1 to " + max + " members");
+        assertThat(fw.activateGroup(members.subList(0, max))).isEqualTo(max);
     }
 }

@@ -327,14 +327,16 @@ class ApplierTest {
     }
 
     @Test
-    void aGroupOfMoreThanSixtyFourFunctionsIsRefusedBeforeAnythingChanges() {
-        for (int i = 0; i < 64; i++) {
+    void aGroupOfMoreThanMaxGroupFunctionsIsRefusedBeforeAnythingChanges() {
+        int max = dynamos.device.Limits.MAX_GROUP;
+        for (int i = 0; i < max; i++) {
             fw.register("many", i, "fn" + i);
         }
         List<String> callsBefore = fw.calls();
         assertThatThrownBy(() -> applier.install(updateOf("big", List.of("many"), false, null, "alloc_pid"), KO, 0))
-                .hasMessageContaining("takes one group activation of 65 functions (1 of big, 64 of the replaced updates)")
-                .hasMessageContaining("more than the 64");
+                .hasMessageContaining("takes one group activation of " + (max + 1) + " functions (1 of big, " + max
+                        + " of the replaced updates)")
+                .hasMessageContaining("more than the " + max);
         assertThat(fw.calls()).isEqualTo(callsBefore);
         assertThat(loader.loaded).isEmpty();
     }
