@@ -32,6 +32,11 @@ d activate-group t 2 2 s 1 2
 val active_after_group "$(grep ' yes live ' /dev/dynamos | cut -d' ' -f1-3 | tr '\n' ';')"
 target 10 1 2; val v2 "$(field last /proc/dynamos_target)"
 d activate-group t 2 1 s 1 1
+# the largest group the ABI promises (DYNAMOS_MAX_GROUP, 64 members) passes the size check and
+# fails only on its members, none of which is registered
+i=1 members=
+while [ $i -le 64 ]; do members="$members g $i 1"; i=$((i + 1)); done
+expect_fail d activate-group $members; val group64 "$ERR"
 
 # in-use: a kernel thread sleeps inside version 3
 d activate t 2 3

@@ -29,6 +29,8 @@ class SynchronizationIT {
         assertThat(v.get("group_missing")).contains("ENOENT");
         assertThat(v.get("active_after_group")).isEqualTo("t 2 2;s 1 2;");
         assertThat(v).containsEntry("v2", "1003");
+        assertThat(v.get("group64")).as("a group of DYNAMOS_MAX_GROUP (64) members is refused for its members only")
+                .contains("ENOENT").doesNotContain("out of range");
 
         assertThat(v).containsEntry("busy_rc", "3").containsEntry("idle_rc", "0").containsEntry("released_rc", "0");
         assertThat(v.get("busy_json")).contains("\"in_use\": true").contains("\"busy_tasks\": 1")
