@@ -189,7 +189,7 @@ static void pipe_teardown(void)
 static const struct op {
 	const char *name;
 	void (*run)(void);
-	long n;		/* repetitions at scale 1: each row about 0.3 s of guest time */
+	long n;		/* repetitions at scale 1: each row 0.1 to 0.4 s of guest time */
 	void (*setup)(void);
 	void (*teardown)(void);
 } ops[] = {
@@ -197,11 +197,11 @@ static const struct op {
 	{ .name = "getppid", .run = op_getppid, .n = 400000 },
 	{ .name = "read", .run = op_read, .n = 200000 },
 	{ .name = "write", .run = op_write, .n = 200000 },
-	{ .name = "open_close", .run = op_open_close, .n = 40000 },
+	{ .name = "open_close", .run = op_open_close, .n = 50000 },
 	{ .name = "stat", .run = op_stat, .n = 60000 },
 	{ .name = "pipe", .run = op_pipe, .n = 15000,
 	  .setup = pipe_setup, .teardown = pipe_teardown },
-	{ .name = "fork", .run = op_fork, .n = 1500 },
+	{ .name = "fork", .run = op_fork, .n = 2500 },
 };
 
 /* The empty loop: the same loop shape, with a call the compiler keeps. */
