@@ -7,8 +7,11 @@
  *                                           until WAITFILE exists; print "@@ in_sha=HEX" on stderr
  *   pipetool fill BYTES BLOCK               write BYTES of zeros in writes of BLOCK bytes (for
  *                                           throughput: no generator, no hash)
- *   pipetool sink [--no-hash]               read stdin to EOF; print "@@ out_sha=HEX bytes=N
- *                                           pipe_size=S" (S: F_GETPIPE_SZ of stdin at the end)
+ *   pipetool sink [--no-hash] [READ_SIZE]   read stdin to EOF in reads of READ_SIZE bytes (default
+ *                                           64 KiB, at most 16 MiB); print "@@ out_sha=HEX bytes=N
+ *                                           reads=R ns=T pipe_size=S" (R: read() calls that returned
+ *                                           data, T: CLOCK_MONOTONIC ns from the first read() to EOF,
+ *                                           S: F_GETPIPE_SZ of stdin at the end)
  *
  * SHA-256 after FIPS 180-4, written here so the tool is one static binary.
  */
@@ -19,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 struct sha256 {
@@ -187,16 +191,33 @@ static int fill(unsigned long long total, size_t block)
 	return 0;
 }
 
-static int sink(int hash)
+static unsigned long long now_ns(void)
 {
-	static unsigned char buf[1 << 16];
-	unsigned long long bytes = 0;
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000ull + t.tv_nsec;
+}
+
+static int sink(int hash, size_t size)
+{
+	unsigned long long bytes = 0, reads = 0, t0;
+	unsigned char *buf;
 	struct sha256 s;
 	char hex[65] = "-";
 	ssize_t n;
 
+	if (size < 1 || size > (16u << 20))
+		size = 65536;
+	buf = malloc(size);
+	if (!buf) {
+		perror("pipetool sink: malloc");
+		return 1;
+	}
+	memset(buf, 0, size);	/* fault the buffer in before the transfer */
 	sha_init(&s);
-	while ((n = read(0, buf, sizeof(buf))) != 0) {
+	t0 = now_ns();
+	while ((n = read(0, buf, size)) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -206,10 +227,14 @@ static int sink(int hash)
 		if (hash)
 			sha_update(&s, buf, n);
 		bytes += n;
+		reads++;
 	}
+	t0 = now_ns() - t0;
 	if (hash)
 		sha_hex(&s, hex);
-	printf("@@ out_sha=%s\n@@ bytes=%llu\n@@ pipe_size=%d\n", hex, bytes, fcntl(0, F_GETPIPE_SZ));
+	printf("@@ out_sha=%s\n@@ bytes=%llu\n@@ reads=%llu\n@@ ns=%llu\n@@ pipe_size=%d\n", hex, bytes,
+	       reads, t0, fcntl(0, F_GETPIPE_SZ));
+	free(buf);
 	return 0;
 }
 
@@ -220,8 +245,12 @@ int main(int argc, char **argv)
 			   argc >= 5 ? argv[4] : NULL);
 	if (argc >= 4 && !strcmp(argv[1], "fill"))
 		return fill(strtoull(argv[2], NULL, 0), strtoul(argv[3], NULL, 0));
-	if (argc >= 2 && !strcmp(argv[1], "sink"))
-		return sink(!(argc >= 3 && !strcmp(argv[2], "--no-hash")));
-	fprintf(stderr, "usage: pipetool gen BYTES [PAUSE_AT WAITFILE] | fill BYTES BLOCK | sink [--no-hash]\n");
+	if (argc >= 2 && !strcmp(argv[1], "sink")) {
+		int hash = !(argc >= 3 && !strcmp(argv[2], "--no-hash"));
+		int sizearg = hash ? 2 : 3;
+
+		return sink(hash, argc > sizearg ? strtoul(argv[sizearg], NULL, 0) : 65536);
+	}
+	fprintf(stderr, "usage: pipetool gen BYTES [PAUSE_AT WAITFILE] | fill BYTES BLOCK | sink [--no-hash] [READ_SIZE]\n");
 	return 2;
 }

@@ -25,8 +25,21 @@ val phase2 "$(pstat phase)"
 "$PIPETOOL" gen 67108864 2>/tmp/gen.out | "$PIPETOOL" sink > /tmp/sink.out
 sed 's/^@@ /@@ final_/' /tmp/gen.out /tmp/sink.out
 echo small | "$PIPETOOL" sink --no-hash | sed 's/^@@ /@@ smallfinal_/'
+# The adapted pipes recycled their pages, and every closed pipe gave its pool back.
+val recycled "$(pstat pages_recycled)"; val pooled_closed "$(pstat pages_pooled)"
+# A FIFO held open across the revert: 8 MiB through it leave pages in its pool, which the module's
+# exit frees; the pipe goes on with the stock code.
+mkfifo /tmp/fifo
+exec 3<>/tmp/fifo
+"$PIPETOOL" fill 8388608 1048576 >&3 &
+dd bs=1M count=8 iflag=fullblock status=none <&3 > /dev/null
+wait
+val pooled_open "$(pstat pages_pooled)"
 d list
 d revert pipe_adaptive --timeout 30
+echo after-revert >&3
+val fifo_after "$(dd bs=12 count=1 status=none <&3)"
+exec 3>&-
 "$PIPETOOL" gen 67108864 2>/tmp/gen.out | "$PIPETOOL" sink > /tmp/sink.out
 sed 's/^@@ /@@ reverted_/' /tmp/gen.out /tmp/sink.out
 d stop

@@ -34,6 +34,14 @@ class PipeIT {
         assertThat(v.get("big_out_sha")).hasSize(64).isEqualTo(v.get("big_in_sha"));
         assertThat(v.get("final_out_sha")).isEqualTo(v.get("final_in_sha"));
         assertThat(v).containsEntry("final_pipe_size", "1048576");
+        // Adapted pipes take their pages from the pool their reader filled; a closed pipe's pool is freed.
+        assertThat(Long.parseLong(v.get("recycled"))).isPositive();
+        assertThat(v).containsEntry("pooled_closed", "0");
+        // A pipe open at revert: its pooled pages are freed by the module's exit, and it goes on working.
+        assertThat(Long.parseLong(v.get("pooled_open"))).isPositive();
+        assertThat(r.output()).containsPattern("pipe_adaptive: exit: .* 1 pool\\(s\\) of open pipes freed with "
+                + v.get("pooled_open") + " page\\(s\\)");
+        assertThat(v).containsEntry("fifo_after", "after-revert");
         // After revert: the stock code, data intact, default size for new pipes.
         assertThat(v.get("reverted_out_sha")).isEqualTo(v.get("reverted_in_sha"));
         assertThat(v).containsEntry("reverted_pipe_size", "65536").containsEntry("reverted_bytes", "67108864");
