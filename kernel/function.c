@@ -281,6 +281,8 @@ int dyn_func_detach(struct dyn_update *upd)
 		if (ret)
 			return ret;
 	}
+	/* Its handler goes with it (the syncs below wait for late calls). */
+	dyn_keyed_release(upd);
 	mutex_lock(&dyn_table_lock);
 	if (upd == func->top) {
 		WRITE_ONCE(func->top, upd->below);

@@ -67,11 +67,14 @@ void dyn_handler_replace(struct dyn_update *upd, struct dyn_code *code)
 	upd->handler_code = *code;
 	WRITE_ONCE(upd->handler, (dynamos_handler_t)code->addr);
 	mutex_unlock(&dyn_table_lock);
+	/* Late calls no longer call the old handler directly ... */
+	dyn_keyed_release(upd);
 	memset(code, 0, sizeof(*code));
 	if (old.addr) {
 		/*
-		 * The old handler no longer runs, nor can it make a version
-		 * active behind the route computed next.
+		 * ... and once those running have returned, the old handler no
+		 * longer runs, nor can it make a version active behind the
+		 * route computed next.
 		 */
 		dyn_sync_callbacks();
 		dyn_code_put(&old);

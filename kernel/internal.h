@@ -106,6 +106,7 @@ struct dyn_route {
 	u64 __percpu *count[DYN_ROUTE_MAX_COUNTS];
 	unsigned int nr;
 	bool handler;			/* none of this: the handler path */
+	unsigned int keyed;		/* handler path: 1 + its key, 0: general */
 };
 
 /*
@@ -280,6 +281,8 @@ void dyn_func_route(struct dyn_func *func, bool handler);
 unsigned long dyn_handler_dispatch(struct dyn_func *func, struct pt_regs *regs);
 void dyn_sync_callbacks(void);
 void dyn_sync_routes(void);
+unsigned long dyn_keyed_entry(unsigned int k, bool add);
+void dyn_keyed_release(struct dyn_update *upd);
 struct dyn_update *dyn_handler_update(void);
 
 /* stub.c: code memory of the redirection */

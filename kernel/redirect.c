@@ -30,6 +30,7 @@
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/static_call.h>
 
 
 #include "internal.h"
@@ -120,10 +121,10 @@ dyn_handler_choice(struct dyn_update *upd, dynamos_handler_t handler,
  * branch, like a version being removed (the active one being removed
  * means version 1).
  */
-static __always_inline unsigned long dyn_choose(struct dyn_update *upd,
-						struct pt_regs *regs)
+static __always_inline unsigned long
+dyn_choose_with(struct dyn_update *upd, struct pt_regs *regs,
+		dynamos_handler_t handler)
 {
-	dynamos_handler_t handler = READ_ONCE(upd->handler);
 	unsigned long entry, v = 0;	/* long: indexes without extending */
 
 	if (handler) {
@@ -144,6 +145,12 @@ static __always_inline unsigned long dyn_choose(struct dyn_update *upd,
 	if (v == 1 && READ_ONCE(upd->below))
 		return 0;
 	return entry;
+}
+
+static __always_inline unsigned long dyn_choose(struct dyn_update *upd,
+						struct pt_regs *regs)
+{
+	return dyn_choose_with(upd, regs, READ_ONCE(upd->handler));
 }
 
 /*
@@ -172,6 +179,167 @@ unsigned long notrace dyn_handler_dispatch(struct dyn_func *func,
 		upd = READ_ONCE(upd->below);	/* not NULL: dyn_choose() saw it */
 	preempt_enable_notrace();
 	return entry;
+}
+
+/*
+ * Keyed handler paths.  A handler is called through a function pointer,
+ * which under retpolines costs a thunk on every call.  So the handler of
+ * a function's top update gets, while one is free, a key k: its own entry
+ * (dyn_keyed_entry_k, trampoline.S) that the stub jumps to directly, and
+ * its own dispatch, which calls the handler through static call
+ * dyn_hcall_k (patched to a direct call) and knows the function.  It
+ * still checks that the top update is the key's owner: a call that
+ * passed the stub before a change may arrive late, and then takes the
+ * general way.
+ *
+ * A key is released (owner NULL) before its handler can go away, and is
+ * given to another function or handler only once no stub jumps to its
+ * entry any more and no task can be between a stub and the owner check
+ * (dyn_sync_routes()), so .func and the static call never change under a
+ * call.  All fields are written under dyn_mutex; .func and .owner are
+ * read lockless.
+ */
+struct dyn_keyed {
+	struct dyn_func *func;
+	struct dyn_update *owner;	/* NULL: released */
+	dynamos_handler_t handler;	/* the static call's target */
+	unsigned int stubs;		/* stubs jumping to its entry */
+	bool dirty;			/* released since the last sync */
+};
+
+static struct dyn_keyed dyn_keyed[DYN_NR_KEYED];
+
+static int notrace dyn_no_handler(const struct dynamos_call *call)
+{
+	return 0;
+}
+
+static __always_inline unsigned long
+dyn_keyed_dispatch(struct pt_regs *regs, unsigned int k,
+		   dynamos_handler_t call_handler)
+{
+	struct dyn_func *func = READ_ONCE(dyn_keyed[k].func);
+	struct dyn_update *upd;
+	unsigned long entry;
+
+	preempt_disable_notrace();
+	upd = smp_load_acquire(&func->top);
+	if (likely(upd == READ_ONCE(dyn_keyed[k].owner)))
+		entry = dyn_choose_with(upd, regs, call_handler);
+	else
+		entry = dyn_choose(upd, regs);
+	while (!entry) {
+		upd = READ_ONCE(upd->below);	/* not NULL: dyn_choose() saw it */
+		entry = dyn_choose(upd, regs);
+	}
+	preempt_enable_notrace();
+	return entry;
+}
+
+#define DYN_DEFINE_KEYED(k)						\
+DEFINE_STATIC_CALL(dyn_hcall_##k, dyn_no_handler);			\
+static int notrace dyn_hcall_do_##k(const struct dynamos_call *call)	\
+{									\
+	return static_call(dyn_hcall_##k)(call);			\
+}									\
+unsigned long notrace dyn_keyed_dispatch_##k(struct pt_regs *regs);	\
+unsigned long notrace dyn_keyed_dispatch_##k(struct pt_regs *regs)	\
+{									\
+	return dyn_keyed_dispatch(regs, k, dyn_hcall_do_##k);		\
+}									\
+static void dyn_hcall_set_##k(dynamos_handler_t handler)		\
+{									\
+	static_call_update(dyn_hcall_##k, handler);			\
+}									\
+void dyn_keyed_entry_##k(void)
+
+DYN_DEFINE_KEYED(0);
+DYN_DEFINE_KEYED(1);
+DYN_DEFINE_KEYED(2);
+DYN_DEFINE_KEYED(3);
+DYN_DEFINE_KEYED(4);
+DYN_DEFINE_KEYED(5);
+DYN_DEFINE_KEYED(6);
+DYN_DEFINE_KEYED(7);
+
+static const struct {
+	void (*set)(dynamos_handler_t handler);
+	void (*entry)(void);
+} dyn_keyed_code[DYN_NR_KEYED] = {
+#define DYN_KEYED_CODE(k) { dyn_hcall_set_##k, dyn_keyed_entry_##k }
+	DYN_KEYED_CODE(0), DYN_KEYED_CODE(1), DYN_KEYED_CODE(2),
+	DYN_KEYED_CODE(3), DYN_KEYED_CODE(4), DYN_KEYED_CODE(5),
+	DYN_KEYED_CODE(6), DYN_KEYED_CODE(7),
+#undef DYN_KEYED_CODE
+};
+
+/*
+ * A stub now jumps to key @k's entry (@add) or no longer does: its entry,
+ * dispatch and static call must stay as they are meanwhile.  Under
+ * dyn_mutex (stub.c).
+ */
+unsigned long dyn_keyed_entry(unsigned int k, bool add)
+{
+	if (add)
+		dyn_keyed[k].stubs++;
+	else
+		dyn_keyed[k].stubs--;
+	return (unsigned long)dyn_keyed_code[k].entry;
+}
+
+/* The key of @func's top update @upd with @handler; -1: none free. */
+static int dyn_keyed_get(struct dyn_func *func, struct dyn_update *upd,
+			 dynamos_handler_t handler)
+{
+	int k, clean = -1, dirty = -1;
+
+	for (k = 0; k < DYN_NR_KEYED; k++) {
+		struct dyn_keyed *key = &dyn_keyed[k];
+
+		if (key->owner == upd && key->func == func &&
+		    key->handler == handler)
+			return k;
+		if (key->owner || key->stubs)
+			continue;
+		if (!key->dirty && clean < 0)
+			clean = k;
+		if (key->dirty && dirty < 0)
+			dirty = k;
+	}
+	if (clean < 0) {
+		if (dirty < 0)
+			return -1;
+		/* Late calls of released keys have passed their check. */
+		dyn_sync_routes();
+		for (k = 0; k < DYN_NR_KEYED; k++)
+			if (!dyn_keyed[k].owner && !dyn_keyed[k].stubs)
+				dyn_keyed[k].dirty = false;
+		clean = dirty;
+	}
+	k = clean;
+	dyn_keyed_code[k].set(handler);
+	dyn_keyed[k].handler = handler;
+	WRITE_ONCE(dyn_keyed[k].func, func);
+	/* Pairs with nothing but program order: text patching serialised. */
+	smp_store_release(&dyn_keyed[k].owner, upd);
+	return k;
+}
+
+/*
+ * @upd's handler changes or @upd goes: its keys send late calls the
+ * general way from now on.  Under dyn_mutex; the caller then waits for
+ * running calls (dyn_sync_callbacks()) before the handler may go.
+ */
+void dyn_keyed_release(struct dyn_update *upd)
+{
+	int k;
+
+	for (k = 0; k < DYN_NR_KEYED; k++) {
+		if (dyn_keyed[k].owner != upd)
+			continue;
+		WRITE_ONCE(dyn_keyed[k].owner, NULL);
+		dyn_keyed[k].dirty = true;
+	}
 }
 
 /*
@@ -224,6 +392,11 @@ void dyn_func_route(struct dyn_func *func, bool handler)
 		r.handler = true;
 	} else {
 		dyn_route_of(func, &r);
+	}
+	if (r.handler && !handler && func->top->handler) {
+		int k = dyn_keyed_get(func, func->top, func->top->handler);
+
+		r.keyed = k + 1;	/* 0: the general handler path */
 	}
 	dyn_stub_route(func, &r);
 }

@@ -206,6 +206,9 @@ void dyn_stub_free(struct dyn_func *func)
 {
 	int i = (func->stub - (unsigned long)dyn_stub_pool) / DYN_STUB_SIZE;
 
+	if (func->route.handler && func->route.keyed)
+		dyn_keyed_entry(func->route.keyed - 1, false);
+	memset(&func->route, 0, sizeof(func->route));
 	dyn_route_retire(func);
 	/* Another grace period, for symmetry with routes: cheap and safe. */
 	call_rcu_tasks(&dyn_stub_rcu[i], dyn_stub_release);
@@ -254,6 +257,8 @@ void dyn_stub_route(struct dyn_func *func, const struct dyn_route *r)
 
 	if (!memcmp(r, &func->route, sizeof(*r)))
 		return;
+	if (r->handler && r->keyed)
+		to = dyn_keyed_entry(r->keyed - 1, true);
 	if (!r->handler) {
 		to = dyn_route_write(r, &slot);
 		if (!to) {
@@ -265,11 +270,13 @@ void dyn_stub_route(struct dyn_func *func, const struct dyn_route *r)
 		}
 	}
 	dyn_stub_jump((u8 *)func->stub, to);
+	if (func->route.handler && func->route.keyed)
+		dyn_keyed_entry(func->route.keyed - 1, false);
 	dyn_route_retire(func);
 	WRITE_ONCE(func->route_slot, slot);
-	if (slot >= 0) {
+	if (slot >= 0 || r->handler) {
 		func->route = *r;
-	} else {
+	} else {		/* no room for the route: the general handler path */
 		memset(&func->route, 0, sizeof(func->route));
 		func->route.handler = true;
 	}

@@ -25,4 +25,13 @@
 #define DYN_ROUTE_MAX_COUNTS	3	/* 4 + 3 * 14 + 5 <= 64 bytes */
 #define DYN_NR_ROUTES		2048	/* live routes plus retired ones */
 
+/*
+ * Keyed handler paths (redirect.c): each has its own entry, dispatch and
+ * static call of the handler, so calls of a function whose top update has
+ * a handler jump from the stub straight to it and call the handler
+ * directly.  DYN_KEYED_LIST must count 0 .. DYN_NR_KEYED - 1.
+ */
+#define DYN_NR_KEYED		8
+#define DYN_KEYED_LIST		0, 1, 2, 3, 4, 5, 6, 7
+
 #endif /* _DYNAMOS_STUB_H */

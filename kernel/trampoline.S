@@ -27,18 +27,21 @@
 	.text
 
 /*
+ * DYN_HANDLER_ENTRY name, dispatch, with_func
  * In:  the stack as at the updated function's entry, with the return
- *      address of its ftrace site (the site + 5) on top;
+ *      address of its ftrace site (the site + 5) on top; if with_func,
  *      %r10: the struct dyn_func of the function.
  * Out: the argument registers as they came, the stack as at the
- *      function's entry, running the code dyn_handler_dispatch() returned.
+ *      function's entry, running the code the dispatch function returned
+ *      (called as dispatch(func, regs), or dispatch(regs) without func).
  * %rax, %r10 and %r11 carry nothing at a C function's entry (call-clobbered;
  * no argument; the kernel is built with -mskip-rax-setup and without SSE,
  * so not even a varargs count), as BPF trampolines also assume; the
  * return slot of the site becomes the chosen entry, as ftrace's own
  * trampolines do it.
  */
-SYM_FUNC_START(dyn_handler_entry)
+.macro DYN_HANDLER_ENTRY name, dispatch, with_func
+SYM_FUNC_START(\name)
 	subq	$FRAME_SIZE, %rsp
 	movq	%rdi, RDI(%rsp)
 	movq	%rsi, RSI(%rsp)
@@ -46,9 +49,13 @@ SYM_FUNC_START(dyn_handler_entry)
 	movq	%rcx, RCX(%rsp)
 	movq	%r8, R8(%rsp)
 	movq	%r9, R9(%rsp)
+.if \with_func
 	movq	%r10, %rdi
 	movq	%rsp, %rsi
-	call	dyn_handler_dispatch
+.else
+	movq	%rsp, %rdi
+.endif
+	call	\dispatch
 	movq	%rax, FRAME_SIZE(%rsp)
 	movq	RDI(%rsp), %rdi
 	movq	RSI(%rsp), %rsi
@@ -58,7 +65,19 @@ SYM_FUNC_START(dyn_handler_entry)
 	movq	R9(%rsp), %r9
 	addq	$FRAME_SIZE, %rsp
 	RET
-SYM_FUNC_END(dyn_handler_entry)
+SYM_FUNC_END(\name)
+.endm
+
+/* Any function with a handler on its stack (redirect.c). */
+DYN_HANDLER_ENTRY dyn_handler_entry, dyn_handler_dispatch, 1
+
+/*
+ * One function whose top update's handler is keyed (redirect.c): the
+ * stub jumps here directly, and the dispatch knows function and handler.
+ */
+.irp k, DYN_KEYED_LIST
+DYN_HANDLER_ENTRY dyn_keyed_entry_\k, dyn_keyed_dispatch_\k, 0
+.endr
 
 	.balign	PAGE_SIZE, 0xcc
 SYM_CODE_START(dyn_stub_pool)

@@ -131,6 +131,17 @@ t_handler() {
 	(echo "200000 2 0" > /proc/dynamos_target) & (echo "200000 3 0" > /proc/dynamos_target) & wait
 	eq "concurrent v2 calls" "$(calls h 1 2)" $((10 + 1 + 10 + 10 + 200000))
 	eq "concurrent v3 calls" "$(calls h 1 3)" $((10 + 10 + 200000))
+	echo "-- handlers set and cleared more often than there are keyed handler paths (8)"
+	local i bad=0 path
+	for i in $(seq 1 12); do
+		$C rule h 1 dynamos_test_handler_arg > /dev/null || bad=$((bad + 1))
+		path=$($C status | awk '$1 == "h" && $3 == 1 {print $NF}')
+		target 1 3 0; [ "$(field last /proc/dynamos_target)" = 2003 ] && [ "$path" = handler ] || bad=$((bad + 1))
+		$C rule h 1 0 > /dev/null || bad=$((bad + 1))
+		path=$($C status | awk '$1 == "h" && $3 == 1 {print $NF}')
+		target 1 3 0; [ "$(field last /proc/dynamos_target)" = 3 ] && [ "$path" = fast ] || bad=$((bad + 1))
+	done
+	eq "12 handler set/clear rounds, each call right, PATH right" "$bad" 0
 	ok $C deregister h 1 0
 }
 
