@@ -235,9 +235,24 @@ static unsigned long dyn_route_write(const struct dyn_route *r, int *slot)
 	/* add $8, %rsp */
 	*p++ = 0x48; *p++ = 0x83; *p++ = 0xc4; *p++ = 0x08;
 	for (k = 0; k < r->nr; k++) {
-		p = dyn_put_movabs(p, 0xbb, (unsigned long)r->count[k]);
-		/* incq %gs:(%r11): one instruction, so exact per CPU */
-		*p++ = 0x65; *p++ = 0x49; *p++ = 0xff; *p++ = 0x03;
+		unsigned long counter = (unsigned long)r->count[k];
+		s32 disp = (s32)counter;
+
+		/*
+		 * One instruction, so exact per CPU.  Per-CPU offsets in the
+		 * first chunk fit a disp32; others need a register.
+		 */
+		if ((long)disp == (long)counter) {
+			/* incq %gs:disp32 */
+			*p++ = 0x65; *p++ = 0x48; *p++ = 0xff; *p++ = 0x04;
+			*p++ = 0x25;
+			memcpy(p, &disp, sizeof(disp));
+			p += sizeof(disp);
+		} else {
+			p = dyn_put_movabs(p, 0xbb, counter);
+			/* incq %gs:(%r11) */
+			*p++ = 0x65; *p++ = 0x49; *p++ = 0xff; *p++ = 0x03;
+		}
 	}
 	p = dyn_put_jmp(p, at + (p - code), r->target);
 	dyn_code_write((u8 *)at, code, p - code);

@@ -9,9 +9,10 @@
  *   +18  jmp rel32           to dyn_handler_entry
  * A route (one per decision of the fast path):
  *   add $8, %rsp             drop the site's return address
- *   DYN_ROUTE_MAX_COUNTS times at most:
- *     movabs $counter, %r11
- *     incq %gs:(%r11)        this CPU's call counter of a version
+ *   DYN_ROUTE_MAX_COUNTS times at most, this CPU's call counter of a
+ *   version:
+ *     incq %gs:counter       if the per-CPU offset fits 32 bits, else
+ *     movabs $counter, %r11 ; incq %gs:(%r11)
  *   jmp rel32                to the version's entry
  */
 #ifndef _DYNAMOS_STUB_H

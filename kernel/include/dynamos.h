@@ -26,6 +26,7 @@
 #include <linux/compiler.h>
 #include <asm/barrier.h>
 #include <asm/ptrace.h>
+#include <linux/static_call.h>
 
 /**
  * struct dynamos_call - one call of an updated function, as seen by the
@@ -199,6 +200,33 @@ int dynamos_version_in_use(const char *name, u32 id, unsigned int version,
  */
 #define DYNAMOS_ORIGINAL(fn) \
 	((typeof(&(fn)))dynamos_original_entry((unsigned long)&(fn)))
+
+/*
+ * DYNAMOS_DEFINE_ORIGINAL(name, proto) - a static call @name to call an
+ *	original body with a direct call: with retpolines, a call through a
+ *	pointer (DYNAMOS_ORIGINAL) costs a thunk, 4 instructions, on every
+ *	call.  @proto is any function of the same type (the version itself
+ *	will do).  Set it once in DYNAMOS_INIT, call it in the version:
+ *
+ *	DYNAMOS_DEFINE_ORIGINAL(orig_getpid, my_getpid_v2);
+ *	init:    ret = dynamos_set_original(orig_getpid, "__do_sys_getpid");
+ *	version: return static_call(orig_getpid)(regs);
+ *
+ * dynamos_set_original() returns 0, or -ENOENT when the name is unknown
+ * (dynamos_original_by_name() logs why).  May sleep.
+ */
+#define DYNAMOS_DEFINE_ORIGINAL(name, proto) \
+	DEFINE_STATIC_CALL_NULL(name, proto)
+
+#define dynamos_set_original(name, symbol)				\
+({									\
+	unsigned long __dyn_entry = dynamos_original_by_name(symbol);	\
+									\
+	if (__dyn_entry)						\
+		static_call_update(name,				\
+			(typeof(&STATIC_CALL_TRAMP(name)))__dyn_entry);	\
+	__dyn_entry ? 0 : -ENOENT;					\
+})
 
 
 

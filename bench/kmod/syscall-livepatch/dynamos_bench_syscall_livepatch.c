@@ -18,6 +18,7 @@
 #include <linux/module.h>
 #include <linux/kernel.h>
 #include <linux/livepatch.h>
+#include <linux/static_call.h>
 #include <linux/fs.h>
 #include <linux/fcntl.h>
 #include <linux/stat.h>
@@ -38,58 +39,69 @@ typedef int (vfs_fstatat_t)(int dfd, const char __user *filename,
 typedef ssize_t (pipe_write_t)(struct kiocb *iocb, struct iov_iter *from);
 typedef pid_t (kernel_clone_t)(struct kernel_clone_args *args);
 
-/* The bodies past the ftrace sites; set by the pre_patch callback. */
-static syscall0_t *lp_getpid;
-static syscall0_t *lp_getppid;
-static vfs_read_t *lp_vfs_read;
-static vfs_write_t *lp_vfs_write;
-static do_sys_openat2_t *lp_do_sys_openat2;
-static vfs_fstatat_t *lp_vfs_fstatat;
-static pipe_write_t *lp_pipe_write;
-static kernel_clone_t *lp_kernel_clone;
+/*
+ * The bodies past the ftrace sites, called directly as static calls (the
+ * DynAMOS wrappers do the same); set by the pre_patch callback.
+ */
+static syscall0_t lp_getpid_v2;
+static syscall0_t lp_getppid_v2;
+static vfs_read_t lp_vfs_read_v2;
+static vfs_write_t lp_vfs_write_v2;
+static do_sys_openat2_t lp_do_sys_openat2_v2;
+static vfs_fstatat_t lp_vfs_fstatat_v2;
+static pipe_write_t lp_pipe_write_v2;
+static kernel_clone_t lp_kernel_clone_v2;
+DEFINE_STATIC_CALL_NULL(lp_getpid, lp_getpid_v2);
+DEFINE_STATIC_CALL_NULL(lp_getppid, lp_getppid_v2);
+DEFINE_STATIC_CALL_NULL(lp_vfs_read, lp_vfs_read_v2);
+DEFINE_STATIC_CALL_NULL(lp_vfs_write, lp_vfs_write_v2);
+DEFINE_STATIC_CALL_NULL(lp_do_sys_openat2, lp_do_sys_openat2_v2);
+DEFINE_STATIC_CALL_NULL(lp_vfs_fstatat, lp_vfs_fstatat_v2);
+DEFINE_STATIC_CALL_NULL(lp_pipe_write, lp_pipe_write_v2);
+DEFINE_STATIC_CALL_NULL(lp_kernel_clone, lp_kernel_clone_v2);
 
 static long lp_getpid_v2(const struct pt_regs *regs)
 {
-	return lp_getpid(regs);
+	return static_call(lp_getpid)(regs);
 }
 
 static long lp_getppid_v2(const struct pt_regs *regs)
 {
-	return lp_getppid(regs);
+	return static_call(lp_getppid)(regs);
 }
 
 static ssize_t lp_vfs_read_v2(struct file *file, char __user *buf,
 			      size_t count, loff_t *pos)
 {
-	return lp_vfs_read(file, buf, count, pos);
+	return static_call(lp_vfs_read)(file, buf, count, pos);
 }
 
 static ssize_t lp_vfs_write_v2(struct file *file, const char __user *buf,
 			       size_t count, loff_t *pos)
 {
-	return lp_vfs_write(file, buf, count, pos);
+	return static_call(lp_vfs_write)(file, buf, count, pos);
 }
 
 static long lp_do_sys_openat2_v2(int dfd, const char __user *filename,
 				 struct open_how *how)
 {
-	return lp_do_sys_openat2(dfd, filename, how);
+	return static_call(lp_do_sys_openat2)(dfd, filename, how);
 }
 
 static int lp_vfs_fstatat_v2(int dfd, const char __user *filename,
 			     struct kstat *stat, int flags)
 {
-	return lp_vfs_fstatat(dfd, filename, stat, flags);
+	return static_call(lp_vfs_fstatat)(dfd, filename, stat, flags);
 }
 
 static ssize_t lp_pipe_write_v2(struct kiocb *iocb, struct iov_iter *from)
 {
-	return lp_pipe_write(iocb, from);
+	return static_call(lp_pipe_write)(iocb, from);
 }
 
 static pid_t lp_kernel_clone_v2(struct kernel_clone_args *args)
 {
-	return lp_kernel_clone(args);
+	return static_call(lp_kernel_clone)(args);
 }
 
 static struct klp_func lp_funcs[] = {
@@ -104,13 +116,20 @@ static struct klp_func lp_funcs[] = {
 	{ }
 };
 
-/* Where each function's body goes, in the order of lp_funcs. */
-static void **const lp_bodies[] = {
-	(void **)&lp_getpid, (void **)&lp_getppid, (void **)&lp_vfs_read,
-	(void **)&lp_vfs_write, (void **)&lp_do_sys_openat2,
-	(void **)&lp_vfs_fstatat, (void **)&lp_pipe_write,
-	(void **)&lp_kernel_clone,
-};
+/* Points one static call at a body, in the order of lp_funcs. */
+static void lp_set_body(int i, unsigned long body)
+{
+	switch (i) {
+	case 0: static_call_update(lp_getpid, (typeof(&STATIC_CALL_TRAMP(lp_getpid)))body); break;
+	case 1: static_call_update(lp_getppid, (typeof(&STATIC_CALL_TRAMP(lp_getppid)))body); break;
+	case 2: static_call_update(lp_vfs_read, (typeof(&STATIC_CALL_TRAMP(lp_vfs_read)))body); break;
+	case 3: static_call_update(lp_vfs_write, (typeof(&STATIC_CALL_TRAMP(lp_vfs_write)))body); break;
+	case 4: static_call_update(lp_do_sys_openat2, (typeof(&STATIC_CALL_TRAMP(lp_do_sys_openat2)))body); break;
+	case 5: static_call_update(lp_vfs_fstatat, (typeof(&STATIC_CALL_TRAMP(lp_vfs_fstatat)))body); break;
+	case 6: static_call_update(lp_pipe_write, (typeof(&STATIC_CALL_TRAMP(lp_pipe_write)))body); break;
+	case 7: static_call_update(lp_kernel_clone, (typeof(&STATIC_CALL_TRAMP(lp_kernel_clone)))body); break;
+	}
+}
 
 /*
  * The address just past @func's ftrace site, or 0 if @func does not begin
@@ -137,15 +156,14 @@ static int lp_pre_patch(struct klp_object *obj)
 	unsigned long body;
 	int i;
 
-	BUILD_BUG_ON(ARRAY_SIZE(lp_bodies) != ARRAY_SIZE(lp_funcs) - 1);
-	for (i = 0; i < ARRAY_SIZE(lp_bodies); i++) {
+	for (i = 0; i < ARRAY_SIZE(lp_funcs) - 1; i++) {
 		body = lp_funcs[i].old_func ? lp_body(lp_funcs[i].old_func) : 0;
 		if (!body) {
 			pr_err("dynamos_bench_syscall_livepatch: %s does not start with an ftrace site\n",
 			       lp_funcs[i].old_name);
 			return -EINVAL;
 		}
-		*lp_bodies[i] = (void *)body;
+		lp_set_body(i, body);
 	}
 	return 0;
 }

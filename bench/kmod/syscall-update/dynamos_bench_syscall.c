@@ -57,61 +57,66 @@ typedef int (vfs_fstatat_t)(int dfd, const char __user *filename,
 typedef ssize_t (pipe_write_t)(struct kiocb *iocb, struct iov_iter *from);
 typedef pid_t (kernel_clone_t)(struct kernel_clone_args *args);
 
-/*
- * The originals' bodies past their ftrace sites, set by the init function
- * before apply registers any version, never changed afterwards.
- */
-static syscall0_t *orig_getpid;
-static syscall0_t *orig_getppid;
-static vfs_read_t *orig_vfs_read;
-static vfs_write_t *orig_vfs_write;
-static do_sys_openat2_t *orig_do_sys_openat2;
-static vfs_fstatat_t *orig_vfs_fstatat;
-static pipe_write_t *orig_pipe_write;
-static kernel_clone_t *orig_kernel_clone;
+/* The originals, called directly (static calls, see <dynamos.h>). */
+syscall0_t dynamos_bench_getpid_v2;
+syscall0_t dynamos_bench_getppid_v2;
+vfs_read_t dynamos_bench_vfs_read_v2;
+vfs_write_t dynamos_bench_vfs_write_v2;
+do_sys_openat2_t dynamos_bench_do_sys_openat2_v2;
+vfs_fstatat_t dynamos_bench_vfs_fstatat_v2;
+pipe_write_t dynamos_bench_pipe_write_v2;
+kernel_clone_t dynamos_bench_kernel_clone_v2;
+DYNAMOS_DEFINE_ORIGINAL(orig_getpid, dynamos_bench_getpid_v2);
+DYNAMOS_DEFINE_ORIGINAL(orig_getppid, dynamos_bench_getppid_v2);
+DYNAMOS_DEFINE_ORIGINAL(orig_vfs_read, dynamos_bench_vfs_read_v2);
+DYNAMOS_DEFINE_ORIGINAL(orig_vfs_write, dynamos_bench_vfs_write_v2);
+DYNAMOS_DEFINE_ORIGINAL(orig_do_sys_openat2, dynamos_bench_do_sys_openat2_v2);
+DYNAMOS_DEFINE_ORIGINAL(orig_vfs_fstatat, dynamos_bench_vfs_fstatat_v2);
+DYNAMOS_DEFINE_ORIGINAL(orig_pipe_write, dynamos_bench_pipe_write_v2);
+DYNAMOS_DEFINE_ORIGINAL(orig_kernel_clone, dynamos_bench_kernel_clone_v2);
 
 noinline long dynamos_bench_getpid_v2(const struct pt_regs *regs)
 {
-	return orig_getpid(regs);
+	return static_call(orig_getpid)(regs);
 }
 
 noinline long dynamos_bench_getppid_v2(const struct pt_regs *regs)
 {
-	return orig_getppid(regs);
+	return static_call(orig_getppid)(regs);
 }
 
 noinline ssize_t dynamos_bench_vfs_read_v2(struct file *file, char __user *buf,
 				   size_t count, loff_t *pos)
 {
-	return orig_vfs_read(file, buf, count, pos);
+	return static_call(orig_vfs_read)(file, buf, count, pos);
 }
 
 noinline ssize_t dynamos_bench_vfs_write_v2(struct file *file, const char __user *buf,
 				    size_t count, loff_t *pos)
 {
-	return orig_vfs_write(file, buf, count, pos);
+	return static_call(orig_vfs_write)(file, buf, count, pos);
 }
 
 noinline long dynamos_bench_do_sys_openat2_v2(int dfd, const char __user *filename,
 				      struct open_how *how)
 {
-	return orig_do_sys_openat2(dfd, filename, how);
+	return static_call(orig_do_sys_openat2)(dfd, filename, how);
 }
 
 noinline int dynamos_bench_vfs_fstatat_v2(int dfd, const char __user *filename,
 				  struct kstat *stat, int flags)
 {
-	return orig_vfs_fstatat(dfd, filename, stat, flags);
+	return static_call(orig_vfs_fstatat)(dfd, filename, stat, flags);
 }
 
 noinline ssize_t dynamos_bench_pipe_write_v2(struct kiocb *iocb, struct iov_iter *from)
 {
-	return orig_pipe_write(iocb, from);
+	return static_call(orig_pipe_write)(iocb, from);
 }
 
 noinline pid_t dynamos_bench_kernel_clone_v2(struct kernel_clone_args *args)
 {
-	return orig_kernel_clone(args);
+	return static_call(orig_kernel_clone)(args);
 }
 
 /*
@@ -124,43 +129,22 @@ int notrace dynamos_bench_syscall_handler(const struct dynamos_call *call)
 	return 0;
 }
 
-/* Looks up one original; logs and fails the apply when it is missing. */
-static int dynamos_bench_find(const char *name, unsigned long *entry)
-{
-	*entry = dynamos_original_by_name(name);
-	if (!*entry) {
-		pr_err("dynamos_bench_syscall: no original entry for %s (see the line above)\n",
-		       name);
-		return -ENOENT;
-	}
-	return 0;
-}
-
+/* Points each static call at its original; fails the apply when one is missing. */
 static int dynamos_bench_syscall_init(void)
 {
-	static const struct {
-		const char *name;
-		void *slot;
-	} originals[] = {
-		{ "__do_sys_getpid", &orig_getpid },
-		{ "__do_sys_getppid", &orig_getppid },
-		{ "vfs_read", &orig_vfs_read },
-		{ "vfs_write", &orig_vfs_write },
-		{ "do_sys_openat2", &orig_do_sys_openat2 },
-		{ "vfs_fstatat", &orig_vfs_fstatat },
-		{ "pipe_write", &orig_pipe_write },
-		{ "kernel_clone", &orig_kernel_clone },
-	};
-	unsigned long entry;
-	int i, ret;
+	int ret = 0;
 
-	for (i = 0; i < ARRAY_SIZE(originals); i++) {
-		ret = dynamos_bench_find(originals[i].name, &entry);
-		if (ret)
-			return ret;
-		*(unsigned long *)originals[i].slot = entry;
-	}
-	return 0;
+	ret = ret ?: dynamos_set_original(orig_getpid, "__do_sys_getpid");
+	ret = ret ?: dynamos_set_original(orig_getppid, "__do_sys_getppid");
+	ret = ret ?: dynamos_set_original(orig_vfs_read, "vfs_read");
+	ret = ret ?: dynamos_set_original(orig_vfs_write, "vfs_write");
+	ret = ret ?: dynamos_set_original(orig_do_sys_openat2, "do_sys_openat2");
+	ret = ret ?: dynamos_set_original(orig_vfs_fstatat, "vfs_fstatat");
+	ret = ret ?: dynamos_set_original(orig_pipe_write, "pipe_write");
+	ret = ret ?: dynamos_set_original(orig_kernel_clone, "kernel_clone");
+	if (ret)
+		pr_err("dynamos_bench_syscall: an original entry is missing (see the line above)\n");
+	return ret;
 }
 
 DYNAMOS_UPDATE("syscall_overhead");
