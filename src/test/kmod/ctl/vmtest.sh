@@ -360,7 +360,7 @@ t_fuzz() {
 	$C status
 	# The fuzzer sets arbitrary hooks; a failing pre-activation hook of a
 	# version 1 would (rightly) stop STOP, so clear all hooks first.
-	$C status | sed 1,2d | while read u i v a s c f m h hooks; do
+	$C status | sed 1,2d | while read u i v a s c f m h hooks rest; do
 		[ "$hooks" = - ] && continue
 		for kv in ${hooks//,/ }; do
 			$C hook ${kv%%=*} $u $i $v 0 > /dev/null || fail "clear hook $kv"

@@ -20,7 +20,7 @@ class SynchronizationIT {
         assertThat(v.get("state0")).isEqualTo("{\"name\": \"t\", \"phase\": 0, \"must_update\": false}");
         assertThat(v.get("state1")).isEqualTo("{\"name\": \"t\", \"phase\": 2, \"must_update\": true}");
         assertThat(v.get("state2")).isEqualTo("{\"name\": \"t\", \"phase\": 5, \"must_update\": true}");
-        assertThat(v.get("row")).endsWith(" 5 yes 1/1 loaded");
+        assertThat(v.get("row")).endsWith(" 5 yes 1/1 loaded handler");
         assertThat(v.get("nostate")).contains("no update named nobody").contains("ENOENT");
 
         assertThat(v.get("group_fail")).contains("member 2").contains("no member activated");
