@@ -24,7 +24,7 @@ n=$(getpid_lines); /bin/true; /bin/true
 val getpid_working "$([ "$(getpid_lines)" -gt "$n" ] && echo yes || echo no)"
 val rows_get_pid "$(grep -c '^get_pid ' /dev/dynamos || true)"
 
-for fn in dyn_quiesce dyn_ftrace_func; do
+for fn in dyn_quiesce dyn_handler_dispatch; do
   rows=$(tail -n +3 /dev/dynamos | wc -l)
   expect_fail d register selfbad 1 "dynamos:$fn"; val "refused_$fn" "$ERR"
   val "rows_changed_$fn" "$([ "$(tail -n +3 /dev/dynamos | wc -l)" = "$rows" ] && echo no || echo yes)"

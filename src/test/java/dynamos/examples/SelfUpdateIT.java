@@ -36,7 +36,7 @@ class SelfUpdateIT {
         assertThat(Integer.parseInt(v.get("second_read"))).isGreaterThanOrEqualTo(3);
         assertThat(v.get("list")).contains("\"name\": \"self_update\"").contains("\"name\": \"get_pid\"")
                 .contains("\"function\": \"dyn_status_show_v2\"");
-        for (String fn : List.of("dyn_quiesce", "dyn_ftrace_func")) {
+        for (String fn : List.of("dyn_quiesce", "dyn_handler_dispatch")) {
             assertThat(v.get("refused_" + fn)).as(fn).contains(fn)
                     .contains("is on the framework's redirection, removal or command path (built without ftrace sites)");
             assertThat(v).containsEntry("rows_changed_" + fn, "no");
