@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * End-to-end tests of the framework: builds dynamos.ko and the test modules (a traceable target
@@ -70,10 +71,19 @@ public final class FrameworkGuest {
      * helpers); {@code env} adds its own inputs (e.g. an example module's path) to the environment.
      */
     public static VmResult runScenario(String name, Map<String, String> env) {
+        return runScenario(name, env, o -> { });
+    }
+
+    /**
+     * {@link #runScenario(String, Map)} in a VM that {@code machine} adjusts first, e.g. one vCPU
+     * ({@code o.smp = 1}) or a small memory ({@code o.memoryMiB = 256}).
+     */
+    public static VmResult runScenario(String name, Map<String, String> env, Consumer<VmOptions> machine) {
         Path script = SCENARIOS.resolve(name + ".sh");
         assertThat(script).as("guest scenario").isRegularFile();
         VmOptions o = options();
         o.env.putAll(env);
+        machine.accept(o);
         return Guest.runClean(o, "exec sh -e " + Guest.q(script));
     }
 
