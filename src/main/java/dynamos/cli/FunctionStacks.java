@@ -84,7 +84,7 @@ final class FunctionStacks {
                     + (s.targetAbsent() ? "" : s.fastPath() ? " [fast path]" : " [handler path]"));
             int n = 1;
             for (VersionTable.Layer l : s.layers()) {
-                out.printf("    %d. %-28s v%-2d %-24s%s%n", n++, l.update() + " " + l.id(), l.active(),
+                out.printf("    %d. %-28s v%-2d %-24s %s%n", n++, l.update() + " " + l.id(), l.active(),
                         l.handler() == null ? "" : "handler " + l.handler(), role(s, l));
             }
         }

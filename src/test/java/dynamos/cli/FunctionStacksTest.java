@@ -66,6 +66,16 @@ class FunctionStacksTest {
     }
 
     @Test
+    void longUpdateAndHandlerNamesStaySeparatedFromTheNextColumn() {
+        FakeFramework fw = stacked();
+        fw.register("a_rather_long_update_name_here", 7, "may_open");
+        fw.setHandler("a_rather_long_update_name_here", 7, "dynamos_example_linger_longer:choose_version");
+        assertThat(text(UpdateCommands.ListUpdates::print, fw))
+                .contains("    3. a_rather_long_update_name_here 7 v1  "
+                        + "handler dynamos_example_linger_longer:choose_version decides\n");
+    }
+
+    @Test
     void statusHasStackAndTargetColumnsAndTheFunctions() {
         String status = text(StatusCommand::print, stacked());
         assertThat(status.lines().findFirst().orElseThrow()).contains(" STACK TARGET PATH    HOOKS");
