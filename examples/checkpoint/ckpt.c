@@ -4,12 +4,13 @@
  *
  *   ckpt collect PID           collect(PID)
  *   ckpt checkpoint PID FD     checkpoint(PID, FD), e.g. ckpt checkpoint 42 3 3>out.txt
+ *   ckpt call NR [ARG...]      any system call NR with up to six integer arguments
  *   ckpt worker DIR            a process to collect: opens DIR/old, creates DIR/started,
  *                              waits for DIR/go, then opens files, makes a pipe, dups a
  *                              descriptor and maps three areas, creates DIR/ready and
  *                              sleeps until killed
  *
- * collect and checkpoint print "ok RESULT" (exit 0) or "error ENAME" (exit 1).
+ * collect, checkpoint and call print "ok RESULT" (exit 0) or "error ENAME" (exit 1).
  * Build: gcc -static -O2 -Wall -o ckpt examples/checkpoint/ckpt.c
  */
 #define _GNU_SOURCE
@@ -114,8 +115,16 @@ int main(int argc, char **argv)
 		return report(syscall(CKPT_NR_COLLECT, atol(argv[2])));
 	if (argc == 4 && !strcmp(argv[1], "checkpoint"))
 		return report(syscall(CKPT_NR_CHECKPOINT, atol(argv[2]), atol(argv[3])));
+	if (argc >= 3 && argc <= 9 && !strcmp(argv[1], "call")) {
+		long a[6] = { 0 };
+		int i;
+
+		for (i = 3; i < argc; i++)
+			a[i - 3] = atol(argv[i]);
+		return report(syscall(atol(argv[2]), a[0], a[1], a[2], a[3], a[4], a[5]));
+	}
 	if (argc == 3 && !strcmp(argv[1], "worker"))
 		worker(argv[2]);
-	fprintf(stderr, "usage: ckpt collect PID | ckpt checkpoint PID FD | ckpt worker DIR\n");
+	fprintf(stderr, "usage: ckpt collect PID | ckpt checkpoint PID FD | ckpt call NR [ARG...] | ckpt worker DIR\n");
 	return 2;
 }

@@ -1,7 +1,7 @@
 # New system calls by an update ($CHECKPOINT, examples/checkpoint; test program $CKPT): collect and
 # checkpoint applied with 'dynamos apply', a checkpoint compared with /proc/PID/maps and /proc/PID/fd,
 # bad input, shadows gone with the process, -ENOSYS after revert; then the same update by its
-# control scripts ($CHECKPOINT_DIR), and a module whose numbers are taken refused at load.
+# control scripts ($CHECKPOINT_DIR), a second such update ($SYSCALL_MORE) stacked on it, and a module whose numbers are taken refused at load.
 . "$(dirname "$0")/lib.sh"
 
 shadows() { awk '$1 == "task_shadows" { t = $2 } $1 == "file_shadows" { f = $2 } END { print t, f }' /proc/dynamos_checkpoint; }
@@ -52,6 +52,16 @@ NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all"
 val other_user_collect "$($NOBODY "$CKPT" collect $PID || true)"
 val other_user_checkpoint "$($NOBODY "$CKPT" checkpoint $PID 1 || true)"
 val kernel_thread "$("$CKPT" collect 2 || true)"
+
+# A second update adding a system call stacks on this one: both work; it goes first.
+d apply "$SYSCALL_MORE"
+d list
+val stacked_more "$("$CKPT" call 402 20 || true)"
+val stacked_collect "$("$CKPT" collect 999999 || true)"
+expect_fail d revert checkpoint; val revert_below "$ERR"
+d revert syscall_more
+val unstacked_more "$("$CKPT" call 402 20 || true)"
+val unstacked_collect "$("$CKPT" collect 999999 || true)"
 
 kill $PID; wait $PID || true
 val shadows_after_exit "$(shadows)"

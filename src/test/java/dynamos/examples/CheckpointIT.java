@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dynamos.host.Exec;
 import dynamos.testing.FrameworkGuest;
 import dynamos.testing.Guest;
+import dynamos.update.UpdateBuilder;
 import dynamos.vm.VmResult;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,8 +28,12 @@ class CheckpointIT {
         Files.createDirectories(ckpt.getParent());
         Exec.capture(List.of("gcc", "-static", "-O2", "-Wall", "-Werror", "-o", ckpt.toString(),
                 Guest.REPO.resolve("examples/checkpoint/ckpt.c").toString())).orThrow("building ckpt");
+        Path more = UpdateBuilder.compile(Guest.REPO.resolve("src/test/updates/syscall_more"),
+                Guest.REPO.resolve("target/kmod").resolve(Guest.kernel().version()).resolve("test/syscall_more"),
+                Guest.kernel()).getFirst();
         VmResult r = FrameworkGuest.runScenario("checkpoint", Map.of("CHECKPOINT", ko.toString(),
-                "CKPT", ckpt.toString(), "CHECKPOINT_DIR", Guest.REPO.resolve("examples/checkpoint").toString()));
+                "CKPT", ckpt.toString(), "CHECKPOINT_DIR", Guest.REPO.resolve("examples/checkpoint").toString(),
+                "SYSCALL_MORE", more.toString()));
         Map<String, String> v = FrameworkGuest.values(r);
 
         // Before the update the numbers are unused; applied, collect works once per process.
@@ -53,6 +58,10 @@ class CheckpointIT {
                 .containsEntry("other_user_collect", "error EPERM")
                 .containsEntry("other_user_checkpoint", "error EPERM")
                 .containsEntry("kernel_thread", "error EINVAL");
+        // A second syscall-adding update stacks: its number and the ones below work; it must go first.
+        assertThat(v).containsEntry("stacked_more", "ok 41").containsEntry("stacked_collect", "error ESRCH")
+                .containsEntry("unstacked_more", "error ENOSYS").containsEntry("unstacked_collect", "error ESRCH");
+        assertThat(v.get("revert_below")).contains("syscall_more");
         // Shadows go with the process and its files; revert gives the numbers back.
         assertThat(v).containsEntry("shadows_after_exit", "0 0")
                 .containsEntry("after_revert_collect", "error ENOSYS")
@@ -67,7 +76,7 @@ class CheckpointIT {
         assertThat(r.output()).contains("checkpoint: exit: 1 task shadow(s) and 3 file shadow(s) were left");
 
         // Numbers the kernel uses, or beyond NR_syscalls, or twice: the module does not load.
-        assertThat(r.output()).containsPattern("system call 39 is taken by the running kernel \\(__x64_sys_getpid")
+        assertThat(r.output()).containsPattern("system call 39 is taken by the running kernel \\(__(x64|do)_sys_getpid")
                 .contains("system call 460: only numbers below 451 reach x64_sys_call")
                 .contains("system call 400 is listed twice");
         assertThat(v).containsEntry("refused_loaded", "0");
