@@ -58,7 +58,7 @@ d apply "$SYSCALL_MORE"
 d list
 val stacked_more "$("$CKPT" call 402 20 || true)"
 val stacked_collect "$("$CKPT" collect 999999 || true)"
-expect_fail d revert checkpoint; val revert_below "$ERR"
+expect_fail d revert checkpoint; val revert_below "$(echo "$ERR" | tr "\n" " ")"
 d revert syscall_more
 val unstacked_more "$("$CKPT" call 402 20 || true)"
 val unstacked_collect "$("$CKPT" collect 999999 || true)"
