@@ -111,10 +111,13 @@ static noinline void security_file_free_v2(struct file *file)
 	orig_security_file_free(file);
 }
 
+/*
+ * No shortcut on the table's count here: only the lock orders this removal
+ * after a collect that saw exit_state still 0 (see the top of the file).
+ */
 static noinline void release_task_v2(struct task_struct *p)
 {
-	if (thread_group_leader(p) && dynamos_shadow_count(&ckpt_tasks) &&
-	    !dynamos_shadow_lock(&ckpt_tasks)) {
+	if (thread_group_leader(p) && !dynamos_shadow_lock(&ckpt_tasks)) {
 		dynamos_shadow_remove(&ckpt_tasks, p);
 		dynamos_shadow_unlock(&ckpt_tasks);
 	}
