@@ -4,8 +4,8 @@
  * update module and its test program ckpt.c.
  *
  * Both lie in 387..423, the part of the x86-64 table that upstream keeps
- * free for good ("don't use numbers 387 through 423", the numbers other
- * ABIs gave their time64 calls), below NR_syscalls (451 on 6.1: larger
+ * free for good (a comment in the table says so: other ABIs use these
+ * numbers for their time64 calls), below NR_syscalls (451 on 6.1: larger
  * numbers never leave do_syscall_64) and without the x32 bit.  They are
  * this update's numbers, not the kernel's: the module checks at load
  * (insmod or dynamos apply) that the running kernel leaves them free, and

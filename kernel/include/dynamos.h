@@ -733,7 +733,7 @@ unsigned long dynamos_shadow_id_count(unsigned long id);
  * per call).
  *
  * Numbers: the x86-64 table leaves 335..423 unused, and its maintainers
- * reserve 387..423 for other ABIs ("don't use numbers 387 through 423"),
+ * keep 387..423 free for good (a comment in the x86-64 table says so),
  * so those are the safest; never the x32 bit (0x40000000), and nothing at
  * or above NR_syscalls (do_syscall_64 answers those itself).  The numbers
  * are the update's own, not the kernel's: check them when the module
