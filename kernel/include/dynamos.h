@@ -714,4 +714,157 @@ unsigned long dynamos_shadow_id_count(unsigned long id);
 		 void *: dynamos_shadow_table_count,			\
 		 default: dynamos_shadow_id_count)(x)
 
+/* ====================================================================== */
+/*
+ * New system calls: an update that adds system calls (x86-64)
+ *
+ * Where an unknown number goes (Debian 6.1, with the 2024 backport that
+ * dispatches through a switch instead of the table): do_syscall_64()
+ * (noinstr) calls x64_sys_call(regs, nr) for nr < NR_syscalls and answers
+ * -ENOSYS itself above; x64_sys_call() has an ftrace site and gives the
+ * numbers the kernel does not implement to __x64_sys_ni_syscall (-ENOSYS,
+ * no ftrace site; it never reaches sys_ni_syscall).  So an update adds
+ * system calls at free numbers below NR_syscalls by a version of
+ * x64_sys_call with an adaptation handler that picks it only for its own
+ * numbers: every other call (version 1) goes down the update stack to the
+ * original, so several such updates stack, and removing the update gives
+ * the numbers their -ENOSYS back.  The handler runs on every system call
+ * while the update is applied (the handler path: measured +65
+ * instructions per call, getpid 323 -> 389).
+ *
+ * Numbers: the x86-64 table leaves 335..423 unused, and its maintainers
+ * keep 387..423 free for good (a comment in the x86-64 table says so),
+ * so those are the safest; never the x32 bit (0x40000000), and nothing at
+ * or above NR_syscalls (do_syscall_64 answers those itself).  The numbers
+ * are the update's own, not the kernel's: check them when the module
+ * loads (dynamos_syscalls_check() in module init), so that both
+ * `dynamos apply` and insmod refuse a kernel that has taken one.
+ *
+ *	static long ckpt_collect(const struct pt_regs *regs)
+ *	{
+ *		pid_t pid = dynamos_syscall_arg(regs, 0);
+ *		...
+ *	}
+ *	static const struct dynamos_syscall ckpt_calls[] = {
+ *		{ 400, ckpt_collect }, { 401, ckpt_checkpoint },
+ *	};
+ *	DYNAMOS_SYSCALLS(ckpt, 5, ckpt_calls);	(id 5 of the update)
+ *	init:	ret = dynamos_syscalls_check(ckpt_calls, ARRAY_SIZE(ckpt_calls));
+ *
+ * DYNAMOS_SYSCALLS(prefix, id, calls) defines prefix_syscall_handler (the
+ * adaptation handler) and prefix_x64_sys_call_v2 (version 2 of
+ * x64_sys_call, which runs the function of the call's number) and declares
+ * both for `dynamos apply`.  A control script registers the same two by
+ * name (see examples/checkpoint).  The functions run as system calls do:
+ * process context of the calling task, may sleep; they return a value or
+ * -errno, which the task sees as errno.  The version stays busy while one
+ * of them runs (a blocked call delays removal until its timeout).
+ */
+#include <linux/kernel.h>
+#include <linux/preempt.h>
+#include <linux/sched.h>
+#include <linux/sched/task_stack.h>
+
+typedef long (*dynamos_syscall_fn_t)(const struct pt_regs *regs);
+
+/* One added system call: its number and its function. */
+struct dynamos_syscall {
+	unsigned int nr;
+	dynamos_syscall_fn_t fn;
+};
+
+/*
+ * dynamos_syscall_arg() - argument @n (0..5) of a 64-bit system call, from
+ *	the caller's saved user registers (rdi, rsi, rdx, r10, r8, r9).
+ */
+static __always_inline unsigned long
+dynamos_syscall_arg(const struct pt_regs *regs, unsigned int n)
+{
+	switch (n) {
+	case 0: return regs->di;
+	case 1: return regs->si;
+	case 2: return regs->dx;
+	case 3: return regs->r10;
+	case 4: return regs->r8;
+	case 5: return regs->r9;
+	default: return 0;
+	}
+}
+
+/*
+ * dynamos_syscall_nr() - the number of the system call current is in, or
+ *	-1 outside one (interrupt context, kernel threads, io_uring workers).
+ *	Any context; a 32-bit task's numbers are its own ABI's.
+ */
+static __always_inline long dynamos_syscall_nr(void)
+{
+	if (!in_task() || (current->flags & (PF_KTHREAD | PF_IO_WORKER)))
+		return -1;
+	return (long)task_pt_regs(current)->orig_ax;
+}
+
+/*
+ * dynamos_syscall_entry() - whether @regs and @nr, the arguments of a call
+ *	of x64_sys_call, are a user task's own system call @nr: the task's
+ *	saved user registers, in task context.  (Only do_syscall_64 calls
+ *	x64_sys_call today; the check keeps anything else out.)
+ */
+static __always_inline bool
+dynamos_syscall_entry(const struct pt_regs *regs, unsigned long nr)
+{
+	return in_task() && !(current->flags & (PF_KTHREAD | PF_IO_WORKER)) &&
+	       regs == task_pt_regs(current) && regs->orig_ax == nr;
+}
+
+/* The entry of @calls (@n of them) for @nr, or NULL. */
+static __always_inline const struct dynamos_syscall *
+dynamos_syscall_find(const struct dynamos_syscall *calls, unsigned int n,
+		     unsigned long nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (calls[i].nr == nr)
+			return &calls[i];
+	return NULL;
+}
+
+/**
+ * dynamos_syscall_unused() - whether 64-bit system call @nr is free on the
+ *	running kernel and reaches x64_sys_call
+ *
+ * Logs why not.  Process context, may sleep.
+ * Return: 0 free; -ERANGE (@nr >= NR_syscalls: never leaves do_syscall_64),
+ * -EBUSY (the kernel implements it), -ENOENT (kallsyms lacks the table).
+ */
+int dynamos_syscall_unused(unsigned int nr);
+
+/**
+ * dynamos_syscalls_check() - dynamos_syscall_unused() for each of @n
+ *	@calls, and no number twice, no function missing (-EINVAL)
+ */
+int dynamos_syscalls_check(const struct dynamos_syscall *calls, unsigned int n);
+
+#define DYNAMOS_SYSCALLS(prefix, id, calls)				\
+static notrace int prefix##_syscall_handler(const struct dynamos_call *call) \
+{									\
+	unsigned long __nr = dynamos_arg(call, 1);			\
+									\
+	if (dynamos_syscall_find(calls, ARRAY_SIZE(calls), __nr) &&	\
+	    dynamos_syscall_entry((const struct pt_regs *)dynamos_arg(call, 0), \
+				  __nr))					\
+		return 2;						\
+	return 1;							\
+}									\
+static noinline long prefix##_x64_sys_call_v2(const struct pt_regs *regs, \
+					      unsigned int nr)		\
+{									\
+	const struct dynamos_syscall *__call =				\
+		dynamos_syscall_find(calls, ARRAY_SIZE(calls), nr);	\
+									\
+	return __call ? __call->fn(regs) : -ENOSYS;			\
+}									\
+DYNAMOS_REPLACE(id, x64_sys_call, prefix##_x64_sys_call_v2);		\
+DYNAMOS_HANDLER(id, prefix##_syscall_handler)
+
 #endif /* _DYNAMOS_H */
