@@ -108,6 +108,12 @@ int dyn_symbols_init(void)
 }
 
 /* Is a module of that name loaded (in any state)? */
+/* The address of a (possibly unexported) kernel symbol; 0 if unknown. */
+unsigned long dyn_kallsyms_address(const char *name)
+{
+	return dyn_sym.kallsyms_lookup_name(name);
+}
+
 bool dyn_module_loaded(const char *name)
 {
 	bool loaded;

@@ -13,35 +13,17 @@
  * longer used for dispatching but is generated from the same list, so its
  * entry for the number tells whether the kernel uses it.
  *
- * Neither sys_call_table nor __x64_sys_ni_syscall is exported; they are
- * found through kallsyms_lookup_name(), itself found with a kprobe (as
- * symbols.c does; kept separate so that this optional part changes no other
- * file of the framework).
+ * Neither sys_call_table nor __x64_sys_ni_syscall is exported; symbols.c
+ * finds them through kallsyms.
  */
 #define pr_fmt(fmt) "dynamos: " fmt
 
 #include <linux/errno.h>
-#include <linux/kprobes.h>
 #include <linux/module.h>
 #include <asm/syscall.h>
 #include <asm/unistd.h>
 #include "include/dynamos.h"
-
-static unsigned long dyn_syscall_lookup(const char *name)
-{
-	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
-	unsigned long (*lookup)(const char *name);
-	int ret;
-
-	ret = register_kprobe(&kp);
-	if (ret < 0) {
-		pr_err("syscall check: cannot locate kallsyms_lookup_name (kprobe: %d)\n", ret);
-		return 0;
-	}
-	lookup = (void *)kp.addr;
-	unregister_kprobe(&kp);
-	return lookup ? lookup(name) : 0;
-}
+#include "internal.h"
 
 int dynamos_syscall_unused(unsigned int nr)
 {
@@ -53,8 +35,8 @@ int dynamos_syscall_unused(unsigned int nr)
 		       nr, NR_syscalls, NR_syscalls);
 		return -ERANGE;
 	}
-	table = (const sys_call_ptr_t *)dyn_syscall_lookup("sys_call_table");
-	ni = dyn_syscall_lookup("__x64_sys_ni_syscall");
+	table = (const sys_call_ptr_t *)dyn_kallsyms_address("sys_call_table");
+	ni = dyn_kallsyms_address("__x64_sys_ni_syscall");
 	if (!table || !ni) {
 		pr_err("system call %u: sys_call_table or __x64_sys_ni_syscall not in kallsyms\n", nr);
 		return -ENOENT;
