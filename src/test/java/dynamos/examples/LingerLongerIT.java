@@ -1,0 +1,72 @@
+package dynamos.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dynamos.host.Exec;
+import dynamos.testing.FrameworkGuest;
+import dynamos.testing.Guest;
+import dynamos.vm.VmResult;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Linger-Longer (paper §5.2) live on the fair scheduler, one vCPU: a guest CPU hog gets nothing
+ * while a host CPU hog runs and almost everything when it stops; revert restores even sharing; the
+ * stock SCHED_IDLE policy is measured in the same run for comparison. Shares are per mille.
+ */
+class LingerLongerIT {
+    @Test
+    void aGuestRunsOnlyWhenNoHostWantsTheCpuAndRevertRestoresFairSharing() throws IOException {
+        Path ko = ExamplesIT.build("linger_longer");
+        Path tool = Guest.REPO.resolve("target/kmod").resolve(Guest.kernel().version()).resolve("test/lingertool");
+        Files.createDirectories(tool.getParent());
+        Exec.capture(List.of("gcc", "-static", "-O2", "-Wall", "-o", tool.toString(),
+                Guest.REPO.resolve("src/test/kmod/lingertool/lingertool.c").toString())).orThrow("building lingertool");
+        VmResult r = FrameworkGuest.runScenario("linger-longer",
+                Map.of("LINGER", ko.toString(), "LINGERTOOL", tool.toString()), o -> o.smp = 1);
+        Map<String, String> v = FrameworkGuest.values(r);
+        System.out.println("linger-longer shares (per mille, stat / schedstat): " + v);
+
+        // Stock kernel: the two hogs share the CPU.
+        assertThat(share(v, "stock_guest")).isBetween(350, 650);
+        // Control scripts: the guest is listed and kept off the CPU; after them, even again.
+        assertThat(v).containsEntry("scripts_listed", "1");
+        assertThat(share(v, "scripts_guest")).isLessThan(10);
+        assertThat(share(v, "scripts_reverted_guest")).isBetween(350, 650);
+
+        // Applied: marking is idempotent, an unknown pid is refused.
+        assertThat(v).containsEntry("marked_before", "0").containsEntry("marked", "1").containsEntry("bad_pid", "refused");
+        // While the host hog runs the guest gets < 1% of the CPU, and the host nearly all of it.
+        assertThat(share(v, "applied_guest")).isLessThan(10);
+        assertThat(share(v, "applied_guest_ns")).isLessThan(10);
+        assertThat(share(v, "applied_host")).isGreaterThan(900);
+        // Host gone: the guest takes the idle CPU.
+        assertThat(share(v, "alone_guest")).isGreaterThan(900);
+        // A guest's mark goes with the task.
+        assertThat(v).containsEntry("with_sleeper", "2").containsEntry("after_sleeper", "1");
+        // A new host hog pushes the guest off at once.
+        assertThat(share(v, "host_again_guest")).isLessThan(10);
+        assertThat(share(v, "host_again_host")).isGreaterThan(900);
+        assertThat(Long.parseLong(v.get("redirected"))).isPositive();
+        assertThat(Long.parseLong(v.get("preempted"))).isPositive();
+        // No version is on any task's stack: removable at any time.
+        assertThat(v).containsEntry("pick_in_use", "no").containsEntry("preempt_in_use", "no");
+        assertThat(v).containsEntry("proc_after_revert", "gone");
+        assertThat(r.output()).containsPattern("linger_longer: exit: \\d+ guest mark\\(s\\) of live tasks freed")
+                .containsPattern("linger_longer: offsets from BTF: cfs_rq.tasks_timeline \\d+");
+
+        // Reverted: the stock scheduler shares evenly again.
+        assertThat(share(v, "reverted_guest")).isBetween(350, 650);
+        // Stock SCHED_IDLE, for comparison: a small share, not nothing (weight 3 against 1024).
+        assertThat(share(v, "sched_idle_guest_ns")).isLessThan(50);
+    }
+
+    private static int share(Map<String, String> v, String key) {
+        assertThat(v).as("scenario value " + key).containsKey(key);
+        return Integer.parseInt(v.get(key));
+    }
+}

@@ -1,0 +1,87 @@
+# Linger-Longer ($LINGER, examples/linger_longer) on one vCPU: a guest CPU hog and a host CPU hog.
+# Shares are per mille of the interval, from /proc/PID/stat (utime+stime, in 1/100 s) and, more
+# precisely, /proc/PID/schedstat (ns on the CPU). Order: stock kernel; the update through its
+# control scripts; the update through apply (host hog on, off, on again; a guest that exits);
+# revert; the stock SCHED_IDLE policy for the guest, for comparison. $LINGERTOOL spins or sets SCHED_IDLE.
+. "$(dirname "$0")/lib.sh"
+
+T=${LINGER_SECONDS:-4}
+PROC=/proc/dynamos_linger_longer
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+ns() { cut -d' ' -f1 "/proc/$1/schedstat"; }
+now_cs() { awk '{ printf "%d\n", $1 * 100 }' /proc/uptime; }
+# measure LABEL: the shares of $G and $H (if set) over $T seconds.
+measure() {
+	gt0=$(ticks $G); gn0=$(ns $G)
+	if [ -n "$H" ]; then ht0=$(ticks $H); hn0=$(ns $H); fi
+	t0=$(now_cs)
+	sleep $T
+	gt1=$(ticks $G); gn1=$(ns $G)
+	if [ -n "$H" ]; then ht1=$(ticks $H); hn1=$(ns $H); fi
+	t1=$(now_cs)
+	dt=$((t1 - t0))
+	val "${1}_guest" $(((gt1 - gt0) * 1000 / dt))
+	val "${1}_guest_ns" $(((gn1 - gn0) / (dt * 10000)))
+	if [ -n "$H" ]; then
+		val "${1}_host" $(((ht1 - ht0) * 1000 / dt))
+		val "${1}_host_ns" $(((hn1 - hn0) / (dt * 10000)))
+	fi
+}
+field_of() { sed -n "s/^$1 //p" $PROC; }
+
+d start --module "$FRAMEWORK"
+"$LINGERTOOL" spin & G=$!
+"$LINGERTOOL" spin & H=$!
+measure stock
+
+# The control scripts, on the module loaded by hand.
+insmod "$LINGER"
+d run examples/linger_longer/activate.dynamos
+echo $G > $PROC
+val scripts_listed "$(grep -c "^$G lingertool\$" $PROC || true)"
+sleep 1
+measure scripts
+d status | grep -E 'linger_longer|pick_next_entity|check_preempt|release_task' || true
+d run examples/linger_longer/deactivate.dynamos
+rmmod dynamos_linger_longer
+measure scripts_reverted
+
+# The self-declaring update, applied in one step.
+d apply "$LINGER"
+d list
+val marked_before "$(field_of guests)"
+echo $G > $PROC
+echo $G > $PROC
+val marked "$(field_of guests)"
+val bad_pid "$(echo 999999 > $PROC 2>/dev/null && echo accepted || echo refused)"
+sleep 1
+measure applied
+kill $H; wait $H || true; H=
+measure alone
+# A guest that exits while marked: release_task drops its mark.
+sleep 300 & S=$!
+echo $S > $PROC
+val with_sleeper "$(field_of guests)"
+kill $S; wait $S || true
+val after_sleeper "$(field_of guests)"
+# A host hog that starts now preempts the guest at once and keeps it off the CPU.
+"$LINGERTOOL" spin & H=$!
+sleep 1
+measure host_again
+val redirected "$(field_of redirected)"
+val preempted "$(field_of preempted)"
+# No task ever sleeps in a version: each returns before its caller switches tasks.
+if d in-use linger_longer 1 2 --timeout 10; then val pick_in_use no; else val pick_in_use "yes($?)"; fi
+if d in-use linger_longer 2 2 --timeout 10; then val preempt_in_use no; else val preempt_in_use "yes($?)"; fi
+d revert linger_longer
+val proc_after_revert "$(test -e $PROC && echo present || echo gone)"
+sleep 1
+measure reverted
+
+# For comparison: the stock SCHED_IDLE policy for the guest.
+"$LINGERTOOL" idle $G
+sleep 1
+measure sched_idle
+kill $G $H; wait $G $H || true
+d stop
+dmesg | grep 'linger_longer:' | no_timestamps
