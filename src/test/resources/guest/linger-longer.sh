@@ -10,18 +10,28 @@ PROC=/proc/dynamos_linger_longer
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 ns() { cut -d' ' -f1 "/proc/$1/schedstat"; }
 now_cs() { awk '{ printf "%d\n", $1 * 100 }' /proc/uptime; }
-# measure LABEL: the shares of $G and $H (if set) over $T seconds.
+# CPU time used by anything, in 1/100 s (/proc/stat: user nice system irq softirq steal).
+busy_cs() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+# measure LABEL: the shares of $G and $H (if set) over $T seconds: LABEL_guest of the interval
+# (stat), LABEL_guest_ns of the interval (schedstat); LABEL_others what every other task and
+# interrupts took (under TCG kernel threads, the emulated timer and this script's JVM take
+# several per cent), LABEL_idle the time nobody used, LABEL_guest_spare the guest's share of the
+# time the others left to the two hogs.
 measure() {
-	gt0=$(ticks $G); gn0=$(ns $G)
+	gt0=$(ticks $G); gn0=$(ns $G); ht0=0; hn0=0; ht1=0; hn1=0
 	if [ -n "$H" ]; then ht0=$(ticks $H); hn0=$(ns $H); fi
-	t0=$(now_cs)
+	b0=$(busy_cs); t0=$(now_cs)
 	sleep $T
 	gt1=$(ticks $G); gn1=$(ns $G)
 	if [ -n "$H" ]; then ht1=$(ticks $H); hn1=$(ns $H); fi
-	t1=$(now_cs)
-	dt=$((t1 - t0))
+	b1=$(busy_cs); t1=$(now_cs)
+	dt=$((t1 - t0)); others=$((b1 - b0 - (gt1 - gt0) - (ht1 - ht0)))
+	[ $others -ge 0 ] || others=0
+	val "${1}_others" $((others * 1000 / dt))
+	val "${1}_idle" $(((dt - (b1 - b0)) * 1000 / dt))
 	val "${1}_guest" $(((gt1 - gt0) * 1000 / dt))
 	val "${1}_guest_ns" $(((gn1 - gn0) / (dt * 10000)))
+	val "${1}_guest_spare" $(((gt1 - gt0) * 1000 / (dt - others)))
 	if [ -n "$H" ]; then
 		val "${1}_host" $(((ht1 - ht0) * 1000 / dt))
 		val "${1}_host_ns" $(((hn1 - hn0) / (dt * 10000)))
