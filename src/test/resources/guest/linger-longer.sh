@@ -52,7 +52,9 @@ val scripts_listed "$(grep -c "^$G lingertool\$" $PROC || true)"
 sleep 1
 measure scripts
 d status | grep -E 'linger_longer|pick_next_entity|check_preempt|release_task' || true
+t0=$(now_cs)
 d run examples/linger_longer/deactivate.dynamos
+val scripts_removal_cs $(($(now_cs) - t0))
 rmmod dynamos_linger_longer
 measure scripts_reverted
 
@@ -66,7 +68,20 @@ val marked "$(field_of guests)"
 val bad_pid "$(echo 999999 > $PROC 2>/dev/null && echo accepted || echo refused)"
 sleep 1
 measure applied
+# A second guest in its own session, i.e. its own autogroup: the top-level pick is between group
+# entities, and the update has to look inside them.
+setsid sh -c 'echo $$ > /tmp/g2.pid; exec "$0" spin' "$LINGERTOOL" &
+sleep 1
+G2=$(cat /tmp/g2.pid)
+val own_group "$(test "$(cat /proc/$G2/autogroup)" != "$(cat /proc/$G/autogroup)" && echo yes || echo no)"
+echo $G2 > $PROC
+sleep 1
+G1=$G; G=$G2; measure other_group; G=$G1
 kill $H; wait $H || true; H=
+# Guests may run now: G2 can act on its signal.
+kill $G2
+i=0; while [ -e /proc/$G2 ] && ! grep -q '^State:.*Z' /proc/$G2/status 2>/dev/null && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+wait $G2 2>/dev/null || true
 measure alone
 # A guest that exits while marked: release_task drops its mark.
 sleep 300 & S=$!
@@ -83,7 +98,9 @@ val preempted "$(field_of preempted)"
 # No task ever sleeps in a version: each returns before its caller switches tasks.
 if d in-use linger_longer 1 2 --timeout 10; then val pick_in_use no; else val pick_in_use "yes($?)"; fi
 if d in-use linger_longer 2 2 --timeout 10; then val preempt_in_use no; else val preempt_in_use "yes($?)"; fi
-d revert linger_longer
+t0=$(now_cs)
+d revert linger_longer --timeout 60
+val revert_cs $(($(now_cs) - t0))
 val proc_after_revert "$(test -e $PROC && echo present || echo gone)"
 sleep 1
 measure reverted

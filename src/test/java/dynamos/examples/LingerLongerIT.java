@@ -45,6 +45,10 @@ class LingerLongerIT {
         assertThat(share(v, "applied_guest")).isLessThan(10);
         assertThat(share(v, "applied_guest_ns")).isLessThan(10);
         assertThat(share(v, "applied_host")).isGreaterThan(800);
+        // A guest in another session (autogroup) is kept off the CPU as well.
+        assertThat(v).containsEntry("own_group", "yes");
+        assertThat(share(v, "other_group_guest")).isLessThan(10);
+        assertThat(share(v, "other_group_host")).isGreaterThan(800);
         // Host gone: the guest takes the CPU. Other tasks (kernel threads, the test's JVM; several
         // per cent under TCG) still come first, so "> 90%" is checked on the time they leave, and
         // the CPU never idles.
