@@ -10,31 +10,33 @@ PROC=/proc/dynamos_linger_longer
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 ns() { cut -d' ' -f1 "/proc/$1/schedstat"; }
 now_cs() { awk '{ printf "%d\n", $1 * 100 }' /proc/uptime; }
-# CPU time used by anything, in 1/100 s (/proc/stat: user nice system irq softirq steal).
-busy_cs() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
-# measure LABEL: the shares of $G and $H (if set) over $T seconds: LABEL_guest of the interval
-# (stat), LABEL_guest_ns of the interval (schedstat); LABEL_others what every other task and
-# interrupts took (under TCG kernel threads, the emulated timer and this script's JVM take
-# several per cent), LABEL_idle the time nobody used, LABEL_guest_spare the guest's share of the
-# time the others left to the two hogs.
+# CPU time of every live task in ns (exited ones are missed: an underestimate).
+all_ns() { cat /proc/[0-9]*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f\n", s }'; }
+# measure LABEL: the shares of $G and $H (if set) over $T seconds, per mille: LABEL_guest from
+# /proc/PID/stat, LABEL_guest_ns from /proc/PID/schedstat, LABEL_guest_ppm the same per million;
+# LABEL_others what all other tasks took (kernel threads, this script, its JVM: several per cent
+# under TCG), LABEL_idle what nobody took, LABEL_guest_spare the guest's share of the time the
+# other tasks left.
 measure() {
 	gt0=$(ticks $G); gn0=$(ns $G); ht0=0; hn0=0; ht1=0; hn1=0
 	if [ -n "$H" ]; then ht0=$(ticks $H); hn0=$(ns $H); fi
-	b0=$(busy_cs); t0=$(now_cs)
+	a0=$(all_ns); t0=$(now_cs)
 	sleep $T
 	gt1=$(ticks $G); gn1=$(ns $G)
 	if [ -n "$H" ]; then ht1=$(ticks $H); hn1=$(ns $H); fi
-	b1=$(busy_cs); t1=$(now_cs)
-	dt=$((t1 - t0)); others=$((b1 - b0 - (gt1 - gt0) - (ht1 - ht0)))
+	a1=$(all_ns); t1=$(now_cs)
+	dt=$((t1 - t0)); dtn=$((dt * 10000000))
+	others=$((a1 - a0 - (gn1 - gn0) - (hn1 - hn0)))
 	[ $others -ge 0 ] || others=0
-	val "${1}_others" $((others * 1000 / dt))
-	val "${1}_idle" $(((dt - (b1 - b0)) * 1000 / dt))
+	val "${1}_others" $((others * 1000 / dtn))
+	val "${1}_idle" $(((dtn - (a1 - a0)) * 1000 / dtn))
 	val "${1}_guest" $(((gt1 - gt0) * 1000 / dt))
-	val "${1}_guest_ns" $(((gn1 - gn0) / (dt * 10000)))
-	val "${1}_guest_spare" $(((gt1 - gt0) * 1000 / (dt - others)))
+	val "${1}_guest_ns" $(((gn1 - gn0) * 1000 / dtn))
+	val "${1}_guest_ppm" $(((gn1 - gn0) * 1000 / (dtn / 1000)))
+	val "${1}_guest_spare" $(((gn1 - gn0) * 1000 / (dtn - others)))
 	if [ -n "$H" ]; then
 		val "${1}_host" $(((ht1 - ht0) * 1000 / dt))
-		val "${1}_host_ns" $(((hn1 - hn0) / (dt * 10000)))
+		val "${1}_host_ns" $(((hn1 - hn0) * 1000 / dtn))
 	fi
 }
 field_of() { sed -n "s/^$1 //p" $PROC; }

@@ -54,7 +54,7 @@ class LingerLongerIT {
         // the CPU never idles.
         assertThat(share(v, "alone_guest")).isGreaterThan(850);
         assertThat(share(v, "alone_guest_spare")).isGreaterThan(900);
-        assertThat(share(v, "alone_idle")).isLessThan(20);
+        assertThat(share(v, "alone_idle")).isLessThan(30);
         // A guest's mark goes with the task.
         assertThat(v).containsEntry("with_sleeper", "2").containsEntry("after_sleeper", "1");
         // A new host hog pushes the guest off at once.
@@ -71,9 +71,10 @@ class LingerLongerIT {
         // Reverted: the stock scheduler shares evenly again.
         assertThat(share(v, "reverted_guest")).isBetween(350, 650);
         // Stock SCHED_IDLE, for comparison: a small share but not nothing (weight 3 against 1024).
-        assertThat(share(v, "sched_idle_guest_ns")).isBetween(1, 50);
-        System.out.printf("guest's share with a host hog running: Linger-Longer %d/1000 (schedstat %d), SCHED_IDLE %d/1000 (schedstat %d)%n",
-                share(v, "applied_guest"), share(v, "applied_guest_ns"), share(v, "sched_idle_guest"), share(v, "sched_idle_guest_ns"));
+        assertThat(share(v, "sched_idle_guest_ppm")).isBetween(1, 50_000);
+        assertThat(share(v, "applied_guest_ppm")).isLessThan(share(v, "sched_idle_guest_ppm"));
+        System.out.printf("guest's share with a host hog running (parts per million, schedstat): Linger-Longer %d, SCHED_IDLE %d%n",
+                share(v, "applied_guest_ppm"), share(v, "sched_idle_guest_ppm"));
     }
 
     private static int share(Map<String, String> v, String key) {
