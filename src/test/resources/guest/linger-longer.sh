@@ -10,33 +10,42 @@ PROC=/proc/dynamos_linger_longer
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 ns() { cut -d' ' -f1 "/proc/$1/schedstat"; }
 now_cs() { awk '{ printf "%d\n", $1 * 100 }' /proc/uptime; }
-# CPU time of every live task in ns (exited ones are missed: an underestimate).
-all_ns() { cat /proc/[0-9]*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f\n", s }'; }
-# measure LABEL: the shares of $G and $H (if set) over $T seconds, per mille: LABEL_guest from
-# /proc/PID/stat, LABEL_guest_ns from /proc/PID/schedstat, LABEL_guest_ppm the same per million;
-# LABEL_others what all other tasks took (kernel threads, this script, its JVM: several per cent
-# under TCG), LABEL_idle what nobody took, LABEL_guest_spare the guest's share of the time the
-# other tasks left.
+# snap FILE: "PID ns-on-CPU" of every task (shell builtins only: nothing forks meanwhile).
+snap() {
+	for d in /proc/[0-9]*; do
+		{ read n rest < $d/schedstat && echo "${d#/proc/} $n"; } 2>/dev/null || true
+	done > "$1"
+}
+# CPU time, in ns, of the tasks alive in both snapshots.
+tasks_ns() { awk 'NR == FNR { a[$1] = $2; next } ($1 in a) { s += $2 - a[$1] } END { printf "%.0f\n", s }' "$1" "$2"; }
+# measure LABEL: the shares of $G and $H (if set) over $T seconds, per mille:
+#   LABEL_guest, LABEL_host        of the interval, from /proc/PID/stat (utime+stime)
+#   LABEL_guest_ns, LABEL_host_ns  of the interval, from /proc/PID/schedstat
+#   LABEL_guest_ppm                the same per million
+#   LABEL_guest_of_tasks           of the CPU time all tasks got (kernel threads, this script and
+#                                  its JVM are hosts and come first)
+#   LABEL_guest_of_hogs            of the CPU time the two hogs got
+#   LABEL_lost                     the interval no task got: idle, and, under TCG on a busy host,
+#                                  time the virtual CPU did not run at all
 measure() {
 	gt0=$(ticks $G); gn0=$(ns $G); ht0=0; hn0=0; ht1=0; hn1=0
 	if [ -n "$H" ]; then ht0=$(ticks $H); hn0=$(ns $H); fi
-	a0=$(all_ns); t0=$(now_cs)
+	snap /tmp/snap0; t0=$(now_cs)
 	sleep $T
 	gt1=$(ticks $G); gn1=$(ns $G)
 	if [ -n "$H" ]; then ht1=$(ticks $H); hn1=$(ns $H); fi
-	a1=$(all_ns); t1=$(now_cs)
-	dt=$((t1 - t0)); dtn=$((dt * 10000000))
-	others=$((a1 - a0 - (gn1 - gn0) - (hn1 - hn0)))
-	[ $others -ge 0 ] || others=0
-	val "${1}_others" $((others * 1000 / dtn))
-	val "${1}_idle" $(((dtn - (a1 - a0)) * 1000 / dtn))
+	snap /tmp/snap1; t1=$(now_cs)
+	dt=$((t1 - t0)); dtn=$((dt * 10000000)); all=$(tasks_ns /tmp/snap0 /tmp/snap1)
+	gd=$((gn1 - gn0)); hd=$((hn1 - hn0))
+	val "${1}_lost" $(((dtn - all) * 1000 / dtn))
 	val "${1}_guest" $(((gt1 - gt0) * 1000 / dt))
-	val "${1}_guest_ns" $(((gn1 - gn0) * 1000 / dtn))
-	val "${1}_guest_ppm" $(((gn1 - gn0) * 1000 / (dtn / 1000)))
-	val "${1}_guest_spare" $(((gn1 - gn0) * 1000 / (dtn - others)))
+	val "${1}_guest_ns" $((gd * 1000 / dtn))
+	val "${1}_guest_ppm" $((gd * 1000 / (dtn / 1000)))
+	val "${1}_guest_of_tasks" $((gd * 1000 / all))
 	if [ -n "$H" ]; then
 		val "${1}_host" $(((ht1 - ht0) * 1000 / dt))
-		val "${1}_host_ns" $(((hn1 - hn0) * 1000 / dtn))
+		val "${1}_host_ns" $((hd * 1000 / dtn))
+		val "${1}_guest_of_hogs" $((gd * 1000 / (gd + hd)))
 	fi
 }
 field_of() { sed -n "s/^$1 //p" $PROC; }

@@ -32,34 +32,32 @@ class LingerLongerIT {
         System.out.println("linger-longer shares (per mille, stat / schedstat): " + v);
 
         // Stock kernel: the two hogs share the CPU.
-        assertThat(share(v, "stock_guest")).isBetween(350, 650);
+        assertThat(share(v, "stock_guest_of_hogs")).isBetween(350, 650);
         // Control scripts: the guest is listed and kept off the CPU; after them, even again.
         assertThat(v).containsEntry("scripts_listed", "1");
         assertThat(share(v, "scripts_guest")).isLessThan(10);
-        assertThat(share(v, "scripts_reverted_guest")).isBetween(350, 650);
+        assertThat(share(v, "scripts_guest_of_hogs")).isLessThan(10);
+        assertThat(share(v, "scripts_reverted_guest_of_hogs")).isBetween(350, 650);
 
         // Applied: marking is idempotent, an unknown pid is refused.
         assertThat(v).containsEntry("marked_before", "0").containsEntry("marked", "1").containsEntry("bad_pid", "refused");
-        // While the host hog runs the guest gets < 1% of the CPU (both clocks), the host what
-        // both had before.
+        // While the host hog runs the guest gets < 1% of the CPU (either clock); the host has it.
         assertThat(share(v, "applied_guest")).isLessThan(10);
         assertThat(share(v, "applied_guest_ns")).isLessThan(10);
-        assertThat(share(v, "applied_host")).isGreaterThan(800);
+        assertThat(share(v, "applied_guest_of_hogs")).isLessThan(10);
         // A guest in another session (autogroup) is kept off the CPU as well.
         assertThat(v).containsEntry("own_group", "yes");
         assertThat(share(v, "other_group_guest")).isLessThan(10);
-        assertThat(share(v, "other_group_host")).isGreaterThan(800);
-        // Host gone: the guest takes the CPU. Other tasks (kernel threads, the test's JVM; several
-        // per cent under TCG) still come first, so "> 90%" is checked on the time they leave, and
-        // the CPU never idles.
-        assertThat(share(v, "alone_guest")).isGreaterThan(850);
-        assertThat(share(v, "alone_guest_spare")).isGreaterThan(900);
-        assertThat(share(v, "alone_idle")).isLessThan(30);
+        assertThat(share(v, "other_group_guest_of_hogs")).isLessThan(10);
+        // Host gone: the guest takes the CPU. Other tasks (kernel threads, the test's JVM) still
+        // come first, and under TCG the virtual CPU loses time when the host machine is busy, so
+        // "> 90%" is checked on the CPU time tasks got.
+        assertThat(share(v, "alone_guest_of_tasks")).isGreaterThan(900);
         // A guest's mark goes with the task.
         assertThat(v).containsEntry("with_sleeper", "2").containsEntry("after_sleeper", "1");
         // A new host hog pushes the guest off at once.
         assertThat(share(v, "host_again_guest")).isLessThan(10);
-        assertThat(share(v, "host_again_host")).isGreaterThan(800);
+        assertThat(share(v, "host_again_guest_of_hogs")).isLessThan(10);
         assertThat(Long.parseLong(v.get("redirected"))).isPositive();
         assertThat(Long.parseLong(v.get("preempted"))).isPositive();
         // No version is on any task's stack: removable at any time.
@@ -69,12 +67,13 @@ class LingerLongerIT {
                 .containsPattern("linger_longer: offsets from BTF: cfs_rq.tasks_timeline \\d+");
 
         // Reverted: the stock scheduler shares evenly again.
-        assertThat(share(v, "reverted_guest")).isBetween(350, 650);
+        assertThat(share(v, "reverted_guest_of_hogs")).isBetween(350, 650);
         // Stock SCHED_IDLE, for comparison: a small share but not nothing (weight 3 against 1024).
         assertThat(share(v, "sched_idle_guest_ppm")).isBetween(1, 50_000);
         assertThat(share(v, "applied_guest_ppm")).isLessThan(share(v, "sched_idle_guest_ppm"));
-        System.out.printf("guest's share with a host hog running (parts per million, schedstat): Linger-Longer %d, SCHED_IDLE %d%n",
-                share(v, "applied_guest_ppm"), share(v, "sched_idle_guest_ppm"));
+        System.out.printf("guest's share with a host hog running (parts per million, schedstat): Linger-Longer %d, SCHED_IDLE %d;"
+                + " with the CPU to itself: %d per mille of the tasks' time (%d of the interval)%n",
+                share(v, "applied_guest_ppm"), share(v, "sched_idle_guest_ppm"), share(v, "alone_guest_of_tasks"), share(v, "alone_guest"));
     }
 
     private static int share(Map<String, String> v, String key) {
