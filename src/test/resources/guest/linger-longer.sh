@@ -104,6 +104,13 @@ val after_sleeper "$(field_of guests)"
 "$LINGERTOOL" spin & H=$!
 sleep 1
 measure host_again
+# Unmarked after starving for seconds: a host again, on a par with the other host at once (no
+# credit for the time it was kept off the CPU), then a guest again.
+echo -$G > $PROC
+val unmarked_count "$(field_of guests)"
+measure unmarked
+echo $G > $PROC
+sleep 2
 val redirected "$(field_of redirected)"
 val preempted "$(field_of preempted)"
 # No task ever sleeps in a version: each returns before its caller switches tasks.
@@ -113,7 +120,6 @@ t0=$(now_cs)
 d revert linger_longer --timeout 60
 val revert_cs $(($(now_cs) - t0))
 val proc_after_revert "$(test -e $PROC && echo present || echo gone)"
-sleep 1
 measure reverted
 
 # For comparison: the stock SCHED_IDLE policy for the guest.

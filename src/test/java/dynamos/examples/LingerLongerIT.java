@@ -58,6 +58,10 @@ class LingerLongerIT {
         // A new host hog pushes the guest off at once.
         assertThat(share(v, "host_again_guest")).isLessThan(10);
         assertThat(share(v, "host_again_guest_of_hogs")).isLessThan(10);
+        // Unmarked after seconds off the CPU: it shares evenly with the host at once, it was given
+        // no credit for the time it waited.
+        assertThat(v).containsEntry("unmarked_count", "0");
+        assertThat(share(v, "unmarked_guest_of_hogs")).isBetween(350, 650);
         assertThat(Long.parseLong(v.get("redirected"))).isPositive();
         assertThat(Long.parseLong(v.get("preempted"))).isPositive();
         // No version is on any task's stack: removable at any time.
@@ -66,7 +70,8 @@ class LingerLongerIT {
         assertThat(r.output()).containsPattern("linger_longer: exit: \\d+ guest mark\\(s\\) of live tasks freed")
                 .containsPattern("linger_longer: offsets from BTF: cfs_rq.tasks_timeline \\d+");
 
-        // Reverted: the stock scheduler shares evenly again.
+        // Reverted (measured at once, the guest having waited until then): the stock scheduler
+        // shares evenly again.
         assertThat(share(v, "reverted_guest_of_hogs")).isBetween(350, 650);
         // Stock SCHED_IDLE, for comparison: a small share but not nothing (weight 3 against 1024).
         assertThat(share(v, "sched_idle_guest_ppm")).isBetween(1, 50_000);
