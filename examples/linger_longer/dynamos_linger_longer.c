@@ -156,17 +156,26 @@ static notrace bool se_has_host(struct sched_entity *se, int depth)
  * The original chose @guest, which holds no host.  Return the runnable entity of this level that
  * does hold a host and would run first by vruntime, or @guest when there is none: then only
  * guests want the CPU and they may have it.
+ *
+ * Guests that wait get no credit for it: every guest-only entity whose vruntime is below the
+ * chosen host's is lifted to it.  Otherwise a guest kept off the CPU for a minute would, once
+ * unmarked or after revert, have the CPU to itself for a minute, and the queue's min_vruntime
+ * (which never passes its leftmost entity) would stand still, placing new and waking hosts far
+ * ahead of the hosts that kept running.  The lifted entities are exactly the tree's first ones
+ * (all of them before its first host) plus maybe curr, which is not in the tree; giving them all
+ * the same, larger key keeps the tree's in-order keys non-decreasing, so no node moves.
  */
 static notrace struct sched_entity *pick_host(struct cfs_rq *cfs_rq, struct sched_entity *curr,
 					      struct sched_entity *guest)
 {
-	struct sched_entity *host = NULL;
+	struct rb_node *first = rb_first_cached(cfs_tree(cfs_rq));
+	struct sched_entity *host = NULL, *se;
 	struct rb_node *node;
+	u64 v;
 
 	/* The tree is sorted by vruntime: its first host is its earliest one. */
-	for (node = rb_first_cached(cfs_tree(cfs_rq)); node; node = rb_next(node)) {
-		struct sched_entity *se = rb_entry(node, struct sched_entity, run_node);
-
+	for (node = first; node; node = rb_next(node)) {
+		se = rb_entry(node, struct sched_entity, run_node);
 		if (se != guest && se_has_host(se, 0)) {
 			host = se;
 			break;
@@ -177,6 +186,16 @@ static notrace struct sched_entity *pick_host(struct cfs_rq *cfs_rq, struct sche
 		host = curr;
 	if (!host)
 		return guest;
+
+	v = host->vruntime;
+	for (node = first; node; node = rb_next(node)) {
+		se = rb_entry(node, struct sched_entity, run_node);
+		if ((s64)(se->vruntime - v) >= 0)
+			break;
+		se->vruntime = v;	/* a guest: it precedes every host in the tree and curr */
+	}
+	if (curr && curr != host && (s64)(curr->vruntime - v) < 0)
+		curr->vruntime = v;	/* a guest too: a host curr would have been chosen */
 	this_cpu_inc(picks_redirected);
 	return host;
 }
