@@ -16,7 +16,8 @@
  *                                          entity with the smallest vruntime instead (curr or
  *                                          the first one in the queue's rbtree), if any.
  *   id 2  check_preempt_wakeup(rq, p, f)   a host that wakes up (or is forked, or migrated)
- *                                          where a guest runs preempts it at once.
+ *                                          where a guest runs preempts it at once; a guest
+ *                                          never preempts a host.
  *   id 3  release_task(p)                  the task is reaped: drop its mark.
  *
  * With no guest marked, every version costs the original plus one load and one branch.
@@ -229,14 +230,18 @@ static noinline struct sched_entity *pick_next_entity_v2(struct cfs_rq *cfs_rq,
  * Version 2 of check_preempt_wakeup: @p (fair class) was just made runnable on @rq, whose
  * running task is of the fair class too (check_preempt_curr() calls us only then).  A host
  * preempts a running guest at once, as the stock code lets any task preempt a SCHED_IDLE one;
- * everything else is the original's decision.  Run queue lock held, IRQs off.
+ * a guest never preempts a host (the pick would only choose the host again); between two hosts
+ * or two guests the original decides.  Run queue lock held, IRQs off.
  */
 static noinline void check_preempt_wakeup_v2(struct rq *rq, struct task_struct *p, int wake_flags)
 {
 	if (unlikely(atomic_read(&nr_guests))) {
 		struct task_struct *running = rq_curr(rq);
+		bool waking_guest = task_is_guest(p);
 
-		if (running != p && task_is_guest(running) && !task_is_guest(p)) {
+		if (running != p && waking_guest != task_is_guest(running)) {
+			if (waking_guest)
+				return;
 			this_cpu_inc(guests_preempted);
 			ll_resched_curr(rq);
 			return;

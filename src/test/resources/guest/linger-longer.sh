@@ -51,6 +51,11 @@ measure() {
 field_of() { sed -n "s/^$1 //p" $PROC; }
 
 d start --module "$FRAMEWORK"
+# Apply and revert with no guest and no hog, for the time a removal takes here.
+d apply "$LINGER"
+t0=$(now_cs)
+d revert linger_longer --timeout 60
+val quiet_revert_cs $(($(now_cs) - t0))
 "$LINGERTOOL" spin & G=$!
 "$LINGERTOOL" spin & H=$!
 measure stock
