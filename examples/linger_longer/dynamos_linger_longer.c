@@ -14,15 +14,17 @@
  *                                          one run queue level.  When the original picks an
  *                                          entity with no host task in it, choose the host
  *                                          entity with the smallest vruntime instead (curr or
- *                                          the first one in the queue's rbtree), if any.
+ *                                          the first one in the queue's rbtree), if any,
+ *                                          and lift the waiting guests' vruntime to its.
  *   id 2  check_preempt_wakeup(rq, p, f)   a host that wakes up (or is forked, or migrated)
  *                                          where a guest runs preempts it at once; a guest
  *                                          never preempts a host.
  *   id 3  release_task(p)                  the task is reaped: drop its mark.
  *
- * With no guest marked, every version costs the original plus one load and one branch.
+ * With no guest marked, the scheduler's versions cost the original plus one load and one
+ * branch (release_task_v2 adds a full barrier).
  *
- * The run queue structures (struct rq, struct cfs_rq) are private to kernel/sched; the three
+ * The run queue structures (struct rq, struct cfs_rq) are private to kernel/sched; the four
  * members used here are found by name in the running kernel's BTF at module load, never
  * guessed.  Every lookup that fails refuses the load.
  */
@@ -88,7 +90,7 @@ DYNAMOS_DEFINE_ORIGINAL(ll_orig_pick_next_entity, pick_next_entity_v2);
 DYNAMOS_DEFINE_ORIGINAL(ll_orig_check_preempt_wakeup, check_preempt_wakeup_v2);
 DYNAMOS_DEFINE_ORIGINAL(ll_orig_release_task, release_task_v2);
 
-/* Not exported; reached through dynamos_original_by_name() so that insmod works as well as apply. */
+/* Not exported: found with dynamos_original_by_name(), so that insmod works as well as apply. */
 static void (*ll_resched_curr)(struct rq *rq);
 
 static __always_inline void *ll_field(const void *base, unsigned int off)
@@ -201,12 +203,7 @@ static notrace struct sched_entity *pick_host(struct cfs_rq *cfs_rq, struct sche
 	return host;
 }
 
-/*
- * Version 2 of pick_next_entity: called by pick_next_task_fair() and pick_task_fair() once per
- * level of the task group hierarchy, with the run queue lock held and IRQs off; it returns
- * before the caller switches tasks, so no sleeping task ever has it on its stack.  Whatever it
- * returns is an entity the original could have returned (curr, or one in the queue's tree).
- */
+/* pick_next_entity_v2() while guests exist: the original's choice, unless it holds no host. */
 static noinline struct sched_entity *pick_with_guests(struct cfs_rq *cfs_rq,
 						      struct sched_entity *curr)
 {
@@ -217,6 +214,12 @@ static noinline struct sched_entity *pick_with_guests(struct cfs_rq *cfs_rq,
 	return pick_host(cfs_rq, curr, se);
 }
 
+/*
+ * Version 2 of pick_next_entity: called by pick_next_task_fair() and pick_task_fair() once per
+ * level of the task group hierarchy, with the run queue lock held and IRQs off; it returns
+ * before the caller switches tasks, so no sleeping task ever has it on its stack.  Whatever it
+ * returns is an entity the original could have returned (curr, or one in the queue's tree).
+ */
 static noinline struct sched_entity *pick_next_entity_v2(struct cfs_rq *cfs_rq,
 							 struct sched_entity *curr)
 {
