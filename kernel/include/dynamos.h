@@ -810,6 +810,13 @@ struct dynamos_kthread {
 };
 
 int dynamos_kthread_prepare(void);
+/*
+ * The address of function @name ("symbol" or "module:symbol"), not its
+ * original entry: @threadfn when F is static, so that the update needs no
+ * binding at apply time and can be loaded with insmod.  NULL (logged) if
+ * unknown, ambiguous or not a function.  Process context, may sleep.
+ */
+int (*dynamos_kthread_fn_by_name(const char *name))(void *);
 int dynamos_kthread_forward(const struct dynamos_kthread *kt,
 			    unsigned int timeout_ms);
 int dynamos_kthread_back(const struct dynamos_kthread *kt,
