@@ -58,7 +58,9 @@ enum {
 struct dyn_kmove {
 	struct task_struct *old;	/* referenced */
 	struct task_struct *new;	/* referenced; woken only once published */
+	/* Only while REQUESTED: a pair left listed may outlive the update. */
 	const struct dynamos_kthread *kt;
+	size_t state_size;		/* kt->state_size */
 	void *data;			/* kthread_data(old) */
 	atomic_t state;			/* DYN_KM_* */
 	bool saved;			/* old handed its state over */
@@ -157,7 +159,7 @@ static bool notrace dyn_kmove_step(struct dyn_kmove *m, bool stop)
 			WRITE_ONCE(m->stopped, true);
 		return true;
 	}
-	if (m->kt->state_size && !READ_ONCE(m->saved))
+	if (m->state_size && !READ_ONCE(m->saved))
 		return false;	/* not a safe point: no state handed over yet */
 	if (atomic_cmpxchg(&m->state, DYN_KM_REQUESTED, DYN_KM_PUBLISHING) !=
 	    DYN_KM_REQUESTED)
@@ -197,9 +199,9 @@ void notrace dynamos_kthread_save(const void *state, size_t size)
 	rcu_read_lock();
 	m = dyn_kmove_find(current, false);
 	/* Only the old thread writes it, and only before it publishes. */
-	if (m && m->kt->state_size &&
-	    atomic_read(&m->state) == DYN_KM_REQUESTED) {
-		memcpy(m->buf, state, min(size, m->kt->state_size));
+	if (m && atomic_read(&m->state) == DYN_KM_REQUESTED &&
+	    m->state_size) {
+		memcpy(m->buf, state, min(size, m->state_size));
 		WRITE_ONCE(m->saved, true);
 	}
 	rcu_read_unlock();
@@ -218,7 +220,7 @@ bool notrace dynamos_kthread_restore(void *state, size_t size)
 	/* MOVED (acquire) pairs with the release after the old thread's save. */
 	if (m && atomic_read_acquire(&m->state) == DYN_KM_MOVED &&
 	    READ_ONCE(m->saved) && !atomic_xchg(&m->taken, 1)) {
-		memcpy(state, m->buf, min(size, m->kt->state_size));
+		memcpy(state, m->buf, min(size, m->state_size));
 		ok = true;
 	}
 	rcu_read_unlock();
@@ -236,7 +238,7 @@ static bool dyn_kmove_done(struct dyn_kmove *m)
 		return true;
 	case DYN_KM_MOVED:
 		return READ_ONCE(m->old->exit_state) &&
-		       (!m->kt->state_size || atomic_read(&m->taken));
+		       (!m->state_size || atomic_read(&m->taken));
 	default:
 		/* Gone without passing a safe point (e.g. stopped and exited). */
 		if (READ_ONCE(m->old->exit_state) &&
@@ -427,6 +429,7 @@ static int dyn_kthread_restart(const struct dynamos_kthread *kt,
 		m->old = olds[i];
 		m->new = new;
 		m->kt = kt;
+		m->state_size = kt->state_size;
 		m->data = kthread_data(olds[i]);
 		atomic_set(&m->state, DYN_KM_REQUESTED);
 		ms[i] = m;
@@ -492,7 +495,7 @@ static int dyn_kthread_restart(const struct dynamos_kthread *kt,
 			continue;
 		} else {
 			moved++;
-			if (m->kt->state_size && !atomic_read(&m->taken))
+			if (m->state_size && !atomic_read(&m->taken))
 				pr_warn("%s: %s/%d did not take the state of %d\n",
 					kt->name, m->new->comm, task_pid_nr(m->new),
 					task_pid_nr(m->old));

@@ -8,7 +8,7 @@
 P=/proc/dynamos_kswapd
 mem() { sed -n "s/^$1: *\([0-9]*\) kB/\1/p" /proc/meminfo; }
 vmstat() { sed -n "s/^$1 //p" /proc/vmstat; }
-kswapd_pid() { for c in /proc/[0-9]*/comm; do [ "$(cat "$c" 2>/dev/null)" = kswapd0 ] && basename "$(dirname "$c")"; done; }
+kswapd_pid() { grep -lx kswapd0 /proc/[0-9]*/comm 2>/dev/null | cut -d/ -f3 || true; }
 # stack PID: the task's kernel stack on one line (empty while it runs on a CPU: retried).
 stack() {
 	i=0 s=""
