@@ -312,11 +312,11 @@ static bool dyn_kthread_listed(struct task_struct *t)
 
 /*
  * The threads of @kt's family not yet at @to, referenced, into @olds.
- * Return: their number, or -E2BIG.
+ * Return: their number, or -E2BIG if there are more than @room.
  */
 static int dyn_kthread_collect(const struct dynamos_kthread *kt,
 			       unsigned long body, void *to,
-			       struct task_struct **olds)
+			       struct task_struct **olds, int room)
 {
 	struct task_struct *p;
 	bool overflow = false;
@@ -335,7 +335,7 @@ static int dyn_kthread_collect(const struct dynamos_kthread *kt,
 			continue;
 		if (dyn_kthread_listed(p))
 			continue;
-		if (n == DYN_KMOVE_MAX) {
+		if (n == room) {
 			overflow = true;
 			break;
 		}
@@ -396,10 +396,12 @@ static int dyn_kthread_restart(const struct dynamos_kthread *kt,
 
 	mutex_lock(&dyn_kthread_mutex);
 	dyn_kmove_reap();
-	n = dyn_kthread_collect(kt, body, to, olds);
+	/* Pairs an earlier restart left listed take slots too. */
+	n = dyn_kthread_collect(kt, body, to, olds,
+				DYN_KMOVE_MAX - atomic_read(&dyn_kmoves_nr));
 	if (n < 0) {
 		pr_err("%s: more than %d threads to move; none moved\n",
-		       kt->name, DYN_KMOVE_MAX);
+		       kt->name, DYN_KMOVE_MAX - atomic_read(&dyn_kmoves_nr));
 		mutex_unlock(&dyn_kthread_mutex);
 		return -E2BIG;
 	}
@@ -438,7 +440,7 @@ static int dyn_kthread_restart(const struct dynamos_kthread *kt,
 	/* List them (free slots: earlier pairs may be left, see reap). */
 	for (i = 0, slot = 0; i < n; i++) {
 		while (rcu_access_pointer(dyn_kmoves[slot]))
-			slot++;	/* n + listed <= DYN_KMOVE_MAX: collect skipped listed ones */
+			slot++;	/* n + listed <= DYN_KMOVE_MAX (collect's room) */
 		atomic_inc(&dyn_kmoves_nr);
 		rcu_assign_pointer(dyn_kmoves[slot], ms[i]);
 	}
