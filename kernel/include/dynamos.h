@@ -831,7 +831,8 @@ bool dynamos_kthread_restore(void *state, size_t size);
 /*
  * DYNAMOS_KTHREAD_SAFE_POINT(id, name) - defines @name, a version of
  * kthread_should_stop(), and declares it version 2 of @id.  Its cost when
- * nothing moves: the redirection's and one atomic read per call.
+ * nothing moves: the redirection's, a call of the original through a pointer
+ * and one atomic read per call.
  */
 #define DYNAMOS_KTHREAD_SAFE_POINT(id, name)				\
 	static noinline bool name(void)					\

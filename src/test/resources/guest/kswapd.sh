@@ -15,11 +15,17 @@ stack() {
 	while [ -z "$s" ] && [ $i -lt 50 ]; do s=$(tr '\n' ' ' < /proc/"$1"/stack); i=$((i + 1)); [ -n "$s" ] || sleep 0.02; done
 	echo "$s"
 }
-# pressure TAG: fills the page cache from the host's files, then touches more anonymous memory than
-# is free (half of what reclaim can give back on top); reports whether the process completed.
+# cache_files: big files of the host tree, largest first (the test JDK's, the system's libraries):
+# reading them fills the page cache, which is what reclaim can free (the guest has no swap).
+cache_files() {
+	jh=$(dirname "$(dirname "$DYNAMOS_TEST_JAVA")")
+	ls -S "$jh"/lib/modules "$jh"/lib/src.zip "$jh"/lib/*.so "$jh"/jmods/*.jmod /usr/lib/x86_64-linux-gnu/*.so* 2>/dev/null || true
+}
+# pressure TAG: fills the page cache, then touches more anonymous memory than is free (half of what
+# reclaim can give back on top); reports whether the process completed.
 pressure() {
 	free=$(($(mem MemFree) / 1024))
-	find /usr/lib /usr/share -xdev -type f -size +64k 2>/dev/null | xargs cat 2>/dev/null |
+	cache_files | xargs cat 2>/dev/null |
 		dd of=/dev/null bs=1M count=$((free > 96 ? free - 64 : 32)) iflag=fullblock 2>/dev/null || true
 	free=$(($(mem MemFree) / 1024)) avail=$(($(mem MemAvailable) / 1024))
 	n=$((free + (avail - free) / 2))

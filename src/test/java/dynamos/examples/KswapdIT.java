@@ -18,7 +18,7 @@ class KswapdIT {
     void kswapdV2ReclaimsUnderPressureAndRevertRestoresTheStockThread() {
         Path ko = ExamplesIT.build("kswapd");
         VmResult r = FrameworkGuest.runScenario("kswapd", Map.of("KSWAPD", ko.toString()),
-                o -> o.memoryMiB = 512);
+                o -> o.memoryMiB = 384);
         Map<String, String> v = FrameworkGuest.values(r);
         // apply: a new kswapd0 runs version 2; the old thread exited.
         assertThat(v.get("pid1")).isNotEmpty().isNotEqualTo(v.get("pid0"));
