@@ -27,6 +27,21 @@ rounds_after 5
 val pid0 "$(field pid $KT)"
 val main0 "$(field main $KT)"
 insmod "$KT_UPDATE"
+ALLOC=/sys/module/dynamos/parameters/allocations
+
+# ---- no safe point: the move times out, nothing changes, nothing leaks ----------------------
+d register dynamos_kt 1 dynamos_kt_target:dynamos_kt_main
+d register dynamos_kt 1 dynamos_kt_update:dynamos_kt_main_v2
+allocs1=$(cat $ALLOC)
+d hook post-activation dynamos_kt 1 2 dynamos_kt_update:kt_forward
+d activate dynamos_kt 1 2
+val nosafe_pid "$(field pid $KT)"
+val nosafe_main "$(field main $KT)"
+d activate dynamos_kt 1 1
+d hook post-activation dynamos_kt 1 2 --clear
+val nosafe_leak $(($(cat $ALLOC) - allocs1))
+d deregister dynamos_kt 1 0
+val nosafe_threads "$(cat /proc/[0-9]*/comm 2>/dev/null | grep -c '^dynamos_kt$' || true)"
 
 # ---- forward -------------------------------------------------------------------------------
 d run "$DIR/activate.dynamos"
@@ -58,6 +73,16 @@ val jumps2 "$(field jumps $KT)"
 val bad_data "$(field bad_data $KT)"
 val stack2 "$(stack "$(field pid $KT)")"
 val threads "$(cat /proc/[0-9]*/comm 2>/dev/null | grep -c '^dynamos_kt$' || true)"
+# ---- more round trips: the counter stays exact ------------------------------------------------
+for trip in 1 2 3; do
+	d run "$DIR/activate.dynamos" >/dev/null
+	rounds_after "$(field last $KT)" >/dev/null
+	d run "$DIR/deactivate.dynamos" >/dev/null
+done
+rounds_after "$(field last $KT)"
+val jumps3 "$(field jumps $KT)"
+val main3 "$(field main $KT)"
+val threads3 "$(cat /proc/[0-9]*/comm 2>/dev/null | grep -c '^dynamos_kt$' || true)"
 d list
 rmmod dynamos_kt_update
 rmmod dynamos_kt_target

@@ -22,6 +22,12 @@ class KthreadIT {
                 "KT_UPDATE", kos.get("dynamos_kt_update").toString()));
         Map<String, String> v = FrameworkGuest.values(r);
         assertThat(v.get("main0")).isEqualTo("dynamos_kt_main");
+        // Without the safe point the thread never moves: the hook gives up, the successor is stopped.
+        assertThat(v.get("nosafe_pid")).isEqualTo(v.get("pid0"));
+        assertThat(v.get("nosafe_main")).isEqualTo("dynamos_kt_main");
+        assertThat(v.get("nosafe_leak")).as("allocations left by the failed move").isEqualTo("0");
+        assertThat(v.get("nosafe_threads")).isEqualTo("1");
+        assertThat(r.output()).contains("did not reach its safe point in 10000 ms; not moved");
         // Forward: a new thread (same name) runs version 2; the counter went on without a jump.
         assertThat(v.get("main1")).isEqualTo("dynamos_kt_main_v2");
         assertThat(v.get("pid1")).isNotEqualTo(v.get("pid0"));
@@ -40,8 +46,11 @@ class KthreadIT {
         assertThat(v.get("stack1")).contains("dynamos_kt_main_v2");
         assertThat(v.get("stack2")).contains("dynamos_kt_main").doesNotContain("_v2");
         assertThat(v.get("threads")).as("one thread, the old ones exited").isEqualTo("1");
+        // Three more round trips.
+        assertThat(v).containsEntry("jumps3", "0").containsEntry("main3", "dynamos_kt_main")
+                .containsEntry("threads3", "1");
         assertThat(v.get("target_unloaded")).isEqualTo("yes");
         assertThat(r.output()).contains("dynamos_kt: moved 1 thread(s) to dynamos_kt_main_v2")
-                .doesNotContain("did not take").doesNotContain("did not reach");
+                .doesNotContain("did not take").doesNotContain("has not exited");
     }
 }
