@@ -867,4 +867,131 @@ static noinline long prefix##_x64_sys_call_v2(const struct pt_regs *regs, \
 DYNAMOS_REPLACE(id, x64_sys_call, prefix##_x64_sys_call_v2);		\
 DYNAMOS_HANDLER(id, prefix##_syscall_handler)
 
+/* ====================================================================== */
+/*
+ * Kernel threads: moving threads that never exit onto a new main function
+ *
+ * A kernel thread calls its main function F once and loops in it, so a new
+ * version F' of F reaches no running thread.  A restart moves each thread
+ * of F's family - kthread_func() is F, F's original body or F' - onto a
+ * successor thread started at the target function with the same data
+ * (kthread_data()), name, node, CPU affinity and nice value:
+ *
+ *	static struct dynamos_kthread kt = {
+ *		.name = "kswapd", .threadfn = kswapd, .version = kswapd_v2,
+ *		.publish = kswapd_publish,
+ *	};
+ *	DYNAMOS_REPLACE(1, kswapd, kswapd_v2);
+ *	DYNAMOS_KTHREAD_SAFE_POINT(2, kswapd_safe_point);
+ *	post_activation of version 2 of id 1:	dynamos_kthread_forward(&kt, ms)
+ *	pre_activation of version 1 of id 1:	dynamos_kthread_back(&kt, ms)
+ *
+ * forward moves the family onto F' (started directly); back onto F's
+ * original body (started past F's redirection, since F' is still active in
+ * a pre-activation hook - as are the safe point and any state-saving
+ * version, which the move back needs).  Threads the kernel starts later at
+ * F run whatever version is active, through the redirection.
+ *
+ * The safe point.  A thread moves when it calls kthread_should_stop():
+ * DYNAMOS_KTHREAD_SAFE_POINT(id, name) declares a version of it that
+ * answers true also to a thread being moved, once it has been moved.  At
+ * its first such call the thread (1) publishes its successor where the
+ * kernel keeps it, with @publish, (2) wakes it and (3) is told to stop:
+ * F returns, the thread exits.  The mover wakes the thread (and again
+ * every 50 ms until it moved), so a sleeping thread reaches the point.
+ *
+ * State.  A thread hands state over with dynamos_kthread_save() from
+ * the code it passes right before its kthread_should_stop() (typically a
+ * version of the function it calls to sleep, or F' itself); if @state_size
+ * is not 0 the thread moves only after a save.  The successor takes it
+ * with dynamos_kthread_restore() (in F', or in that version of the sleep
+ * function before the successor's first sleep).  Up to
+ * DYNAMOS_KTHREAD_STATE_MAX bytes; what the bytes mean is the update's.
+ *
+ * What the update author must guarantee:
+ *  - F (and F') returns soon after kthread_should_stop() returned true,
+ *    touches nothing the successor owns on the way out, and calls the
+ *    kthread_should_stop() of this kernel (not a private flag) in its loop.
+ *  - @publish runs on the old thread inside kthread_should_stop() under
+ *    rcu_read_lock(), possibly with the task state already set for sleep:
+ *    it must not sleep (mutex_trylock, not mutex_lock) and returns 0 once
+ *    @successor replaces @old wherever the kernel keeps @old (e.g.
+ *    pgdat->kswapd), non-zero to be asked again at the next safe point.
+ *    Never block on a lock whose holder may be waiting in kthread_stop()
+ *    of @old: the framework checks the kernel's stop request first and lets
+ *    a thread that is really being stopped exit without moving it.
+ *  - Since the successor is published while the old thread still runs,
+ *    no pointer the kernel keeps ever names an exited thread; a successor
+ *    that was never published is stopped by the framework.
+ *
+ * Contexts and locking:
+ *   forward, back  process context, may sleep; from hooks (they run under
+ *                  the framework's command lock, so they wait at most
+ *                  @timeout_ms, then give up on the threads that did not
+ *                  move, log which, and return -ETIMEDOUT).  One restart
+ *                  at a time (a framework mutex).  Returns 0 (also when
+ *                  nothing was to move), -EINVAL, -E2BIG (more than 64
+ *                  threads), -ENOMEM or kthread_create()'s error, all
+ *                  before anything moved, or -EOPNOTSUPP (see prepare).
+ *   should_stop, save, restore  from the thread itself, any context
+ *                  kthread_should_stop() is called in; lock-free (RCU), a
+ *                  single atomic read when nothing moves.
+ *   prepare        process context; from the update's module init: fails
+ *                  (-EOPNOTSUPP) where an original cannot be called past
+ *                  its redirection (IBT), so the update is not loaded.
+ */
+#define DYNAMOS_KTHREAD_STATE_MAX	64
+
+struct task_struct;
+
+/**
+ * struct dynamos_kthread - a family of kernel threads and how to move them
+ * @name:	for the kernel log
+ * @threadfn:	F, the kernel's main function of the threads (version 1)
+ * @version:	F', the update's main function
+ * @publish:	replaces @old by @successor where the kernel keeps it (see
+ *		above); NULL if the kernel keeps no pointer to the thread
+ * @state_size:	bytes handed over per thread, 0 .. DYNAMOS_KTHREAD_STATE_MAX
+ */
+struct dynamos_kthread {
+	const char *name;
+	int (*threadfn)(void *data);
+	int (*version)(void *data);
+	int (*publish)(struct task_struct *old, struct task_struct *successor,
+		       void *data);
+	size_t state_size;
+};
+
+int dynamos_kthread_prepare(void);
+/*
+ * The address of function @name ("symbol" or "module:symbol"), not its
+ * original entry: @threadfn when F is static, so that the update needs no
+ * binding at apply time and can be loaded with insmod.  NULL (logged) if
+ * unknown, ambiguous or not a function.  Process context, may sleep.
+ */
+int (*dynamos_kthread_fn_by_name(const char *name))(void *);
+int dynamos_kthread_forward(const struct dynamos_kthread *kt,
+			    unsigned int timeout_ms);
+int dynamos_kthread_back(const struct dynamos_kthread *kt,
+			 unsigned int timeout_ms);
+/* kthread_should_stop(), true also for a thread that has been moved. */
+bool dynamos_kthread_should_stop(void);
+/* In the thread being moved: hand @size bytes of @state over. */
+void dynamos_kthread_save(const void *state, size_t size);
+/* In a successor: take its predecessor's state; false if there is none. */
+bool dynamos_kthread_restore(void *state, size_t size);
+
+/*
+ * DYNAMOS_KTHREAD_SAFE_POINT(id, name) - defines @name, a version of
+ * kthread_should_stop(), and declares it version 2 of @id.  Its cost when
+ * nothing moves: the redirection's, a call of the original through a pointer
+ * and one atomic read per call.
+ */
+#define DYNAMOS_KTHREAD_SAFE_POINT(id, name)				\
+	static noinline bool name(void)					\
+	{								\
+		return dynamos_kthread_should_stop();			\
+	}								\
+	DYNAMOS_REPLACE(id, kthread_should_stop, name)
+
 #endif /* _DYNAMOS_H */
