@@ -511,6 +511,31 @@ static int dyn_kthread_restart(const struct dynamos_kthread *kt,
 	return failed ? -ETIMEDOUT : 0;
 }
 
+/*
+ * Module exit: free the pairs an earlier restart left listed (moved, but
+ * the old thread had not exited by its timeout).  No update is registered
+ * any more, so no safe point can look at them.
+ */
+void dyn_kthread_exit(void)
+{
+	struct dyn_kmove *left[DYN_KMOVE_MAX];
+	unsigned int i, n = 0;
+
+	mutex_lock(&dyn_kthread_mutex);
+	for (i = 0; i < DYN_KMOVE_MAX; i++) {
+		struct dyn_kmove *m = rcu_dereference_protected(dyn_kmoves[i],
+				lockdep_is_held(&dyn_kthread_mutex));
+
+		if (m)
+			left[n++] = m;
+	}
+	if (n) {
+		pr_warn("kthread restart: %u moved thread(s) had not exited; forgetting them\n", n);
+		dyn_kmove_release(left, n);
+	}
+	mutex_unlock(&dyn_kthread_mutex);
+}
+
 int dynamos_kthread_forward(const struct dynamos_kthread *kt,
 			    unsigned int timeout_ms)
 {
