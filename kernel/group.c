@@ -99,9 +99,15 @@ static int dyn_group_activate(struct dyn_group_switch *g,
 			ret);
 		return ret;
 	}
+	/* The activation stays; the caller learns how many hooks failed. */
+	req->count = 0;
 	for (i = 0; i < g->n; i++) {
-		dyn_run_hook(g->upd[i], g->version[i],
-			     DYNAMOS_HOOK_POST_ACTIVATION, &raw);
+		if (dyn_run_hook(g->upd[i], g->version[i],
+				 DYNAMOS_HOOK_POST_ACTIVATION, &raw)) {
+			pr_warn("%s/%u: post-activation hook of version %u failed (%d)\n",
+				g->upd[i]->name, g->upd[i]->id, g->version[i], raw);
+			req->count++;
+		}
 		pr_info("%s/%u: version %u active (group of %u)\n",
 			g->upd[i]->name, g->upd[i]->id, g->version[i], g->n);
 	}

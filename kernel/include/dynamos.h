@@ -17,7 +17,9 @@
  * return from a pre-activation hook aborts the activation and is reported
  * as its error; pre-removal hooks cannot veto a removal (it must stay
  * possible), their failures are only logged.  Post hooks' return values
- * are passed back in the request's result.
+ * are passed back in the request's result (ACTIVATE_GROUP: how many
+ * failed); the activation stays, but `dynamos apply` takes a failed
+ * post-activation hook as a failed apply and undoes everything.
  */
 #ifndef _DYNAMOS_H
 #define _DYNAMOS_H

@@ -135,7 +135,8 @@ struct dynamos_group_member {
  *                             IN_USE, DEREGISTER, STOP: optional, for
  *                             busy-task records), else 0; out: bytes all
  *                             the records of the answer need
- *   500    4 count       out: records written to the buffer
+ *   500    4 count       out: records written to the buffer;
+ *                             ACTIVATE_GROUP: post-activation hooks that failed
  *   504    8 reserved    in:  must be zero (EINVAL)
  */
 struct dynamos_req {
@@ -412,7 +413,9 @@ struct dynamos_rec_task {
  *                        member switched - except calls made in NMI
  *                        context, which stop_machine cannot hold off, and
  *                        calls whose adaptation handler picks a version
- *                        itself; then post-activation hooks.
+ *                        itself; then post-activation hooks (their
+ *                        failures do not undo the switch; count says how
+ *                        many failed, the kernel log which).
  *                        -> result = number of members.
  * IN_USE (10)         name, id, version, timeout_ms: does any task run that
  *                        version (PC or a return address in its code, by a

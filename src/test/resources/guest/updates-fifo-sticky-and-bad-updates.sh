@@ -29,4 +29,4 @@ for bad in $BAD_UPDATES; do
 done
 val opens_after_bad "$(open_as 2000 /tmp/st/f)"
 d stop
-dmesg | grep -E 'fifo_sticky|bad_failing_hook' | no_timestamps
+dmesg | grep -E 'fifo_sticky|bad_failing_hook|bad_failing_post_hook' | no_timestamps

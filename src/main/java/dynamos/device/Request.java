@@ -90,6 +90,8 @@ public final class Request {
 
     /** Filled in from the kernel's copy after a successful call: error holds reports (IN_USE). */
     public String reply = "";
+    /** The count the kernel returned (records written; ACTIVATE_GROUP: failed post-activation hooks). */
+    public int countOut;
 
     private static long offset(String field) {
         return LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement(field));
@@ -137,6 +139,7 @@ public final class Request {
         phase = s.get(JAVA_INT, PHASE);
         mustUpdate = s.get(JAVA_INT, MUST_UPDATE);
         reply = error(s);
+        countOut = s.get(JAVA_INT, COUNT);
         decodeRecords(s);
     }
 

@@ -105,7 +105,8 @@ final class DeviceFramework implements Framework {
             update(m.name(), m.id());
             return new Request.Member(m.name(), (int) m.id(), m.version());
         }).toList();
-        return device.call(Command.ACTIVATE_GROUP, r);
+        device.call(Command.ACTIVATE_GROUP, r);
+        return r.countOut;
     }
 
     @Override

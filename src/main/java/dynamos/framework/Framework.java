@@ -74,7 +74,8 @@ public interface Framework extends AutoCloseable {
 
     /**
      * Activates all members as one step: every member switches, with all CPUs stopped, or none does
-     * (an unknown member, a missing version or a failing pre-activation hook). Returns the count.
+     * (an unknown member, a missing version or a failing pre-activation hook). Then the members'
+     * post-activation hooks run; returns how many of them failed (0: all succeeded), the switch stays.
      */
     long activateGroup(List<Member> members);
 

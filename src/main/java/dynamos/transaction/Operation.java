@@ -181,11 +181,12 @@ public sealed interface Operation {
             VersionTable before = fw.table();
             List<Framework.Member> previous = members.stream().map(m -> new Framework.Member(m.name(), m.id(),
                     before.activeVersion(m.name(), m.id()).orElse(1))).toList();
-            long count = fw.activateGroup(members);
-            return new Applied("activated as one group: " + listed(members), f -> {
+            long failedPostHooks = fw.activateGroup(members);
+            return new Applied("activated as one group: " + listed(members) + (failedPostHooks == 0 ? ""
+                    : " (" + failedPostHooks + " post-activation hook(s) failed; the kernel log names them)"), f -> {
                 f.activateGroup(previous);
                 return "activated the group's previous versions again: " + listed(previous);
-            }, count);
+            }, failedPostHooks);
         }
 
         private static String listed(List<Framework.Member> members) {

@@ -187,6 +187,14 @@ public final class Applier {
                 step = op.describe();
                 dynamos.transaction.Applied a = tx.perform(step, "", op);
                 steps.add(step);
+                // The kernel keeps an activation whose post-activation hook failed (e.g. kernel threads
+                // that did not reach their safe point): for apply, all or nothing, it is a failure.
+                if (op instanceof Operation.Activate && a.result() != 0) {
+                    throw new UpdateException("its post-activation hook returned " + a.result());
+                }
+                if (op instanceof Operation.ActivateGroup && a.result() != 0) {
+                    throw new UpdateException(a.result() + " post-activation hook(s) failed (the kernel log names them)");
+                }
                 if (op instanceof Operation.Register r && r.name().equals(d.name()) && !r.function().equals(d.original(r.id()))) {
                     int expected = expectedVersion(d, r);
                     if (a.result() != expected) {

@@ -45,12 +45,19 @@ public final class FakeFramework implements Framework {
     private final java.util.Set<String> absentModules = new java.util.HashSet<>();
     private final Map<String, State> states = new LinkedHashMap<>();
     private final Map<String, String> failures = new LinkedHashMap<>();
+    private final Map<String, Long> postActivationResults = new LinkedHashMap<>();
     private final List<String> calls = new ArrayList<>();
     private int closes;
 
     /** Makes every later call whose subcommand form starts with {@code callPrefix} fail with {@code message}. */
     public FakeFramework failOn(String callPrefix, String message) {
         failures.put(callPrefix, message);
+        return this;
+    }
+
+    /** Makes the post-activation hook {@code function} (as set, e.g. "mod:fn") return {@code result}. */
+    public FakeFramework postActivationReturns(String function, long result) {
+        postActivationResults.put(function, result);
         return this;
     }
 
@@ -172,9 +179,15 @@ public final class FakeFramework implements Framework {
     public long activate(String name, long id, int version) {
         enter("activate " + name + " " + id + " " + version);
         Update u = update(name, id);
-        version(u, version);
+        Version v = version(u, version);
         u.active = version;
-        return 0;
+        return postActivationResult(v);
+    }
+
+    /** As the kernel runs it: the post-activation hook's result, 0 when there is none. */
+    private long postActivationResult(Version v) {
+        String hook = v.hooks().get(HookKind.POST_ACTIVATION);
+        return hook == null ? 0 : postActivationResults.getOrDefault(hook, 0L);
     }
 
     @Override
@@ -238,7 +251,8 @@ public final class FakeFramework implements Framework {
             version(update(m.name(), m.id()), m.version());
         }
         members.forEach(m -> update(m.name(), m.id()).active = m.version());
-        return members.size();
+        // The switch stays; the kernel reports how many post-activation hooks failed.
+        return members.stream().filter(m -> postActivationResult(version(update(m.name(), m.id()), m.version())) != 0).count();
     }
 
     @Override

@@ -125,6 +125,33 @@ class ApplierTest {
         assertThat(loader.loaded).isEmpty();
     }
 
+    /** As examples/kswapd: a post-activation hook that moves kernel threads and times out. */
+    private static UpdateModule updateWithPostActivationHook(boolean twoFunctions) {
+        List<UpdateDeclaration.Replacement> r = new ArrayList<>(List.of(new UpdateDeclaration.Replacement(1, 2, "kswapd", "kswapd_v2")));
+        if (twoFunctions) {
+            r.add(new UpdateDeclaration.Replacement(2, 2, "kthread_should_stop", "safe_point"));
+        }
+        UpdateDeclaration d = new UpdateDeclaration("upd", r, Map.of(), Map.of(),
+                List.of(new UpdateDeclaration.Hook(HookKind.POST_ACTIVATION, 1, 2, "move")), List.of(), Map.of());
+        return new UpdateModule(KO, null, MODULE, d);
+    }
+
+    @Test
+    void aFailingPostActivationHookFailsTheApplyAndEverythingIsUndone() {
+        for (boolean group : List.of(false, true)) {
+            FakeFramework fake = new FakeFramework().postActivationReturns(MODULE + ":move", -110);
+            FakeLoader modules = new FakeLoader();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            Applier a = new Applier(new PrintStream(out, true, StandardCharsets.UTF_8), () -> fake, modules);
+            assertThatThrownBy(() -> a.install(updateWithPostActivationHook(group), KO)).as("group " + group)
+                    .isInstanceOf(UpdateException.class)
+                    .hasMessageContaining(group ? "1 post-activation hook(s) failed" : "post-activation hook returned -110")
+                    .hasMessageEndingWith("everything done before was undone; the kernel is as it was");
+            assertThat(fake.table().rows()).as("group " + group).isEmpty();
+            assertThat(modules.loaded).as("group " + group).isEmpty();
+        }
+    }
+
     @Test
     void aVersionThatGetsAnotherNumberThanDeclaredFailsTheApply() {
         assertThatThrownBy(() -> applier.install(update(3), KO))

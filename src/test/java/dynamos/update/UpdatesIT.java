@@ -62,8 +62,10 @@ class UpdatesIT {
         Path unknown = build(UPDATES.resolve("unknown_symbol"));
         Path ambiguous = build(UPDATES.resolve("ambiguous_symbol"));
         Path failingHook = build(UPDATES.resolve("failing_hook"));
+        Path failingPostHook = build(UPDATES.resolve("failing_post_hook"));
         VmResult r = FrameworkGuest.runScenario("updates-fifo-sticky-and-bad-updates", Map.of("FIFO_STICKY", fifo.toString(),
-                "BAD_UPDATES", String.join(" ", unknown.toString(), ambiguous.toString(), failingHook.toString())));
+                "BAD_UPDATES", String.join(" ", unknown.toString(), ambiguous.toString(), failingHook.toString(),
+                failingPostHook.toString())));
         Map<String, String> v = FrameworkGuest.values(r);
         assertThat(v).containsEntry("before", "allowed")
                 .containsEntry("after", "refused")
@@ -81,14 +83,19 @@ class UpdatesIT {
         assertThat(v.get("revert_again_err")).contains("no update fifo_sticky is applied");
 
         // Each bad update: its error, and nothing left loaded or registered.
-        for (String n : List.of("dynamos_bad_unknown_symbol", "dynamos_bad_ambiguous_symbol", "dynamos_bad_failing_hook")) {
+        for (String n : List.of("dynamos_bad_unknown_symbol", "dynamos_bad_ambiguous_symbol", "dynamos_bad_failing_hook",
+                "dynamos_bad_failing_post_hook")) {
             assertThat(v).as(n).containsEntry("rows_" + n, "0").containsEntry("loaded_" + n, "0");
         }
         assertThat(r.output()).contains("unknown symbol dynamos_no_such_kernel_symbol")
                 .contains("ambiguous symbol set_root: kallsyms lists it")
                 .contains("DYNAMOS_SYMBOL(set_root, POSITION)")
                 .contains("applying bad_failing_hook failed at step 'activate bad_failing_hook 1 2'")
-                .contains("everything done before was undone");
+                .contains("everything done before was undone")
+                // The group switched, then a post-activation hook failed: undone as well.
+                .contains("bad_failing_post_hook: post-activation hook fails")
+                .contains("applying bad_failing_post_hook failed at step 'activate-group bad_failing_post_hook 1 2 "
+                        + "bad_failing_post_hook 2 2': 1 post-activation hook(s) failed");
         assertThat(v).containsEntry("opens_after_bad", "allowed");
         assertThat(Files.exists(fifo)).isTrue();
     }
