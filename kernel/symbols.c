@@ -107,13 +107,13 @@ int dyn_symbols_init(void)
 	return 0;
 }
 
-/* Is a module of that name loaded (in any state)? */
 /* The address of a (possibly unexported) kernel symbol; 0 if unknown. */
 unsigned long dyn_kallsyms_address(const char *name)
 {
 	return dyn_sym.kallsyms_lookup_name(name);
 }
 
+/* Is a module of that name loaded (in any state)? */
 bool dyn_module_loaded(const char *name)
 {
 	bool loaded;
