@@ -319,6 +319,8 @@ void dyn_text_poke(void *addr, const void *code, size_t len);
 bool dyn_module_loaded(const char *name);
 unsigned long dyn_kallsyms_address(const char *name);
 void dyn_kthread_exit(void);
+unsigned long dyn_function_by_name(const char *name, bool entry,
+				   const char *caller);
 int dyn_stack_trace_reliable(struct task_struct *tsk, unsigned long *store,
 			     unsigned int size);
 struct task_struct *dyn_idle_task(int cpu);

@@ -94,21 +94,8 @@ EXPORT_SYMBOL_GPL(dynamos_kthread_prepare);
 
 int (*dynamos_kthread_fn_by_name(const char *name))(void *)
 {
-	struct dynamos_req *req;	/* only carries the error message */
-	struct dyn_code code;
-	unsigned long addr = 0;
-
-	req = dyn_alloc(sizeof(*req));
-	if (!req)
-		return NULL;
-	if (dyn_resolve(name, DYN_CODE_TARGET, &code, req)) {
-		pr_warn("dynamos_kthread_fn_by_name: %s\n", req->error);
-	} else {
-		addr = code.addr;
-		dyn_code_put(&code);
-	}
-	dyn_free(req);
-	return (int (*)(void *))addr;
+	return (int (*)(void *))dyn_function_by_name(name, false,
+						   "dynamos_kthread_fn_by_name");
 }
 EXPORT_SYMBOL_GPL(dynamos_kthread_fn_by_name);
 

@@ -494,23 +494,34 @@ unsigned long dynamos_original_entry(unsigned long func)
 }
 EXPORT_SYMBOL_GPL(dynamos_original_entry);
 
-unsigned long dynamos_original_by_name(const char *name)
+/*
+ * The address of function @name ("symbol" or "module:symbol"), or with
+ * @entry its dynamos_original_entry() (taken while the module is held); 0
+ * (logged for @caller) if unknown, ambiguous or not a function.  May sleep.
+ */
+unsigned long dyn_function_by_name(const char *name, bool entry,
+				   const char *caller)
 {
 	struct dynamos_req *req;	/* only carries the error message */
 	struct dyn_code code;
-	unsigned long entry = 0;
+	unsigned long addr = 0;
 
 	req = dyn_alloc(sizeof(*req));
 	if (!req)
 		return 0;
 	if (dyn_resolve(name, DYN_CODE_TARGET, &code, req)) {
-		pr_warn("dynamos_original_by_name: %s\n", req->error);
+		pr_warn("%s: %s\n", caller, req->error);
 	} else {
-		entry = dynamos_original_entry(code.addr);
+		addr = entry ? dynamos_original_entry(code.addr) : code.addr;
 		/* Only the address is kept; the module reference is not needed. */
 		dyn_code_put(&code);
 	}
 	dyn_free(req);
-	return entry;
+	return addr;
+}
+
+unsigned long dynamos_original_by_name(const char *name)
+{
+	return dyn_function_by_name(name, true, "dynamos_original_by_name");
 }
 EXPORT_SYMBOL_GPL(dynamos_original_by_name);
