@@ -5,6 +5,8 @@ import dynamos.device.Device;
 import dynamos.device.Limits;
 import dynamos.device.Records;
 import dynamos.device.Request;
+import dynamos.monitor.MonitorOptions;
+import dynamos.monitor.MonitorStats;
 import java.util.List;
 
 /** {@link Framework} on the running kernel: one ioctl of /dev/dynamos per operation. */
@@ -130,6 +132,21 @@ final class DeviceFramework implements Framework {
         r.name = name;
         r.id = (int) id;
         return r;
+    }
+
+    @Override
+    public int monitorStart(String function, MonitorOptions options) {
+        throw new UnsupportedOperationException("monitoring is not built yet");
+    }
+
+    @Override
+    public void monitorStop(int monitorId) {
+        throw new UnsupportedOperationException("monitoring is not built yet");
+    }
+
+    @Override
+    public List<MonitorStats> monitors() {
+        return List.of();
     }
 
     @Override

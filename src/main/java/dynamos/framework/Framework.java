@@ -3,6 +3,8 @@ package dynamos.framework;
 import dynamos.device.Device;
 import dynamos.device.Records.BusyTask;
 import dynamos.device.Request;
+import dynamos.monitor.MonitorOptions;
+import dynamos.monitor.MonitorStats;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -96,6 +98,19 @@ public interface Framework extends AutoCloseable {
 
     /** Checks whether any task runs {@code version} of {@code <name, id>}, waiting up to {@code timeoutMs} for none to. */
     Usage inUse(String name, long id, int version, int timeoutMs);
+
+    /**
+     * Starts monitoring {@code function} ({@code symbol} or {@code module:symbol}; any function ftrace can
+     * redirect, updated or not); returns the monitor's id. The monitor belongs to this connection: it stops
+     * when {@link #monitorStop} is called or this connection closes (the process ends), whichever is first.
+     */
+    int monitorStart(String function, MonitorOptions options);
+
+    /** Stops monitor {@code monitorId} (of any connection), once no call is still being timed by it. */
+    void monitorStop(int monitorId);
+
+    /** Every running monitor with what it counted so far, by id. */
+    List<MonitorStats> monitors();
 
     /** The framework's version number (major << 16 | minor << 8 | patch). */
     long frameworkVersion();

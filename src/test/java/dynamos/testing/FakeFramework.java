@@ -4,6 +4,8 @@ import dynamos.device.DeviceException;
 import dynamos.framework.Framework;
 import dynamos.framework.HookKind;
 import dynamos.framework.VersionTable;
+import dynamos.monitor.MonitorOptions;
+import dynamos.monitor.MonitorStats;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -47,7 +49,31 @@ public final class FakeFramework implements Framework {
     private final Map<String, String> failures = new LinkedHashMap<>();
     private final Map<String, Long> postActivationResults = new LinkedHashMap<>();
     private final List<String> calls = new ArrayList<>();
+    private final Map<String, Long> versionCalls = new LinkedHashMap<>();
+    private final Map<Integer, MonitorStats> monitors = new TreeMap<>();
+    private int nextMonitor = 1;
     private int closes;
+
+    /** Counts {@code n} more calls that ran {@code version} of {@code <name, id>} (the table's calls column). */
+    public FakeFramework addCalls(String name, long id, int version, long n) {
+        versionCalls.merge(name + "/" + id + "/" + version, n, Long::sum);
+        return this;
+    }
+
+    /** Counts {@code n} more calls of monitor {@code id} on {@code cpu} (of 2), each in latency bucket {@code bucket}. */
+    public FakeFramework monitorCalls(int id, int cpu, long n, int bucket) {
+        MonitorStats m = monitors.get(id);
+        if (m == null) {
+            throw new IllegalArgumentException("no monitor " + id);
+        }
+        List<Long> perCpu = new ArrayList<>(m.callsPerCpu());
+        perCpu.set(cpu, perCpu.get(cpu) + n);
+        List<Long> latency = new ArrayList<>(m.latency());
+        latency.set(bucket, latency.get(bucket) + n);
+        monitors.put(id, new MonitorStats(id, m.function(), m.byCaller(), m.ownerPid(), m.elapsedNs() + 1_000_000_000L,
+                perCpu, latency, m.missed(), m.callers(), m.versions()));
+        return this;
+    }
 
     /** Makes every later call whose subcommand form starts with {@code callPrefix} fail with {@code message}. */
     public FakeFramework failOn(String callPrefix, String message) {
@@ -116,7 +142,8 @@ public final class FakeFramework implements Framework {
             List<Update> stack = updates.values().stream().filter(o -> sameFunction(o, original)).toList();
             int level = stack.indexOf(u);
             boolean absent = absentModules.contains(original.module());
-            u.versions.forEach((v, version) -> rows.add(new VersionTable.Row(u.name, u.id, v, u.active == v, "live", 0,
+            u.versions.forEach((v, version) -> rows.add(new VersionTable.Row(u.name, u.id, v, u.active == v, "live",
+                    versionCalls.getOrDefault(u.name + "/" + u.id + "/" + v, 0L),
                     version.function(), version.module(), u.handler, new EnumMap<>(version.hooks()), s.phase(),
                     s.mustUpdate(), level, stack.size(), absent, !absent && stack.stream().allMatch(o -> o.handler == null))));
         }
@@ -259,6 +286,32 @@ public final class FakeFramework implements Framework {
     public Usage inUse(String name, long id, int version, int timeoutMs) {
         version(update(name, id), version);
         return new Usage(0, "");
+    }
+
+    @Override
+    public int monitorStart(String function, MonitorOptions options) {
+        enter("monitor " + function);
+        if (function.isBlank()) {
+            throw new DeviceException(EINVAL, "no function named");
+        }
+        int id = nextMonitor++;
+        List<Long> zeros = java.util.Collections.nCopies(MonitorStats.BUCKETS, 0L);
+        monitors.put(id, new MonitorStats(id, function, options.byCaller(), ProcessHandle.current().pid(), 0,
+                List.of(0L, 0L), zeros, 0, List.of(), List.of()));
+        return id;
+    }
+
+    @Override
+    public void monitorStop(int monitorId) {
+        enter("monitor-stop " + monitorId);
+        if (monitors.remove(monitorId) == null) {
+            throw new DeviceException(ENOENT, "no monitor " + monitorId);
+        }
+    }
+
+    @Override
+    public List<MonitorStats> monitors() {
+        return List.copyOf(monitors.values());
     }
 
     @Override
