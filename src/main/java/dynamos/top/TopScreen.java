@@ -79,10 +79,10 @@ public final class TopScreen {
             new Table.Column("MISSED", true, 0, 4));
 
     private static final List<String> HELP = List.of(
-            "ACT: * the version new calls run (- another, or how it is removed).  CODE: that version's function.  CALLS/S: per second.",
-            "PATH: fast (no handler), handler, waiting (the function's module is not loaded).  BUSY: tasks still in an",
-            "inactive version (- not checked).  PHASE, MUST: the update name's phase and must_update.  MEDIAN, P99:",
-            "duration of the monitored calls that returned since the last picture.  Sort: s cycles calls/s, name, busy.");
+            "ACT * the version new calls run   CODE its function   CALLS/S per second",
+            "PATH fast (no handler), handler, or waiting (its module is not loaded)",
+            "BUSY tasks still in an inactive version   PHASE, MUST the update name's state",
+            "MEDIAN, P99 duration of the monitored calls that returned in the interval");
 
     /**
      * The lines for {@code view} (null: no picture, see {@code header.problem()}), sorted as {@code state} says,

@@ -118,7 +118,7 @@ class TopScreenTest {
         assertThat(lines.get(frame.headings().getFirst())).startsWith("UPDATE");
 
         TopScreen.Frame help = TopScreen.render(view, SCREEN, TopState.INITIAL.onKey('h').onKey('p'), 100, 20);
-        assertThat(help.lines()).hasSize(20).anyMatch(l -> l.startsWith("ACT: * the version new calls run"));
+        assertThat(help.lines()).hasSize(20).anyMatch(l -> l.startsWith("ACT * the version new calls run"));
         assertThat(help.lines().getFirst()).endsWith(", PAUSED");
         assertThat(help.lines().getLast()).contains("p resume");
     }

@@ -1,0 +1,68 @@
+# dynamos top against the real kernel: an update whose function a workload calls all the time shows
+# calls/s on its active version (text and --json), the calls move when another version is activated,
+# and the full-screen mode in a tmux pane draws, takes keys and gives the terminal back as it was.
+. "$(dirname "$0")/lib.sh"
+
+expect_fail d top --once --interval 0.2; val stopped "$ERR"
+start
+d register t 2 dynamos_target_fn
+d register t 2 dynamos_test_update:dynamos_target_fn_v2
+d register t 2 dynamos_test_update:dynamos_target_fn_v3
+d activate t 2 2
+
+# The workload: dynamos_target_fn 2000 times, 20 times a second, until told to stop.
+(while [ ! -e /tmp/stop-workload ]; do target 2000 1 2; sleep 0.05; done) &
+WORKLOAD=$!
+
+# One-shot text (the command server has no terminal): the row of each version.
+d top --once > /tmp/top1.txt; cat /tmp/top1.txt
+# ACT CALLS/S of version N of t 2 in a text picture
+row() { awk -v v="$2" '$1 == "t" && $2 == 2 && $4 == v { print $5, $9 }' "$1"; }
+val once_v1 "$(row /tmp/top1.txt 1)"
+val once_v2 "$(row /tmp/top1.txt 2)"
+val once_header "$(head -1 /tmp/top1.txt)"
+val json "$(d top --json)"
+
+# Switch: the next picture has the calls on version 3.
+d activate t 2 3
+d top --once > /tmp/top2.txt; cat /tmp/top2.txt
+val switched_v2 "$(row /tmp/top2.txt 2)"
+val switched_v3 "$(row /tmp/top2.txt 3)"
+d top --iterations 2 --interval 0.5 > /tmp/top3.txt
+val iterations_headers "$(grep -c '^dynamos top - kernel' /tmp/top3.txt)"
+
+# Full screen in a 120x30 tmux pane, as a user runs it: its own JVM on a terminal.
+export TMUX_TMPDIR=/tmp
+JAVA_TOP="$DYNAMOS_TEST_JAVA -XX:TieredStopAtLevel=1 $JVM_FLAGS -jar $DYNAMOS_TEST_JAR top --interval 1"
+tmux new-session -d -s top -x 120 -y 30 \
+	"export TERM=xterm; stty -g > /tmp/stty.before; $JAVA_TOP 2>/tmp/top.err; echo \$? > /tmp/top.status; stty -g > /tmp/stty.after; exec sleep 600"
+pane() { tmux capture-pane -p -t top; }
+# wait_pane PATTERN: up to 120 s (a JVM starts slowly under emulation) for a line matching PATTERN
+wait_pane() {
+	i=0
+	while ! pane | grep -q -- "$1" && [ $i -lt 600 ]; do sleep 0.2; i=$((i + 1)); done
+	pane | grep -q -- "$1"
+}
+wait_pane '^t  *2 dynamos_target_fn  *3 \*  *dynamos_test_update:'
+sleep 3 # a picture or two more: rates for the screenshot
+val pane_alternate "$(tmux display -p -t top '#{alternate_on}')"
+val pane_cursor "$(tmux display -p -t top '#{cursor_flag}')"
+echo "=== pane begin"; pane; echo "=== pane end"
+tmux send-keys -t top s
+wait_pane 'sort: name'
+val pane_sorted "$(pane | grep -c 'sort: name (smallest first)')"
+tmux send-keys -t top q
+i=0; while [ ! -s /tmp/top.status ] && [ $i -lt 300 ]; do sleep 0.2; i=$((i + 1)); done
+val top_status "$(cat /tmp/top.status)"
+val top_err "$(cat /tmp/top.err)"
+val stty_restored "$([ "$(cat /tmp/stty.before)" = "$(cat /tmp/stty.after)" ] && echo yes || echo no)"
+val pane_alternate_after "$(tmux display -p -t top '#{alternate_on}')"
+val pane_cursor_after "$(tmux display -p -t top '#{cursor_flag}')"
+val pane_after "$(pane | grep -c 'dynamos top')"
+tmux kill-server
+
+touch /tmp/stop-workload; wait $WORKLOAD
+# A view that is running does not pin the framework: top keeps no connection between pictures.
+d activate t 2 1
+d deregister t 2 0
+d stop
