@@ -34,16 +34,19 @@ val iterations_headers "$(grep -c '^dynamos top - kernel' /tmp/top3.txt)"
 # Full screen in a 120x30 tmux pane, as a user runs it: its own JVM on a terminal.
 export TMUX_TMPDIR=/tmp
 JAVA_TOP="$DYNAMOS_TEST_JAVA -XX:TieredStopAtLevel=1 $JVM_FLAGS -jar $DYNAMOS_TEST_JAR top --interval 1"
+STARTED=$(date +%s)
 tmux new-session -d -s top -x 120 -y 30 \
 	"export TERM=xterm; stty -g > /tmp/stty.before; $JAVA_TOP 2>/tmp/top.err; echo \$? > /tmp/top.status; stty -g > /tmp/stty.after; exec sleep 600"
 pane() { tmux capture-pane -p -t top; }
-# wait_pane PATTERN: up to 120 s (a JVM starts slowly under emulation) for a line matching PATTERN
+# wait_pane PATTERN: up to 240 s (a JVM starts slowly under emulation) for a line matching PATTERN
 wait_pane() {
 	i=0
-	while ! pane | grep -q -- "$1" && [ $i -lt 600 ]; do sleep 0.2; i=$((i + 1)); done
-	pane | grep -q -- "$1"
+	while ! pane | grep -q -- "$1" && [ $i -lt 240 ]; do sleep 1; i=$((i + 1)); done
+	pane | grep -q -- "$1" && return 0
+	echo "top.sh: no line matching '$1' in the pane:"; pane; cat /tmp/top.err 2>/dev/null; return 1
 }
-wait_pane '^t  *2 dynamos_target_fn  *3 \*  *dynamos_test_update:'
+wait_pane '^t  *2 dynamos_target.*  3 \* '
+val pane_seconds "$(($(date +%s) - STARTED))"
 sleep 3 # a picture or two more: rates for the screenshot
 val pane_alternate "$(tmux display -p -t top '#{alternate_on}')"
 val pane_cursor "$(tmux display -p -t top '#{cursor_flag}')"
