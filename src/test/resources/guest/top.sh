@@ -54,6 +54,17 @@ echo "=== pane begin"; pane; echo "=== pane end"
 tmux send-keys -t top s
 wait_pane 'sort: name'
 val pane_sorted "$(pane | grep -c 'sort: name (smallest first)')"
+# The view keeps /dev/dynamos open only while it takes a picture, so between pictures (here: paused,
+# no picture under way) the framework stops under it, and on resume the screen says it is stopped.
+touch /tmp/stop-workload; wait $WORKLOAD
+tmux send-keys -t top p
+wait_pane ', PAUSED$'
+d activate t 2 1
+d deregister t 2 0
+d stop
+tmux send-keys -t top p
+wait_pane 'framework stopped'
+val pane_stopped "$(pane | grep -c '^the framework is not started; start it with: dynamos start')"
 tmux send-keys -t top q
 i=0; while [ ! -s /tmp/top.status ] && [ $i -lt 300 ]; do sleep 0.2; i=$((i + 1)); done
 val top_status "$(cat /tmp/top.status)"
@@ -63,9 +74,3 @@ val pane_alternate_after "$(tmux display -p -t top '#{alternate_on}')"
 val pane_cursor_after "$(tmux display -p -t top '#{cursor_flag}')"
 val pane_after "$(pane | grep -c 'dynamos top')"
 tmux kill-server
-
-touch /tmp/stop-workload; wait $WORKLOAD
-# A view that is running does not pin the framework: top keeps no connection between pictures.
-d activate t 2 1
-d deregister t 2 0
-d stop

@@ -56,7 +56,7 @@ final class Table {
     }
 
     private void fit(int width, int[] w, boolean[] shown) {
-        // Cut flexible columns, the widest first, down to their minimum.
+        // Cut flexible columns a character at a time, the widest first, down to their minimum.
         while (total(w, shown) > width) {
             int widest = -1;
             for (int c = 0; c < w.length; c++) {
@@ -68,7 +68,7 @@ final class Table {
             if (widest < 0) {
                 break;
             }
-            w[widest] -= Math.min(w[widest] - columns.get(widest).minWidth(), total(w, shown) - width);
+            w[widest]--;
         }
         // Then leave out the columns of lowest priority (the last of equals first).
         while (total(w, shown) > width) {
