@@ -76,7 +76,8 @@ public final class TopScreen {
             new Table.Column("MEDIAN", true, 0, 7),
             new Table.Column("P99", true, 0, 6),
             new Table.Column("CALLS", true, 0, 5),
-            new Table.Column("MISSED", true, 0, 4));
+            new Table.Column("MISSED", true, 0, 4),
+            new Table.Column("VERSIONS (CALLS)", false, 8, 2));
 
     private static final List<String> HELP = List.of(
             "ACT * the version new calls run   CODE its function   CALLS/S per second",
@@ -264,9 +265,27 @@ public final class TopScreen {
                     m.cpuCallsPerSecond().stream().map(TopScreen::rate).collect(Collectors.joining(" ")),
                     Histograms.duration(Histograms.quantileNs(m.recentLatency(), 0.5)),
                     Histograms.duration(Histograms.quantileNs(m.recentLatency(), 0.99)),
-                    Long.toString(m.calls()), Long.toString(m.missed())));
+                    Long.toString(m.calls()), Long.toString(m.missed()), versions(m)));
         }
         return new Section(t, null);
+    }
+
+    /** Which versions of updates the monitored calls ran: {@code t/2 v1:0 v3:1234}, or - when no update replaces it. */
+    private static String versions(LiveView.MonitorView m) {
+        if (m.versions().isEmpty()) {
+            return "-";
+        }
+        StringBuilder b = new StringBuilder();
+        String last = null;
+        for (var v : m.versions()) {
+            String update = v.update() + "/" + v.id();
+            if (!update.equals(last)) {
+                b.append(b.isEmpty() ? "" : " ").append(update);
+                last = update;
+            }
+            b.append(" v").append(v.version()).append(':').append(v.calls());
+        }
+        return b.toString();
     }
 
     /** Calls per second, short: {@code 0}, {@code 2.5}, {@code 1234}, {@code 123.4k}, {@code 5.6M}. */

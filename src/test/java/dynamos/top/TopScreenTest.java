@@ -160,8 +160,8 @@ class TopScreenTest {
         assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("MONITORED").contains("CALLS/S", "PER-CPU CALLS/S",
                 "MEDIAN", "P99", "CALLS", "MISSED"));
         // 2^10 ns buckets: the middle of [1024, 2048) ns.
-        assertThat(row(lines, "vfs_read")).matches("vfs_read +400 +300 100 +1\\.4us +1\\.4us +1400 +0");
-        assertThat(row(lines, "vfs_write")).matches("vfs_write +5\\.0 +0 5\\.0 +5\\.8us +5\\.8us +5 +0");
+        assertThat(row(lines, "vfs_read")).matches("vfs_read +400 +300 100 +1\\.4us +1\\.4us +1400 +0 +-");
+        assertThat(row(lines, "vfs_write")).matches("vfs_write +5\\.0 +0 5\\.0 +5\\.8us +5\\.8us +5 +0 +-");
         int readAt = lines.indexOf(row(lines, "vfs_read"));
         int writeAt = lines.indexOf(row(lines, "vfs_write"));
         assertThat(readAt).as("busiest first").isLessThan(writeAt);
@@ -173,6 +173,18 @@ class TopScreenTest {
         assertThat(json.monitors().getFirst().callsPerSecond()).isEqualTo(400.0);
         assertThat(json.monitors().getFirst().cpuCallsPerSecond()).containsExactly(300.0, 100.0);
         assertThat(json.monitors().getFirst().medianNs()).isBetween(1024.0, 2048.0);
+    }
+
+    @Test
+    void aMonitorOfAnUpdatedFunctionShowsTheCallsOfEachVersion() {
+        List<Long> none = java.util.Collections.nCopies(40, 0L);
+        var m = new LiveView.MonitorView(1, "alloc_pid", false, 1, 30, 3, List.of(1.0, 2.0), none, none, 0, List.of(),
+                List.of(new dynamos.monitor.MonitorStats.VersionStats("get_pid", 1, 1, "alloc_pid", 10, List.of()),
+                        new dynamos.monitor.MonitorStats.VersionStats("get_pid", 1, 2, "mod:alloc_pid_v2", 20, List.of())));
+        LiveView view = new LiveView(NOON, 1, "0.1.0", List.of(), List.of(m));
+        List<String> lines = TopScreen.render(view, TEXT, TopState.INITIAL, 0, 0).lines();
+        assertThat(row(lines, "alloc_pid")).matches("alloc_pid +3\\.0 +1\\.0 2\\.0 +- +- +30 +0 +get_pid/1 v1:10 v2:20");
+        assertThat(lines).contains("no updates applied (apply one with: dynamos apply DIR)");
     }
 
     @Test
