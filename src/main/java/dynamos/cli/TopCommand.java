@@ -89,34 +89,36 @@ final class TopCommand extends CliCommand {
             return ExitStatus.SUCCESS.code;
         }
         TopScreen.Header header = new TopScreen.Header(kernel, interval, ZoneId.systemDefault(), unicode(), false, null);
-        LiveSource.Picture picture = source.next();
+        // Rates need two pictures: the first is only the starting point.
+        String problem = problem(source.next());
         int pictures = iterations == null ? 1 : iterations;
-        for (int i = 0; i < pictures; i++) {
-            if (picture.problem() == null && picture.view().framework() == null) {
-                error(TopScreen.NOT_STARTED);
-                return ExitStatus.FAILURE.code;
-            }
-            if (picture.problem() != null) {
-                error(picture.problem());
-                return ExitStatus.FAILURE.code;
-            }
+        for (int i = 0; i < pictures && problem == null; i++) {
             sleep();
-            picture = source.next();
-            if (picture.problem() != null || picture.view().framework() == null) {
-                error(picture.problem() != null ? picture.problem() : TopScreen.NOT_STARTED);
-                return ExitStatus.FAILURE.code;
+            LiveSource.Picture picture = source.next();
+            problem = problem(picture);
+            if (problem != null) {
+                break;
             }
             if (json.requested) {
                 json.print(TopReport.of(picture.view(), kernel));
             } else {
-                if (i > 0) {
-                    out().println();
-                }
-                out().print(TopScreen.render(picture.view(), header, TopState.INITIAL, 0, 0).text());
+                out().print((i > 0 ? "\n" : "") + TopScreen.render(picture.view(), header, TopState.INITIAL, 0, 0).text());
             }
             out().flush();
         }
+        if (problem != null) {
+            error(problem);
+            return ExitStatus.FAILURE.code;
+        }
         return ExitStatus.SUCCESS.code;
+    }
+
+    /** Why {@code picture} cannot be shown as one-shot text (the framework is stopped, the device failed), or null. */
+    private static String problem(LiveSource.Picture picture) {
+        if (picture.problem() != null) {
+            return picture.problem();
+        }
+        return picture.view().framework() == null ? TopScreen.NOT_STARTED : null;
     }
 
     /** Whether stdin and stdout are a terminal (not a pipe or a file). */

@@ -20,11 +20,14 @@ public final class LiveTop {
         TopState state = TopState.INITIAL;
         LiveSource.Picture picture = null;
         long next = System.nanoTime();
+        boolean first = true;
         while (!state.quit()) {
             long now = System.nanoTime();
             if (!state.paused() && now - next >= 0) {
                 picture = source.next();
-                next = now + intervalMillis * 1_000_000;
+                // The first picture has no rates yet: the second comes sooner.
+                next = now + (first ? Math.min(intervalMillis, 300) : intervalMillis) * 1_000_000;
+                first = false;
             }
             int[] size = terminal.size();
             TopScreen.Header h = header.withProblem(picture == null ? null : picture.problem());
