@@ -58,7 +58,7 @@ val pane_sorted "$(pane | grep -c 'sort: name (smallest first)')"
 # no picture under way) the framework stops under it, and on resume the screen says it is stopped.
 touch /tmp/stop-workload; wait $WORKLOAD
 tmux send-keys -t top p
-wait_pane ', PAUSED$'
+wait_pane '^dynamos top \[paused\] - kernel'
 d activate t 2 1
 d deregister t 2 0
 d stop

@@ -16,7 +16,7 @@ public final class LiveTop {
     }
 
     /** Runs on {@code terminal} until the user quits; returns the state at the end. */
-    public TopState run(Terminal terminal) {
+    public TopState run(Screen terminal) {
         TopState state = TopState.INITIAL;
         LiveSource.Picture picture = null;
         long next = System.nanoTime();

@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@link #restore} — which also runs at JVM exit, so Ctrl-C and errors leave the terminal as it was.
  * The settings go through {@code stty} on {@code /dev/tty}.
  */
-public final class Terminal implements AutoCloseable {
+public final class Terminal implements Screen, AutoCloseable {
     static final File TTY = new File("/dev/tty");
 
     /** Alternate screen on, cursor hidden, screen cleared. */
@@ -64,6 +64,7 @@ public final class Terminal implements AutoCloseable {
     }
 
     /** The terminal's size as {@code {rows, columns}}; 24 by 80 when it does not say. */
+    @Override
     public int[] size() {
         try {
             String[] words = stty("size").trim().split("\\s+");
@@ -79,6 +80,7 @@ public final class Terminal implements AutoCloseable {
     }
 
     /** The next key typed, waiting up to {@code millis}; null when none was. */
+    @Override
     public Integer key(long millis) {
         try {
             return keys.poll(Math.max(0, millis), TimeUnit.MILLISECONDS);
@@ -89,6 +91,7 @@ public final class Terminal implements AutoCloseable {
     }
 
     /** Draws {@code frame} over the previous one, headings in reverse video across {@code width} columns. */
+    @Override
     public void draw(TopScreen.Frame frame, int width) {
         out.print(screen(frame, width));
         out.flush();

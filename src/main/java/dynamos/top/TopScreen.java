@@ -173,7 +173,9 @@ public final class TopScreen {
     }
 
     private static String headerLine(LiveView view, Header header, TopState state) {
-        StringBuilder b = new StringBuilder("dynamos top - kernel ").append(header.kernel());
+        // Paused first: a narrow terminal cuts the end of the line.
+        StringBuilder b = new StringBuilder(state.paused() ? "dynamos top [paused]" : "dynamos top")
+                .append(" - kernel ").append(header.kernel());
         if (view == null || view.framework() == null) {
             b.append(", framework stopped");
         } else {
@@ -185,9 +187,6 @@ public final class TopScreen {
         if (view != null && view.framework() != null) {
             b.append(", ").append(plural(view.updates().size(), "update"))
                     .append(", ").append(plural(view.monitors().size(), "monitor"));
-        }
-        if (state.paused()) {
-            b.append(", PAUSED");
         }
         return b.toString();
     }

@@ -119,7 +119,7 @@ class TopScreenTest {
 
         TopScreen.Frame help = TopScreen.render(view, SCREEN, TopState.INITIAL.onKey('h').onKey('p'), 100, 20);
         assertThat(help.lines()).hasSize(20).anyMatch(l -> l.startsWith("ACT * the version new calls run"));
-        assertThat(help.lines().getFirst()).endsWith(", PAUSED");
+        assertThat(help.lines().getFirst()).startsWith("dynamos top [paused] - kernel 6.1.0-test, ");
         assertThat(help.lines().getLast()).contains("p resume");
     }
 
