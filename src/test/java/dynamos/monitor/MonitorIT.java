@@ -86,10 +86,16 @@ class MonitorIT {
         // 6. Bad input: clear errors, nothing left running.
         assertThat(v.get("bad_unknown")).contains("unknown symbol 'no_such_function_anywhere'");
         assertThat(v.get("bad_notrace")).contains("__schedule has no ftrace site");
-        assertThat(v.get("bad_blacklisted")).contains("kprobe blacklist");
+        assertThat(v.get("bl_fn")).isNotEmpty();
+        assertThat(v.get("bad_blacklisted")).contains("cannot monitor " + v.get("bl_fn"))
+                .contains("kprobe blacklist").contains("(EINVAL)");
+        // All or none: the first monitor of the two went when the second was refused.
         assertThat(v.get("bad_twice")).contains("is monitored already").contains("(EEXIST)");
+        assertThat(v.get("list_after_twice")).isEqualTo("{\"monitors\": []}");
         assertThat(v.get("nr_fns")).isEqualTo("32");
+        assertThat(v.get("nr_running")).isEqualTo("32");
         assertThat(v.get("bad_33rd")).contains("32 monitors run already").contains("(ENOSPC)");
+        assertThat(v.get("m6_reports")).isEqualTo("32");
         assertThat(v.get("bad_max_active")).contains("--max-active must be 1..4096");
         assertThat(v.get("list_after_bad")).isEqualTo("{\"monitors\": []}");
         assertThat(v.get("probes_after_bad")).isEqualTo("0");
