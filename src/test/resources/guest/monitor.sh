@@ -66,6 +66,25 @@ kill -INT $MPID
 wait $MPID || true
 val m2 "$(cat /tmp/m2)"
 val status_after_m2 "$(d status --json)"
+# 2b. Quiescence through the kernel's return trampoline: a thread sleeps in a version while the
+# function is monitored; removal is refused (also after the monitor stopped with the call in
+# flight) until the thread has left.
+SV=$(d register --json t 1 dynamos_test_update:dynamos_target_fn_sleep | sed -n 's/.*"version": \([0-9]*\).*/\1/p')
+val sleep_version "$SV"
+monitor_bg /tmp/m2b --json "$FN"
+d activate t 1 "$SV"
+echo "thread 1 1" > /proc/dynamos_target
+wait_field sleepers /proc/dynamos_test_update 1
+d activate t 1 1
+expect_fail d deregister t 1 "$SV" --timeout 1; val busy_monitored "$(echo "$ERR" | tr '\n' '|')"
+kill -INT $MPID
+wait $MPID || true
+val m2b "$(cat /tmp/m2b)"
+expect_fail d deregister t 1 "$SV" --timeout 1; val busy_after_stop "$(echo "$ERR" | tr '\n' '|')"
+echo release > /proc/dynamos_test_update
+wait_field threads /proc/dynamos_target 0
+val sleep_thread_last "$(field thread_last /proc/dynamos_target)"
+d deregister t 1 "$SV" && val deregister_after_leave ok
 d deregister t 1 0
 
 # ---- 3. --duration -------------------------------------------------------------------------

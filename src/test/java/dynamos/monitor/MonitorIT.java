@@ -64,6 +64,17 @@ class MonitorIT {
         }
         assertThat(byVersion).containsEntry(1, 100L).containsEntry(2, 200L);
 
+        // 2b. A version busy under a monitor: found through the kernel's return trampoline, before and
+        // after the monitor stopped with the call in flight; removable once the thread left.
+        assertThat(v.get("sleep_version")).isEqualTo("3");
+        assertThat(v.get("busy_monitored")).contains("dynamos_target_fn_sleep").contains("(EBUSY)");
+        assertThat(v.get("busy_after_stop")).contains("dynamos_target_fn_sleep").contains("(EBUSY)");
+        JsonNode m2b = only(v.get("m2b"));
+        assertThat(m2b.get("calls").asLong()).isEqualTo(1);
+        assertThat(sum(m2b.get("latency"))).isZero();
+        assertThat(v.get("sleep_thread_last")).isNotEmpty();
+        assertThat(v).containsEntry("deregister_after_leave", "ok");
+
         // 3. --duration ends by itself, with the text report.
         assertThat(v.get("m3_status")).isEqualTo("0");
         assertThat(v.get("m3")).contains("dynamos_target:dynamos_target_fn: 0 calls in").contains("per CPU:");
