@@ -313,6 +313,12 @@ static int dyn_mon_register(struct dyn_monitor *mon, struct dynamos_req *req)
 	return 0;
 }
 
+static size_t dyn_mon_rec_size(void)
+{
+	return ALIGN(sizeof(struct dynamos_rec_monitor) +
+		     nr_cpu_ids * sizeof(u64), 8);
+}
+
 /*
  * MONITOR_START: symbol, flags, version = max_active (0: default).
  * -> result = the monitor's id.
@@ -336,6 +342,12 @@ int dyn_cmd_monitor_start(struct dyn_op *op)
 	if (!req->symbol[0]) {
 		dyn_err(req, "MONITOR_START: function name missing");
 		return -EINVAL;
+	}
+	if (dyn_mon_rec_size() > U16_MAX) {
+		/* A record's size is 16 bits: calls[] of this many CPUs do not fit. */
+		dyn_err(req, "%u possible CPUs: a monitor's record cannot hold their calls",
+			nr_cpu_ids);
+		return -EOPNOTSUPP;
 	}
 	mon = dyn_alloc(sizeof(*mon));
 	if (!mon)
@@ -433,12 +445,6 @@ int dyn_cmd_monitor_stop(struct dyn_op *op)
 	dyn_err(req, "no monitor %u (list them with: dynamos monitor --list)",
 		req->id);
 	return -ENOENT;
-}
-
-static size_t dyn_mon_rec_size(void)
-{
-	return ALIGN(sizeof(struct dynamos_rec_monitor) +
-		     nr_cpu_ids * sizeof(u64), 8);
 }
 
 struct dyn_mon_fill {
