@@ -52,6 +52,7 @@ val list_after "$(d monitor --list --json)"
 # ---- 2. per-version split on an updated function -----------------------------------------
 d register t 1 dynamos_target_fn
 d register t 1 dynamos_test_update:dynamos_target_fn_v2
+d register t 1 dynamos_test_update:dynamos_target_fn_sleep
 d register t 1 dynamos_test_update:dynamos_target_fn_v3
 monitor_bg /tmp/m2 --json --interval 1 "$FN"
 target 100 1 2
@@ -61,7 +62,7 @@ target 200 1 2
 val v2_last "$(field last /proc/dynamos_target)"
 d activate t 1 1
 # Removal (quiescence) of a version while the monitor is on.
-d deregister t 1 3 && val deregister_while_monitored ok
+d deregister t 1 4 && val deregister_while_monitored ok
 kill -INT $MPID
 wait $MPID || true
 val m2 "$(cat /tmp/m2)"
@@ -69,8 +70,7 @@ val status_after_m2 "$(d status --json)"
 # 2b. Quiescence through the kernel's return trampoline: a thread sleeps in a version while the
 # function is monitored; removal is refused (also after the monitor stopped with the call in
 # flight) until the thread has left.
-SV=$(d register --json t 1 dynamos_test_update:dynamos_target_fn_sleep | sed -n 's/.*"version": \([0-9]*\).*/\1/p')
-val sleep_version "$SV"
+SV=3
 monitor_bg /tmp/m2b --json "$FN"
 d activate t 1 "$SV"
 echo "thread 1 1" > /proc/dynamos_target
