@@ -30,6 +30,7 @@ import picocli.CommandLine.Command;
             SynchronizationCommands.ActivateGroup.class,
             SynchronizationCommands.State.class,
             SynchronizationCommands.InUse.class,
+            MonitorCommand.class,
             BuildCommand.class,
             UpdateCommands.Apply.class,
             UpdateCommands.Revert.class,
