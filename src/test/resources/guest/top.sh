@@ -31,6 +31,15 @@ val switched_v3 "$(row /tmp/top2.txt 3)"
 d top --iterations 2 --interval 0.5 > /tmp/top3.txt
 val iterations_headers "$(grep -c '^dynamos top - kernel' /tmp/top3.txt)"
 
+# A monitored function (its monitor held by a small C client): the monitors section shows its rate.
+"$DYNCTL" monitor dynamos_target:dynamos_target_fn > /tmp/mon.out 2>&1 &
+MONITOR=$!
+i=0; while ! d monitor --list | grep -q dynamos_target_fn && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
+d top --once > /tmp/top4.txt; cat /tmp/top4.txt
+val monitor_header "$(head -1 /tmp/top4.txt)"
+val monitor_row "$(awk '$1 ~ /^dynamos_target:dynamos_targ/ { print $2 }' /tmp/top4.txt)"
+kill $MONITOR; wait $MONITOR || true
+
 # Full screen in a 120x30 tmux pane, as a user runs it: its own JVM on a terminal.
 export TMUX_TMPDIR=/tmp
 JAVA_TOP="$DYNAMOS_TEST_JAVA -XX:TieredStopAtLevel=1 $JVM_FLAGS -jar $DYNAMOS_TEST_JAR top --interval 1"

@@ -54,6 +54,8 @@ class TopIT {
         assertThat(v3[0]).isEqualTo("*");
         assertThat(Double.parseDouble(v3[1])).isPositive();
         assertThat(v).containsEntry("iterations_headers", "2");
+        assertThat(v.get("monitor_header")).contains("1 update, 1 monitor");
+        assertThat(Double.parseDouble(v.get("monitor_row"))).as("calls/s of the monitored function").isPositive();
 
         // Full screen: alternate screen, cursor hidden, sorted on s, quit on q, the terminal restored.
         assertThat(v).containsEntry("pane_alternate", "1").containsEntry("pane_cursor", "0")
