@@ -42,6 +42,29 @@ ensure_maven() {
 	echo "    installed maven" >&2
 }
 
+# Makes sure the browser of the Control Center's tests is installed: Debian's chromium and chromium-driver
+# (apt-get as root; the tests never download a browser). Only the test command needs it.
+ensure_test_browser() {
+	[ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] && return 0
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "dynamos: the browser tests need chromium; install it as root: apt-get install chromium chromium-driver" >&2
+		return 1
+	fi
+	local logs log
+	logs="${DYNAMOS_CACHE:-$HOME/.cache/dynamos}/logs"
+	mkdir -p "$logs" || return 1
+	log="$logs/apt-chromium-$(date +%Y%m%d-%H%M%S).log"
+	echo "==> Installing chromium and chromium-driver for the browser tests (apt-get, first run only; log: $log)" >&2
+	if ! { DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium chromium-driver ||
+		{ apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium chromium-driver; }; } \
+		>"$log" 2>&1; then
+		echo "dynamos: installing chromium failed; the last lines of $log:" >&2
+		tail -n 10 "$log" | sed 's/^/    /' >&2
+		return 1
+	fi
+	echo "    installed chromium and chromium-driver" >&2
+}
+
 # Runs Maven with the JDK found by find_jdk, in batch mode without colour codes.
 run_maven() {
 	JAVA_HOME="$DYNAMOS_JDK" mvn -B -Dstyle.color=never "$@"

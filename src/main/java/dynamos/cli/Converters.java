@@ -149,4 +149,16 @@ final class Converters {
             return null;
         }
     }
+
+    /** {@code HOST:GUEST} or {@code PORT}: a TCP port forwarded from the host into the VM. */
+    static final class PortForward implements ITypeConverter<dynamos.vm.VmOptions.Forward> {
+        @Override
+        public dynamos.vm.VmOptions.Forward convert(String word) {
+            try {
+                return dynamos.vm.VmOptions.Forward.parse(word);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
 }

@@ -62,6 +62,11 @@ final class VmCommand extends CliCommand {
     @Option(names = "--env", paramLabel = "NAME=VALUE", description = "Set an environment variable for COMMAND (repeatable).")
     Map<String, String> env = Map.of();
 
+    @Option(names = "--forward", paramLabel = "HOST:GUEST", converter = Converters.PortForward.class,
+            description = "Forward TCP port HOST of the host's 127.0.0.1 to port GUEST of the guest (repeatable; PORT "
+                    + "alone: the same on both). The guest then has a network card, address 10.0.2.15, and no route out.")
+    List<VmOptions.Forward> forwards = List.of();
+
     @Option(names = "--append", paramLabel = "ARGS", description = "Extra kernel command line parameters.")
     String kernelArgs = "";
 
@@ -94,6 +99,7 @@ final class VmCommand extends CliCommand {
         o.consoleLog = consoleLog;
         o.env.putAll(env);
         o.kernelArgs = kernelArgs;
+        o.forwards.addAll(forwards);
         VmResult r = new Vm(target.cache()).run(o, command, outStream());
         List<String> problems = r.kernelProblems();
         if (!problems.isEmpty()) {

@@ -145,6 +145,7 @@ public final class Vm {
         }
         String append = "console=ttyS0 panic=-1 loglevel=7 dynamos.run=" + runDir
                 + (o.share != null ? " dynamos.share=" + o.share.toAbsolutePath() : "")
+                + (o.forwards.isEmpty() ? "" : " dynamos.net=1")
                 + (o.kernelArgs.isBlank() ? "" : " " + o.kernelArgs.strip());
         q.addAll(List.of("-append", append,
                 "-chardev", "file,id=console,path=" + runDir.resolve("console.log"),
@@ -155,6 +156,14 @@ public final class Vm {
                 "-virtfs", "local,path=" + runDir + ",mount_tag=rundir,security_model=none"));
         if (o.share != null) {
             q.addAll(List.of("-virtfs", "local,path=" + o.share.toAbsolutePath() + ",mount_tag=share,security_model=none"));
+        }
+        if (!o.forwards.isEmpty()) {
+            // restrict=on: the guest reaches nothing outside; only the forwarded host ports reach it.
+            StringBuilder netdev = new StringBuilder("user,id=net0,restrict=on");
+            for (VmOptions.Forward f : o.forwards) {
+                netdev.append(",hostfwd=tcp:127.0.0.1:").append(f.hostPort()).append("-:").append(f.guestPort());
+            }
+            q.addAll(List.of("-netdev", netdev.toString(), "-device", "virtio-net-pci,netdev=net0"));
         }
         return q;
     }

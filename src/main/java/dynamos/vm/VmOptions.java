@@ -2,7 +2,9 @@ package dynamos.vm;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** How to boot the guest. Mutable builder-style settings with the defaults end-to-end tests use. */
@@ -27,6 +29,38 @@ public final class VmOptions {
     public final Map<String, String> env = new LinkedHashMap<>();
     /** Extra kernel command line parameters. */
     public String kernelArgs = "";
+
+    /**
+     * TCP ports of the host's 127.0.0.1 forwarded to the guest (QEMU user networking with {@code hostfwd}); when
+     * any is set the guest gets a network card, address 10.0.2.15/24, and no route out of the host.
+     */
+    public final List<Forward> forwards = new ArrayList<>();
+
+    /** Host port {@code hostPort} on 127.0.0.1 reaches guest port {@code guestPort} on 10.0.2.15. */
+    public record Forward(int hostPort, int guestPort) {
+        public Forward {
+            if (hostPort < 1 || hostPort > 65535 || guestPort < 1 || guestPort > 65535) {
+                throw new IllegalArgumentException("ports must be 1 to 65535, not " + hostPort + ":" + guestPort);
+            }
+        }
+
+        /** Parses {@code HOST:GUEST} or {@code PORT} (the same on both sides). */
+        public static Forward parse(String spec) {
+            String[] parts = spec.split(":", -1);
+            try {
+                if (parts.length == 1) {
+                    int p = Integer.parseInt(parts[0]);
+                    return new Forward(p, p);
+                }
+                if (parts.length == 2) {
+                    return new Forward(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]));
+                }
+            } catch (NumberFormatException e) {
+                // falls through to the message below
+            }
+            throw new IllegalArgumentException("'" + spec + "' is not HOST_PORT:GUEST_PORT (e.g. 7070:7070) or PORT");
+        }
+    }
 
     public int effectiveSmp() {
         return icount ? 1 : smp;

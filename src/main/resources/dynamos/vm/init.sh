@@ -8,6 +8,7 @@
 # Kernel command line parameters read here:
 #   dynamos.run=DIR     host run directory, shared writable at the same path (command.sh in it)
 #   dynamos.share=DIR   optional host directory shared writable at the same path
+#   dynamos.net=1       a network card is there (ports forwarded from the host): bring it up as 10.0.2.15
 /bin/busybox --install -s /bin
 export PATH=/bin
 
@@ -24,10 +25,12 @@ done
 
 RUN=
 SHARE=
+NET=
 for a in $(cat /proc/cmdline); do
 	case "$a" in
 	dynamos.run=*) RUN="${a#dynamos.run=}" ;;
 	dynamos.share=*) SHARE="${a#dynamos.share=}" ;;
+	dynamos.net=1) NET=1 ;;
 	esac
 done
 [ -n "$RUN" ] || fail "no dynamos.run= on the kernel command line"
@@ -59,6 +62,19 @@ KVER=$(uname -r)
 MODS=$(cat /lib/modules/host-path 2>/dev/null)
 if [ -n "$MODS" ] && [ -d "$R$MODS" ]; then
 	mkdir -p "$R/lib/modules/$KVER" && mount -o bind "$R$MODS" "$R/lib/modules/$KVER"
+fi
+
+# Loopback always: servers in the guest bind 127.0.0.1. The card of forwarded ports: QEMU's user network
+# gives the guest 10.0.2.15 and the host 10.0.2.2; the driver comes from the guest kernel's modules.
+ip link set lo up
+if [ -n "$NET" ]; then
+	chroot $R /sbin/modprobe virtio_net || say "cannot load virtio_net: forwarded ports will not answer"
+	IF=$(ls $R/sys/class/net | grep -v '^lo$' | head -n 1)
+	if [ -n "$IF" ]; then
+		ip addr add 10.0.2.15/24 dev "$IF" && ip link set "$IF" up || say "cannot bring up $IF"
+	else
+		say "no network card found: forwarded ports will not answer"
+	fi
 fi
 
 # Writable shares: written through to the host.

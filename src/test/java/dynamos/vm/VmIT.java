@@ -58,4 +58,45 @@ class VmIT {
                 .hasMessageContaining("last console lines")
                 .satisfies(e -> assertThat(((VmException) e).exitCode()).isEqualTo(Vm.EXIT_TIMEOUT));
     }
+
+    @Test
+    void aForwardedHostPortReachesAServerInTheGuest() throws Exception {
+        Path share = Files.createTempDirectory(Guest.REPO.resolve("target"), "net");
+        int hostPort;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            hostPort = free.getLocalPort();
+        }
+        VmOptions o = Guest.options();
+        o.share = share;
+        o.forwards.add(new VmOptions.Forward(hostPort, 8080));
+        String served = share.resolve("www").toString();
+        String done = share.resolve("done").toString();
+        // The guest serves until the host says it has read the page (or 120 s pass).
+        java.util.concurrent.CompletableFuture<VmResult> guest = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+                Guest.run(o, "mkdir -p " + q(served) + " && echo served-by-guest > " + q(served + "/index.html")
+                        + " && busybox httpd -p 10.0.2.15:8080 -h " + q(served)
+                        + " && i=0; while [ ! -e " + q(done) + " ] && [ $i -lt 120 ]; do sleep 1; i=$((i+1)); done;"
+                        + " ip -o -4 addr show; test -e " + q(done)));
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        String body = null;
+        long deadline = System.nanoTime() + Duration.ofSeconds(150).toNanos();
+        while (body == null && System.nanoTime() < deadline && !guest.isDone()) {
+            try {
+                java.net.http.HttpResponse<String> res = http.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + hostPort + "/index.html")).timeout(Duration.ofSeconds(5)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                if (res.statusCode() == 200) {
+                    body = res.body();
+                }
+            } catch (java.io.IOException notYet) {
+                Thread.sleep(1000);
+            }
+        }
+        Files.writeString(share.resolve("done"), "read\n");
+        VmResult r = guest.get();
+        assertThat(body).isEqualTo("served-by-guest\n");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.output()).contains("inet 127.0.0.1/8").contains("inet 10.0.2.15/24");
+        Guest.assertCleanKernelLog(r);
+    }
 }

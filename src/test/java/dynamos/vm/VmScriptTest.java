@@ -38,4 +38,15 @@ class VmScriptTest {
         o.icount = true;
         assertThat(o.effectiveSmp()).isEqualTo(1);
     }
+
+    @Test
+    void portForwardsParseAndRefuseNonsense() {
+        org.assertj.core.api.Assertions.assertThat(VmOptions.Forward.parse("7070:8080"))
+                .isEqualTo(new VmOptions.Forward(7070, 8080));
+        org.assertj.core.api.Assertions.assertThat(VmOptions.Forward.parse("7070")).isEqualTo(new VmOptions.Forward(7070, 7070));
+        for (String bad : new String[] {"", "a:b", "1:2:3", "0:80", "80:70000"}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> VmOptions.Forward.parse(bad))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
 }
