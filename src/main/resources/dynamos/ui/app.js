@@ -136,19 +136,15 @@ function renderUpdates(view) {
 function buildUpdate(u) {
   const key = updateKey(u);
   const tb = el('tbody', {'data-update': key});
-  const head = el('th', {colspan: '8', scope: 'rowgroup'});
+  const head = el('th', {colspan: '5', scope: 'rowgroup'});
   head.append(el('strong', {text: u.name}), el('span', {class: 'meta', text: 'id ' + u.id}),
-      el('span', {class: 'meta code', 'data-field': 'function'}), el('span', {class: 'meta', 'data-field': 'info'}),
-      ' ', el('button', {type: 'button', class: 'danger', 'data-action': 'revert', 'data-name': u.name,
-        text: 'Revert', 'aria-label': 'Revert update ' + u.name}));
-  head.querySelector('[data-action=revert]').addEventListener('click', () => revert(u.name));
-  tb.append(el('tr', {class: 'update'}, head));
-  const none = el('tr', {class: 'group-none'});
-  const label = el('label', {}, el('input', {type: 'radio', name: 'group-' + key, value: '0', checked: true}),
-      ' leave ' + u.name + ' ' + u.id + ' out of the group');
-  none.append(el('td', {colspan: '7', class: 'hint', text: ''}), el('td', {}, label));
-  none.firstChild.textContent = '';
-  tb.append(none);
+      el('span', {class: 'meta code', 'data-field': 'function'}), el('span', {class: 'info', 'data-field': 'info'}));
+  const revertButton = el('button', {type: 'button', class: 'danger', 'data-action': 'revert', 'data-name': u.name,
+    text: 'Revert', 'aria-label': 'Revert update ' + u.name});
+  revertButton.addEventListener('click', () => revert(u.name));
+  const none = el('label', {}, el('input', {type: 'radio', name: 'group-' + key, value: '0', checked: true,
+    'aria-label': 'Group: leave ' + u.name + ' ' + u.id + ' out'}), ' none');
+  tb.append(el('tr', {class: 'update'}, head, el('td', {}, revertButton), el('td', {}, none)));
   return tb;
 }
 
@@ -159,7 +155,6 @@ function fillUpdate(tb, u) {
   $('[data-field=info]', tb).textContent = 'path ' + u.path + ', handler ' + (u.handler || 'none') + ', phase '
       + u.phase + ', must_update ' + (u.mustUpdate ? 'yes' : 'no') + busy;
   const rows = new Map([...tb.querySelectorAll('tr.version')].map(r => [Number(r.dataset.version), r]));
-  const groupRow = $('tr.group-none', tb);
   for (const v of u.versions) {
     let r = rows.get(v.version);
     rows.delete(v.version);
@@ -172,14 +167,12 @@ function fillUpdate(tb, u) {
       const radio = el('input', {type: 'radio', name: 'group-' + key, value: String(v.version),
         'aria-label': 'Group: version ' + v.version + ' of ' + u.name + ' ' + u.id});
       r.append(el('th', {scope: 'row'}, el('span', {class: 'sw', 'data-field': 'swatch'}), 'v' + v.version),
-          el('td', {class: 'code', 'data-field': 'code'}), el('td', {class: 'code', 'data-field': 'module'}),
-          el('td', {'data-field': 'state'}), el('td', {class: 'num', 'data-field': 'calls'}),
+          el('td', {class: 'code', 'data-field': 'code', title: 'module ' + v.module}), el('td', {'data-field': 'state'}), el('td', {class: 'num', 'data-field': 'calls'}),
           el('td', {class: 'num', 'data-field': 'rate'}), el('td', {}, activate), el('td', {}, radio));
-      tb.insertBefore(r, groupRow);
+      tb.append(r);
     }
     r.classList.toggle('active', v.active);
     $('[data-field=code]', r).textContent = v.function;
-    $('[data-field=module]', r).textContent = v.module;
     const st = $('[data-field=state]', r);
     st.replaceChildren(v.active ? el('span', {class: 'badge', text: 'active'}) : '', v.active ? ' ' : '', v.state);
     $('[data-field=calls]', r).textContent = v.calls.toLocaleString('en');
