@@ -33,19 +33,22 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The Control Center in a real browser: 'dynamos ui' runs in the guest on 127.0.0.1, a relay in the guest
  * passes the forwarded port on to it (as an SSH tunnel would), and Debian's headless chromium on the host,
  * driven by Selenium, loads the page, sees the counters of stack_a's versions move while a workload calls
- * dynamos_target_fn, switches the active version and sees the calls move to it, reverts the update, and
- * sees requests without the token or from another origin refused. Screenshots go to target/ui-screenshots.
+ * dynamos_target_fn, switches the active version and sees the calls move to it, activates a group, sets
+ * phase and must_update, sees a failed apply's error as the CLI prints it, reverts the update, and sees
+ * requests without the token, with the cookie only or from another origin refused. Screenshots go to target/ui-screenshots.
  */
 class UiIT {
     private static final Path SHOTS = Guest.REPO.resolve("target/ui-screenshots");
     private static final String V1 = "tr[data-key='stack_a/1/1']";
     private static final String V2 = "tr[data-key='stack_a/1/2']";
+    private static final String SLEEPY1 = "tr[data-key='stack_a/2/1']";
 
     @Test
     void theControlCenterShowsAndSwitchesLiveVersionsInABrowser() throws Exception {
@@ -128,21 +131,42 @@ class UiIT {
             assertThat(calls(driver, V2)).as("the inactive version counts no more calls").isEqualTo(v2Frozen);
             assertThat(driver.findElement(By.id("oplog")).getText()).contains("$ dynamos activate stack_a 1 1");
 
+            // Group activation: stack_a 1 back to version 2 and stack_a 2 to its original, in one step.
+            driver.findElement(By.cssSelector(V2 + " input[type=radio]")).click();
+            driver.findElement(By.cssSelector(SLEEPY1 + " input[type=radio]")).click();
+            driver.findElement(By.id("group-activate")).click();
+            wait.until(x -> x.findElement(By.cssSelector(V2)).getAttribute("class").contains("active")
+                    && x.findElement(By.cssSelector(SLEEPY1)).getAttribute("class").contains("active"));
+            assertThat(driver.findElement(By.cssSelector(V1)).getAttribute("class")).doesNotContain("active");
+            long v2Again = calls(driver, V2);
+            wait.until(x -> calls(x, V2) > v2Again);
+            assertThat(driver.findElement(By.id("oplog")).getText())
+                    .contains("$ dynamos activate-group stack_a 1 2 stack_a 2 1");
+
+            // Phase and must_update: set, and shown for both ids of the name.
+            driver.findElement(By.id("state-phase")).sendKeys("3");
+            new Select(driver.findElement(By.id("state-must"))).selectByValue("true");
+            driver.findElement(By.cssSelector("#state-form button[type=submit]")).click();
+            wait.until(x -> x.findElement(By.cssSelector("tbody[data-update='stack_a/2'] [data-field=info]")).getText()
+                    .contains("phase 3, must_update yes"));
+            // The kernel log tail shows the framework's and the update's lines.
+            wait.until(x -> x.findElement(By.id("kmsg")).getText().contains("stack_a: post_activation"));
+            Thread.sleep(4000);
+            Path screenshot = shot(driver, "2-switched");
+
             // An apply that fails shows the error as the command line prints it.
             driver.findElement(By.id("apply-path")).sendKeys("/nonexistent/update.ko");
             driver.findElement(By.cssSelector("#apply-form button[type=submit]")).click();
             wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("alert")));
-            wait.until(x -> x.findElement(By.id("alert")).getText().contains("dynamos: /nonexistent/update.ko: no such update module or directory"));
+            wait.until(x -> x.findElement(By.id("alert")).getText()
+                    .contains("dynamos: /nonexistent/update.ko: no such update module or directory"));
 
             // Monitoring: started, or the framework's refusal shown as an error.
             driver.findElement(By.id("monitor-fn")).sendKeys("dynamos_target:dynamos_target_fn");
             driver.findElement(By.cssSelector("#monitor-form button[type=submit]")).click();
-            wait.until(x -> x.findElements(By.cssSelector("#monitor-list .monitor")).size() > 0
+            wait.until(x -> !x.findElements(By.cssSelector("#monitor-list .monitor")).isEmpty()
                     || x.findElement(By.id("alert")).getText().contains("monitoring"));
-            // The kernel log tail shows the framework's and the update's lines.
-            wait.until(x -> x.findElement(By.id("kmsg")).getText().contains("stack_a: post_activation"));
-            Thread.sleep(2000);
-            Path screenshot = shot(driver, "2-switched");
+            shot(driver, "3-monitor");
 
             // Revert: the update leaves the table.
             driver.findElement(By.cssSelector("tbody[data-update='stack_a/1'] button[data-action=revert]")).click();
@@ -150,7 +174,7 @@ class UiIT {
             wait.until(x -> x.findElements(By.cssSelector("tbody[data-update^='stack_a/']")).isEmpty());
             assertThat(driver.findElement(By.id("no-updates")).isDisplayed()).isTrue();
             wait.until(x -> x.findElement(By.id("oplog")).getText().contains("done: dynamos revert stack_a"));
-            shot(driver, "3-reverted");
+            shot(driver, "4-reverted");
             Files.createDirectories(Guest.REPO.resolve("docs"));
             Files.copy(screenshot, Guest.REPO.resolve("docs/control-center.png"), StandardCopyOption.REPLACE_EXISTING);
         } finally {
