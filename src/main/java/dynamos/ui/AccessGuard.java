@@ -81,7 +81,7 @@ public final class AccessGuard {
         }
     }
 
-    /** Whether {@code path} names a request that changes state (it must be a POST with the header). */
+    /** Whether a request with {@code method} may change state (then it must be a POST with the header). */
     static boolean changesState(String method) {
         return !method.equals("GET") && !method.equals("HEAD");
     }

@@ -61,7 +61,6 @@ public final class ControlCenter implements AutoCloseable {
     /** One point of the chart: when, and calls per second per version ({@code name/id/version}). */
     public record Point(long t, Map<String, Double> rates) {}
 
-    private final Setup setup;
     private final HttpServer server;
     private final AccessGuard guard;
     private final EventHub events = new EventHub();
@@ -76,7 +75,6 @@ public final class ControlCenter implements AutoCloseable {
     private volatile Picture last = new Picture(LiveView.notStarted(System.currentTimeMillis()), null);
 
     private ControlCenter(Setup setup, HttpServer server, String token) {
-        this.setup = setup;
         this.server = server;
         this.guard = token == null ? new AccessGuard(port()) : new AccessGuard(port(), token);
         this.access = new FrameworkAccess(setup.connect(), setup.started());

@@ -213,12 +213,17 @@ class ControlCenterTest {
             assertThat(m.byCaller()).isTrue();
         });
         assertThat(cc.access().holding()).isTrue();
+        int closes = fw.closes();
         fw.monitorCalls(1, 0, 500, 10);
         cc.sample();
+        assertThat(fw.closes()).as("readings go through the held connection").isEqualTo(closes);
         assertThat(cc.picture().view().monitors()).singleElement().satisfies(m -> assertThat(m.calls()).isEqualTo(500));
         assertThat(postJson("/api/monitor/stop", "{\"id\":1}").status()).isEqualTo(200);
         assertThat(fw.monitors()).isEmpty();
         assertThat(cc.access().holding()).as("the last monitor's connection is closed").isFalse();
+        assertThat(fw.closes()).as("the stop goes through the held connection, which closes then").isEqualTo(closes + 1);
+        cc.sample();
+        assertThat(fw.closes()).as("without monitors, a connection per reading").isGreaterThan(closes + 1);
         Response again = postJson("/api/monitor/stop", "{\"id\":1}");
         assertThat(again.status()).isEqualTo(409);
         assertThat(again.body()).contains("no monitor 1");

@@ -175,6 +175,20 @@ class UiIT {
             assertThat(driver.findElement(By.id("no-updates")).isDisplayed()).isTrue();
             wait.until(x -> x.findElement(By.id("oplog")).getText().contains("done: dynamos revert stack_a"));
             shot(driver, "4-reverted");
+
+            // Apply from a path: the apply's steps, then the update back in the table; revert it again.
+            WebElement path = driver.findElement(By.id("apply-path"));
+            path.clear();
+            path.sendKeys(stackA.toString());
+            driver.findElement(By.cssSelector("#apply-form button[type=submit]")).click();
+            wait.until(x -> x.findElement(By.id("oplog")).getText().contains("done: dynamos apply " + stackA));
+            assertThat(driver.findElement(By.id("oplog")).getText()).contains("loaded dynamos_test_stack_a",
+                    "activated as one group: stack_a 1 version 2, stack_a 2 version 2",
+                    "applied stack_a (module dynamos_test_stack_a");
+            wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(V2)));
+            driver.findElement(By.cssSelector("tbody[data-update='stack_a/1'] button[data-action=revert]")).click();
+            wait.until(ExpectedConditions.alertIsPresent()).accept();
+            wait.until(x -> x.findElements(By.cssSelector("tbody[data-update^='stack_a/']")).isEmpty());
             Files.createDirectories(Guest.REPO.resolve("docs"));
             Files.copy(screenshot, Guest.REPO.resolve("docs/control-center.png"), StandardCopyOption.REPLACE_EXISTING);
         } finally {
