@@ -34,6 +34,7 @@ import picocli.CommandLine.Command;
             UpdateCommands.Apply.class,
             UpdateCommands.Revert.class,
             UpdateCommands.ListUpdates.class,
+            TopCommand.class,
             VmCommand.class,
             KernelCommand.class,
             SetupCommand.class,
