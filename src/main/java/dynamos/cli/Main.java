@@ -39,6 +39,7 @@ import picocli.CommandLine.Command;
             VmCommand.class,
             KernelCommand.class,
             SetupCommand.class,
+            UiCommand.class,
             CommandLine.HelpCommand.class},
         // The footer itself is ExitStatus's table, set in commandLine().
         footerHeading = "%nExit status:%n")
