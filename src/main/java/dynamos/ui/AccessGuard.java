@@ -11,8 +11,9 @@ import java.util.Locale;
  *
  * <p>The rules, checked before any handler runs (a refusal changes nothing):
  * <ul>
- *   <li>The {@code Host} header must be {@code 127.0.0.1:PORT} or {@code localhost:PORT}: a page of another
- *       site whose name an attacker re-points to 127.0.0.1 (DNS rebinding) sends its own name.</li>
+ *   <li>The {@code Host} header must name the loopback: {@code 127.0.0.1}, {@code localhost} or {@code [::1]},
+ *       with any port (an SSH tunnel may forward another local port to this one): a page of another site
+ *       whose name an attacker re-points to 127.0.0.1 (DNS rebinding) sends its own name.</li>
  *   <li>A request with an {@code Origin} header must come from the UI's own origin.</li>
  *   <li>The bare page load {@code GET /?token=TOKEN} is let in and sets the token as an HttpOnly,
  *       SameSite=Strict cookie; every other request needs the token, as that cookie or as the header
@@ -89,8 +90,8 @@ public final class AccessGuard {
     public Decision check(Request r) {
         if (r.host() == null || !ownHost(r.host())) {
             return Decision.refuse("Host " + (r.host() == null ? "(none)" : "'" + r.host() + "'")
-                    + " is not this Control Center's (127.0.0.1:" + port + " or localhost:" + port
-                    + "); open the URL it printed");
+                    + " is not the loopback (127.0.0.1, localhost or [::1]); open the URL 'dynamos ui' printed,"
+                    + " through an SSH tunnel from another machine");
         }
         if (r.origin() != null && !r.origin().equalsIgnoreCase("http://" + r.host())) {
             return Decision.refuse("cross-origin request from " + r.origin() + " refused");
@@ -114,9 +115,27 @@ public final class AccessGuard {
         return Decision.ALLOW;
     }
 
-    private boolean ownHost(String host) {
+    /** Whether {@code host} (a Host header: name and optional port) names the loopback. */
+    static boolean ownHost(String host) {
         String h = host.toLowerCase(Locale.ROOT);
-        return h.equals("127.0.0.1:" + port) || h.equals("localhost:" + port);
+        String name;
+        String portPart;
+        if (h.startsWith("[")) {
+            int end = h.indexOf(']');
+            if (end < 0) {
+                return false;
+            }
+            name = h.substring(0, end + 1);
+            portPart = h.substring(end + 1);
+        } else {
+            int colon = h.indexOf(':');
+            name = colon < 0 ? h : h.substring(0, colon);
+            portPart = colon < 0 ? "" : h.substring(colon);
+        }
+        if (!portPart.isEmpty() && !portPart.matches(":[0-9]{1,5}")) {
+            return false;
+        }
+        return name.equals("127.0.0.1") || name.equals("localhost") || name.equals("[::1]");
     }
 
     /** Constant-time comparison with the token. */

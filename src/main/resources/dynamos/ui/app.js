@@ -277,6 +277,7 @@ function renderMonitors(view) {
       stop.addEventListener('click', () => operate('/api/monitor/stop', {id: m.id}));
       d = el('div', {class: 'monitor', 'data-monitor': String(m.id)},
           el('div', {class: 'head'}, el('strong', {class: 'code', text: m.function}), el('span', {'data-field': 'stats'}), stop),
+          el('div', {class: 'versions', 'data-field': 'versions'}),
           el('canvas', {width: '520', height: '90', role: 'img', 'data-field': 'hist'}));
       list.append(d);
     }
@@ -287,6 +288,10 @@ function renderMonitors(view) {
     const median = quantile(m.latency, 0.5), recent = quantile(m.recentLatency, 0.5);
     $('[data-field=stats]', d).textContent = fmtRate(m.callsPerSecond) + ' calls/s, ' + m.calls.toLocaleString('en')
         + ' calls, median ' + fmtNs(median) + ' (last second ' + fmtNs(recent) + ')' + (m.missed ? ', ' + m.missed + ' missed' : '');
+    // Calls per version since the monitor started, when updates replace the function.
+    $('[data-field=versions]', d).textContent = m.versions.length === 0 ? ''
+        : 'calls per version: ' + m.versions.map(x => x.update + ' ' + x.id + ' v' + x.version + ' '
+            + x.calls.toLocaleString('en')).join(' · ');
     drawLatency($('[data-field=hist]', d), m.latency, series, m.function, median);
   }
 }

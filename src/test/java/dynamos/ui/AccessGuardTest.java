@@ -75,12 +75,25 @@ class AccessGuardTest {
     @Test
     void otherHostNamesAreRefusedAgainstDnsRebinding() {
         assertThat(guard.check(get("/", "attacker.example:7070", TOKEN, null, null)).refusal())
-                .contains("'attacker.example:7070' is not this Control Center's");
-        assertThat(guard.check(get("/", "127.0.0.1:7071", TOKEN, null, null)).allowed()).isFalse();
-        assertThat(guard.check(get("/", "127.0.0.1", TOKEN, null, null)).allowed()).isFalse();
+                .contains("'attacker.example:7070' is not the loopback");
         assertThat(guard.check(get("/", null, TOKEN, null, null)).allowed()).isFalse();
         assertThat(guard.check(post("evil:7070", null, null, TOKEN)).allowed()).isFalse();
+        for (String refused : new String[] {"127.0.0.1.attacker.example:7070", "localhost.attacker.example",
+                "127.0.0.2:7070", "[::2]:7070", "127.0.0.1:70a", "[::1", "localhost:7070@evil"}) {
+            assertThat(guard.check(get("/", refused, TOKEN, null, null)).allowed()).as(refused).isFalse();
+        }
         assertThat(guard.check(get("/", "LOCALHOST:7070", TOKEN, null, null)).allowed()).isTrue();
+    }
+
+    @Test
+    void anyPortOfTheLoopbackIsLetInForTunnels() {
+        // ssh -L 8080:127.0.0.1:7070: the browser sends Host 127.0.0.1:8080 and Origin http://127.0.0.1:8080.
+        for (String host : new String[] {"127.0.0.1:8080", "127.0.0.1", "localhost:9999", "[::1]:7070"}) {
+            assertThat(guard.check(get("/", host, TOKEN, null, null)).allowed()).as(host).isTrue();
+        }
+        assertThat(guard.check(post("127.0.0.1:8080", "http://127.0.0.1:8080", null, TOKEN)).allowed()).isTrue();
+        assertThat(guard.check(post("127.0.0.1:8080", "http://127.0.0.1:7070", null, TOKEN)).allowed())
+                .as("the Origin must still match the Host").isFalse();
     }
 
     @Test
