@@ -161,4 +161,45 @@ final class Converters {
             }
         }
     }
+
+    /** Seconds as a decimal number in a range that subclasses set. */
+    abstract static class SecondsInRange implements ITypeConverter<Double> {
+        private final double min;
+        private final double max;
+        private final String range;
+
+        SecondsInRange(double min, double max, String range) {
+            this.min = min;
+            this.max = max;
+            this.range = range;
+        }
+
+        @Override
+        public Double convert(String word) {
+            double s;
+            try {
+                s = Double.parseDouble(word);
+            } catch (NumberFormatException e) {
+                s = Double.NaN;
+            }
+            if (!(s >= min && s <= max)) {
+                throw new TypeConversionException("'" + word + "' is not " + range);
+            }
+            return s;
+        }
+    }
+
+    /** More than 0 seconds, at most a year (monitor --duration and --interval). */
+    static final class PositiveSeconds extends SecondsInRange {
+        PositiveSeconds() {
+            super(Double.MIN_VALUE, 365 * 86400.0, "a number of seconds more than 0 (at most a year)");
+        }
+    }
+
+    /** top's interval: at least a tenth of a second (each picture walks every task's stack), at most an hour. */
+    static final class TopInterval extends SecondsInRange {
+        TopInterval() {
+            super(0.1, 3600, "a number of seconds from 0.1 to 3600");
+        }
+    }
 }

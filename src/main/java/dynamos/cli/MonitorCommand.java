@@ -48,11 +48,11 @@ final class MonitorCommand extends CliCommand {
             description = "Functions to monitor: symbol or module:symbol (at most " + Limits.MAX_MONITORS + ").")
     List<String> functions = new ArrayList<>();
 
-    @Option(names = "--duration", paramLabel = "SECONDS", converter = PositiveSeconds.class,
+    @Option(names = "--duration", paramLabel = "SECONDS", converter = Converters.PositiveSeconds.class,
             description = "Stop after this many seconds (default: run until Ctrl-C).")
     Double duration;
 
-    @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "1", converter = PositiveSeconds.class,
+    @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "1", converter = Converters.PositiveSeconds.class,
             description = "Seconds between progress lines (default: ${DEFAULT-VALUE}).")
     double interval;
 
@@ -70,23 +70,6 @@ final class MonitorCommand extends CliCommand {
 
     @Mixin
     SharedOptions.Json json;
-
-    /** --duration, --interval: positive seconds, at most a year. */
-    static final class PositiveSeconds implements ITypeConverter<Double> {
-        @Override
-        public Double convert(String word) {
-            double s;
-            try {
-                s = Double.parseDouble(word);
-            } catch (NumberFormatException e) {
-                throw new TypeConversionException("'" + word + "' is not a number of seconds");
-            }
-            if (!(s > 0) || s > 365 * 86400.0) {
-                throw new TypeConversionException("seconds must be more than 0 (and at most a year), not " + word);
-            }
-            return s;
-        }
-    }
 
     /** What one run is asked to do; {@code durationS} null: until stopped. */
     record Settings(List<String> functions, Double durationS, double intervalS, MonitorOptions options, boolean json) {}

@@ -33,7 +33,7 @@ final class TopCommand extends CliCommand {
     @Mixin
     SharedOptions.Json json;
 
-    @Option(names = "--interval", paramLabel = "S", defaultValue = "1", converter = Interval.class,
+    @Option(names = "--interval", paramLabel = "S", defaultValue = "1", converter = Converters.TopInterval.class,
             description = "Seconds between pictures, 0.1 to 3600 (default: ${DEFAULT-VALUE}).")
     double interval;
 
@@ -43,23 +43,6 @@ final class TopCommand extends CliCommand {
     @Option(names = "--iterations", paramLabel = "N", converter = Iterations.class,
             description = "Print N pictures, one interval apart, and exit (text, or a JSON document per line).")
     Integer iterations;
-
-    /** The interval: more than a tenth of a second (each picture walks every task's stack), at most an hour. */
-    static final class Interval implements ITypeConverter<Double> {
-        @Override
-        public Double convert(String word) {
-            double s;
-            try {
-                s = Double.parseDouble(word);
-            } catch (NumberFormatException e) {
-                s = Double.NaN;
-            }
-            if (!(s >= 0.1 && s <= 3600)) {
-                throw new TypeConversionException("--interval takes 0.1 to 3600 seconds, not '" + word + "'");
-            }
-            return s;
-        }
-    }
 
     /** How many pictures: 1 or more. */
     static final class Iterations implements ITypeConverter<Integer> {

@@ -2,6 +2,7 @@ package dynamos.live;
 
 import dynamos.framework.Framework;
 import dynamos.framework.VersionTable;
+import dynamos.monitor.Histograms;
 import dynamos.monitor.MonitorStats;
 import java.util.ArrayList;
 import java.util.HashMap;

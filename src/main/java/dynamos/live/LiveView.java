@@ -1,5 +1,6 @@
 package dynamos.live;
 
+import dynamos.monitor.Histograms;
 import dynamos.monitor.MonitorStats;
 import java.util.List;
 

@@ -104,16 +104,10 @@ public final class MonitorReport {
         if (bucket == 0) {
             return "0ns";
         }
-        long ns = 1L << bucket;
-        String[] units = {"ns", "us", "ms", "s"};
-        double v = ns;
-        int u = 0;
-        while (v >= 1000 && u < units.length - 1) {
-            v /= 1000;
-            u++;
-        }
+        Histograms.Scaled d = Histograms.scale(1L << bucket);
+        double v = d.value();
         return (v == Math.rint(v) ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.3g", v))
-                + units[u];
+                + d.unit();
     }
 
     private static String median(List<Long> h) {

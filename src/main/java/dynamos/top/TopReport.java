@@ -1,7 +1,7 @@
 package dynamos.top;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dynamos.live.Histograms;
+import dynamos.monitor.Histograms;
 import dynamos.live.LiveView;
 import java.util.List;
 

@@ -1,6 +1,6 @@
 package dynamos.top;
 
-import dynamos.live.Histograms;
+import dynamos.monitor.Histograms;
 import dynamos.live.LiveView;
 import java.time.Instant;
 import java.time.ZoneId;

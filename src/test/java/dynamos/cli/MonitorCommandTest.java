@@ -141,7 +141,7 @@ class MonitorCommandTest {
         assertThat(active.err()).contains("--max-active must be 1..4096");
         CliRun negative = CliRun.of("monitor", "f", "--duration", "-1");
         assertThat(negative.status()).isEqualTo(ExitStatus.USAGE.code);
-        assertThat(negative.err()).contains("seconds must be more than 0");
+        assertThat(negative.err()).contains("--duration").contains("'-1' is not a number of seconds more than 0");
         assertThat(CliRun.of("monitor", "--list", "f").status()).isEqualTo(ExitStatus.USAGE.code);
         CliRun help = CliRun.of("monitor", "--help");
         assertThat(help.status()).isZero();

@@ -1,7 +1,8 @@
-package dynamos.live;
+package dynamos.monitor;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /** Arithmetic on log2 latency histograms (bucket i counts durations in [2^i, 2^(i+1)) ns). */
 public final class Histograms {
@@ -49,6 +50,16 @@ public final class Histograms {
         if (ns < 0) {
             return "-";
         }
+        Scaled d = scale(ns);
+        String n = d.value() >= 100 || d.value() == Math.rint(d.value())
+                ? String.format(Locale.ROOT, "%.0f", d.value()) : String.format(Locale.ROOT, "%.1f", d.value());
+        return n + d.unit();
+    }
+
+    /** A duration in the largest of ns, us, ms and s that keeps the value at 1 or more (below 1000 but in s). */
+    public record Scaled(double value, String unit) {}
+
+    public static Scaled scale(double ns) {
         String[] units = {"ns", "us", "ms", "s"};
         double v = ns;
         int u = 0;
@@ -56,7 +67,6 @@ public final class Histograms {
             v /= 1000;
             u++;
         }
-        String n = v >= 100 || v == Math.rint(v) ? String.format("%.0f", v) : String.format("%.1f", v);
-        return n + units[u];
+        return new Scaled(v, units[u]);
     }
 }
