@@ -67,9 +67,30 @@ public final class FactsCache {
         return load(kernel.version(), kallsyms, ftrace, KernelBtf.file(kernel));
     }
 
-    /** The facts from the three files. */
+    /** The facts from the three files; {@code btf} may be null (then no function counts as C by its BTF record). */
     public static KernelFacts load(String release, Path kallsyms, Path ftrace, Path btf) {
-        return KernelFacts.of(release, lines(kallsyms), lines(ftrace), btfFunctions(Btf.read(btf)), CallGraph.UNKNOWN);
+        return KernelFacts.of(release, lines(kallsyms), lines(ftrace), btf == null ? Set.of() : btfFunctions(Btf.read(btf)),
+                CallGraph.UNKNOWN);
+    }
+
+    /**
+     * The facts from a directory of listings collected elsewhere (e.g. on another machine, as root):
+     * {@code kallsyms}, {@code available_filter_functions} and optionally {@code vmlinux.btf}
+     * ({@code /sys/kernel/btf/vmlinux}) and {@code release}.
+     */
+    public static KernelFacts loadDirectory(Path dir) {
+        for (String f : List.of(KALLSYMS, FTRACE)) {
+            if (!Files.isRegularFile(dir.resolve(f))) {
+                throw new AnalysisException(dir + " has no file " + f + ": copy /proc/kallsyms (as root) and "
+                        + TRACING + " of the kernel there");
+            }
+        }
+        Path btf = dir.resolve("vmlinux.btf");
+        String release = dir.getFileName().toString();
+        if (Files.isRegularFile(dir.resolve("release"))) {
+            release = lines(dir.resolve("release")).stream().findFirst().orElse(release).strip();
+        }
+        return load(release, dir.resolve(KALLSYMS), dir.resolve(FTRACE), Files.isRegularFile(btf) ? btf : null);
     }
 
     /** The names of the BTF {@code FUNC} records. */

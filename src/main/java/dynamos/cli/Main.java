@@ -31,6 +31,7 @@ import picocli.CommandLine.Command;
             SynchronizationCommands.State.class,
             SynchronizationCommands.InUse.class,
             BuildCommand.class,
+            AnalyzeCommand.class,
             UpdateCommands.Apply.class,
             UpdateCommands.Revert.class,
             UpdateCommands.ListUpdates.class,

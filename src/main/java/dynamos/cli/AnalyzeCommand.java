@@ -1,0 +1,263 @@
+package dynamos.cli;
+
+import dynamos.analysis.Category;
+import dynamos.analysis.Classification;
+import dynamos.analysis.Classifier;
+import dynamos.analysis.Explanation;
+import dynamos.analysis.FactsCache;
+import dynamos.analysis.KernelFacts;
+import dynamos.analysis.PaperTable2;
+import dynamos.analysis.Reason;
+import dynamos.analysis.Summary;
+import dynamos.analysis.TextSymbol;
+import dynamos.kernel.DebianKernels;
+import dynamos.kernel.KernelCache;
+import dynamos.kernel.KernelRelease;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "analyze",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Which functions of the target kernel can be updated, and how; or, with FUNCTION, one function explained.",
+            "",
+            "Every symbol of the kernel's text (vmlinux) is put in one category: updatable directly (it has an "
+                    + "ftrace site, which DynAMOS redirects), updatable through its callers, not updatable (with the "
+                    + "reason: noinstr, entry code, thunk, notrace, assembly), part of another function (a .cold "
+                    + "part or an alias), freed after boot (init text), or not a function (a linker-script marker). "
+                    + "The summary is printed in the form of Table 2 of the DynAMOS paper, with the paper's figures "
+                    + "beside the rows that compare. Deciding 'through its callers' needs the call graph, which "
+                    + "this version does not build yet: those functions count as not updatable.",
+            "",
+            "The facts: the symbol list (/proc/kallsyms) and the ftrace site list "
+                    + "(/sys/kernel/tracing/available_filter_functions) of the kernel as it runs, read live when it "
+                    + "is the running kernel and otherwise collected once by booting it in the VM (--collect) into "
+                    + "CACHE/kernels/RELEASE/analysis/; and the BTF of its image, whose FUNC records name the C "
+                    + "functions that exist out of line.",
+            "",
+            "With FUNCTION: its symbols (several for namesakes, in DYNAMOS_SYMBOL order), the copies and parts GCC "
+                    + "made of it, whether and how it can be updated, and DYNAMOS_REPLACE lines to paste."})
+final class AnalyzeCommand extends CliCommand {
+    @Parameters(index = "0", arity = "0..1", paramLabel = "FUNCTION", description = "A function to explain.")
+    String function;
+
+    @Mixin
+    SharedOptions.TargetKernel target;
+
+    @Mixin
+    SharedOptions.Json json;
+
+    @Option(names = "--csv", paramLabel = "FILE", description = "Also write the full report, one line per text symbol, to FILE.")
+    Path csv;
+
+    @Option(names = "--collect", description = "Boot the kernel in the VM and cache its symbol and ftrace lists first "
+            + "(needed once per kernel; about a minute).")
+    boolean collect;
+
+    @Option(names = "--facts", paramLabel = "DIR", description = "Analyse listings collected elsewhere instead: DIR holds "
+            + "kallsyms (/proc/kallsyms read as root), available_filter_functions and optionally vmlinux.btf and release.")
+    Path factsDir;
+
+    @Override
+    public Integer call() {
+        KernelFacts facts = facts();
+        List<Classification> all = Classifier.classify(facts);
+        if (csv != null) {
+            writeCsv(csv, facts, all);
+        }
+        if (function != null) {
+            Explanation e = Explanation.of(function, all, facts);
+            if (json.requested) {
+                json.print(explanationJson(e, facts));
+            } else {
+                printExplanation(e, facts);
+            }
+            return ExitStatus.SUCCESS.code;
+        }
+        Summary s = Summary.of(facts.release(), all, facts.callGraph().known());
+        if (json.requested) {
+            json.print(summaryJson(s, facts, all));
+        } else {
+            printSummary(s, facts);
+        }
+        return ExitStatus.SUCCESS.code;
+    }
+
+    private KernelFacts facts() {
+        if (factsDir != null) {
+            if (collect || target.version != null) {
+                throw new IllegalArgumentException("--facts analyses the listings in its directory: leave out --collect"
+                        + " and --kernel-version");
+            }
+            return FactsCache.loadDirectory(factsDir);
+        }
+        KernelCache cache = target.cache();
+        String v = target.version == null ? DebianKernels.currentDefault() : DebianKernels.normalise(target.version);
+        KernelRelease kernel = cache.cached(v).orElseGet(() -> cache.fetch(v));
+        if (collect) {
+            FactsCache.collect(cache, kernel, errStream());
+        }
+        return FactsCache.load(kernel);
+    }
+
+    private void printSummary(Summary s, KernelFacts facts) {
+        PrintWriter out = out();
+        out.printf("Kernel %s: %,d text symbols, %,d ftrace sites, %,d C functions in BTF%n", s.release(), s.total(),
+                facts.ftraceSites(), facts.btfFunctions().size());
+        out.println();
+        out.printf("%-54s %8s %7s   %s%n", "", "this kernel", "", "the paper's Table 2, % of symbols");
+        out.printf("%-54s %8s %7s   %15s %16s %15s%n", "", "count", "%", PaperTable2.KERNELS.get(0),
+                PaperTable2.KERNELS.get(1), PaperTable2.KERNELS.get(2));
+        for (Summary.Row r : s.rows()) {
+            String label = "  ".repeat(r.indent()) + r.label();
+            String paper = r.paper() == null ? "" : String.format("%15.2f %16.2f %15.2f", r.paper()[0], r.paper()[1],
+                    r.paper()[2]);
+            out.println(String.format("%-54s %8d %7.2f   %s", label, r.count(), r.percent(), paper).stripTrailing());
+        }
+        out.println();
+        out.printf("Updatable: %,d of %,d functions of the running kernel (%.2f%%); goal %.0f%%: %s%n", s.updatable(),
+                s.liveFunctions(), s.updatablePercent(), Summary.GOAL_PERCENT, s.goalMet() ? "met" : "not met");
+        if (!s.callGraphKnown()) {
+            out.println("'Through its callers' is not decided yet (it needs the call graph from the machine code);"
+                    + " the not-updatable functions above include those it would win.");
+        }
+        out.println("Rows the paper has and this analysis does not measure yet: data in code, outbound branches,"
+                + " wrapper code, indirection tables.");
+    }
+
+    private void printExplanation(Explanation e, KernelFacts facts) {
+        PrintWriter out = out();
+        out.println(e.verdict());
+        for (Classification c : e.symbols()) {
+            out.println("  " + describe(c, facts));
+        }
+        if (!e.related().isEmpty()) {
+            out.println("Made by GCC from the same source function:");
+            for (Classification c : e.related()) {
+                out.println("  " + describe(c, facts));
+            }
+        }
+        e.notes().forEach(n -> out.println("Note: " + n));
+        if (!e.declarations().isEmpty()) {
+            out.println("In an update:");
+            e.declarations().forEach(d -> out.println("  " + d));
+        }
+    }
+
+    private static String describe(Classification c, KernelFacts facts) {
+        TextSymbol s = c.symbol();
+        StringBuilder b = new StringBuilder(c.key());
+        b.append(String.format("  _text+%#x  %d bytes  %s  %s  %s", s.address() - facts.textBase(), s.size(),
+                s.global() ? "global" : "local", s.region().name().toLowerCase(), c.category().label));
+        if (c.reason() != null) {
+            b.append(" (").append(reasonShort(c.reason())).append(')');
+        }
+        if (s.name().kind() != dynamos.analysis.PartKind.ORIGINAL) {
+            b.append("  ").append(s.name().kind().description);
+        }
+        if (c.parent() != null) {
+            b.append(" of ").append(c.parent());
+        }
+        if (!c.parts().isEmpty()) {
+            b.append("  parts: ").append(String.join(", ", c.parts()));
+        }
+        return b.toString();
+    }
+
+    private static String reasonShort(Reason r) {
+        return r.name().toLowerCase().replace('_', ' ');
+    }
+
+    private static Map<String, Object> summaryJson(Summary s, KernelFacts facts, List<Classification> all) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("release", s.release());
+        m.put("text_symbols", s.total());
+        m.put("ftrace_sites", facts.ftraceSites());
+        m.put("btf_functions", facts.btfFunctions().size());
+        Map<String, Integer> categories = new LinkedHashMap<>();
+        for (Category c : Category.values()) {
+            categories.put(c.name().toLowerCase(), s.count(c));
+        }
+        m.put("categories", categories);
+        Map<String, Integer> reasons = new LinkedHashMap<>();
+        for (Reason r : Reason.values()) {
+            reasons.put(r.name().toLowerCase(), (int) all.stream().filter(c -> c.category() == Category.NOT_UPDATABLE
+                    && c.reason() == r).count());
+        }
+        m.put("not_updatable_reasons", reasons);
+        m.put("live_functions", s.liveFunctions());
+        m.put("updatable", s.updatable());
+        m.put("updatable_percent", Math.round(s.updatablePercent() * 100) / 100.0);
+        m.put("goal_percent", Summary.GOAL_PERCENT);
+        m.put("call_graph", s.callGraphKnown());
+        return m;
+    }
+
+    private static Map<String, Object> explanationJson(Explanation e, KernelFacts facts) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("function", e.function());
+        m.put("updatable", e.updatable());
+        m.put("verdict", e.verdict());
+        m.put("btf_record", e.btfRecord());
+        m.put("symbols", e.symbols().stream().map(c -> symbolJson(c, facts)).toList());
+        m.put("related", e.related().stream().map(c -> symbolJson(c, facts)).toList());
+        m.put("notes", e.notes());
+        m.put("declarations", e.declarations());
+        return m;
+    }
+
+    private static Map<String, Object> symbolJson(Classification c, KernelFacts facts) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        TextSymbol s = c.symbol();
+        m.put("name", s.fullName());
+        m.put("position", s.position());
+        m.put("namesakes", s.namesakes());
+        m.put("offset", s.address() - facts.textBase());
+        m.put("size", s.size());
+        m.put("region", s.region().name().toLowerCase());
+        m.put("kind", s.name().kind().name().toLowerCase());
+        m.put("category", c.category().name().toLowerCase());
+        m.put("reason", c.reason() == null ? null : c.reason().name().toLowerCase());
+        m.put("parent", c.parent());
+        m.put("parts", c.parts());
+        m.put("copies", c.copies());
+        m.put("callers", c.callers());
+        return m;
+    }
+
+    /** One line per text symbol; lists are separated by ';'. */
+    static void writeCsv(Path file, KernelFacts facts, List<Classification> all) {
+        List<String> lines = new ArrayList<>(all.size() + 1);
+        lines.add("name,position,namesakes,offset,size,type,region,kind,base,category,reason,parent,parts,copies,"
+                + "callers,btf");
+        for (Classification c : all) {
+            TextSymbol s = c.symbol();
+            lines.add(String.join(",", s.fullName(), Integer.toString(s.position()), Integer.toString(s.namesakes()),
+                    String.format("%#x", s.address() - facts.textBase()), Long.toString(s.size()), String.valueOf(s.type()),
+                    s.region().name().toLowerCase(), s.name().kind().name().toLowerCase(), s.name().base(),
+                    c.category().name().toLowerCase(), c.reason() == null ? "" : c.reason().name().toLowerCase(),
+                    c.parent() == null ? "" : c.parent(), String.join(";", c.parts()), String.join(";", c.copies()),
+                    String.join(";", c.callers()), Boolean.toString(c.btfRecord())));
+        }
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            Files.write(file, lines);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+}
