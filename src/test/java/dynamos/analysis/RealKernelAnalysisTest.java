@@ -1,0 +1,101 @@
+package dynamos.analysis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dynamos.host.Installation;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The analysis over the real Debian kernel's listings, when they are cached (collected once with
+ * {@code dynamos analyze --collect}); skipped otherwise. Host-side: no VM.
+ */
+class RealKernelAnalysisTest {
+    static final String RELEASE = "6.1.0-50-amd64";
+    static KernelFacts facts;
+    static List<Classification> all;
+
+    @BeforeAll
+    static void load() {
+        Path dir = Installation.cacheDir().resolve("kernels").resolve(RELEASE);
+        Path kallsyms = dir.resolve(FactsCache.DIR).resolve(FactsCache.KALLSYMS);
+        Path ftrace = dir.resolve(FactsCache.DIR).resolve(FactsCache.FTRACE);
+        Path btf = dir.resolve("vmlinux.btf");
+        assumeTrue(Files.isRegularFile(kallsyms) && Files.isRegularFile(ftrace) && Files.isRegularFile(btf),
+                "the listings of " + RELEASE + " are not cached: dynamos analyze --collect --kernel-version " + RELEASE);
+        facts = FactsCache.load(RELEASE, kallsyms, ftrace, btf);
+        all = Classifier.classify(facts);
+    }
+
+    private Classification only(String name) {
+        List<Classification> c = all.stream().filter(x -> x.symbol().fullName().equals(name)).toList();
+        assertThat(c).as(name).hasSize(1);
+        return c.getFirst();
+    }
+
+    @Test
+    void everyTextSymbolIsInExactlyOneCategory() {
+        assertThat(all).hasSameSizeAs(facts.symbols()).hasSizeGreaterThan(40_000);
+        Set<String> keys = new HashSet<>();
+        Map<Category, Integer> counts = new EnumMap<>(Category.class);
+        for (Classification c : all) {
+            assertThat(keys.add(c.key())).as("one verdict per symbol: " + c.key()).isTrue();
+            counts.merge(c.category(), 1, Integer::sum);
+            assertThat(c.reason() != null).as(c.key() + " has a reason iff not redirectable")
+                    .isEqualTo(c.category() == Category.NOT_UPDATABLE || c.category() == Category.THROUGH_CALLERS);
+        }
+        Summary s = Summary.of(RELEASE, all, false);
+        assertThat(counts.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(s.total());
+        assertThat(s.liveFunctions() + s.count(Category.PART_OF_ANOTHER) + s.count(Category.FREED_AFTER_BOOT)
+                + s.count(Category.NOT_A_FUNCTION)).isEqualTo(s.total());
+    }
+
+    @Test
+    void everyFtraceSiteIsOneDirectlyUpdatableFunction() {
+        assertThat(facts.ftraceUnmatched()).isZero();
+        assertThat(facts.ftraceSites()).isGreaterThan(30_000);
+        long direct = all.stream().filter(c -> c.category() == Category.DIRECT).count();
+        assertThat(direct).isEqualTo(facts.ftraceSites());
+    }
+
+    @Test
+    void knownFunctions() {
+        assertThat(only("pipe_read").category()).isEqualTo(Category.DIRECT);
+        assertThat(only("may_open").category()).isEqualTo(Category.DIRECT);
+        Classification schedule = only("__schedule");
+        assertThat(schedule.category()).isEqualTo(Category.NOT_UPDATABLE);
+        assertThat(schedule.reason()).isEqualTo(Reason.NOTRACE);
+        assertThat(schedule.symbol().region()).isEqualTo(TextRegion.SCHED);
+        assertThat(only("schedule").category()).isEqualTo(Category.DIRECT);
+        assertThat(only("start_kernel").category()).isEqualTo(Category.FREED_AFTER_BOOT);
+        assertThat(only("entry_SYSCALL_64").reason()).isEqualTo(Reason.ENTRY_CODE);
+        // Inlined into every caller in this build: no text symbol, no BTF record.
+        for (String inlined : List.of("may_create_in_sticky", "do_open")) {
+            Explanation e = Explanation.of(inlined, all, facts);
+            assertThat(e.symbols()).as(inlined).isEmpty();
+            assertThat(e.btfRecord()).as(inlined).isFalse();
+            assertThat(e.verdict()).as(inlined).contains("inlined into all its callers");
+        }
+    }
+
+    @Test
+    void namesakesAndColdPartsAreResolved() {
+        List<Classification> setRoot = all.stream().filter(c -> c.symbol().name().base().equals("set_root")).toList();
+        assertThat(setRoot).isNotEmpty();
+        long cold = all.stream().filter(c -> c.symbol().name().kind() == PartKind.COLD).count();
+        long coldWithParent = all.stream().filter(c -> c.symbol().name().kind() == PartKind.COLD && c.parent() != null)
+                .count();
+        assertThat(cold).isGreaterThan(1000);
+        assertThat(coldWithParent).as("nearly every .cold part finds its function").isGreaterThan(cold * 95 / 100);
+        long ambiguous = all.stream().filter(c -> c.symbol().ambiguous()).count();
+        assertThat(ambiguous).isPositive();
+    }
+}
