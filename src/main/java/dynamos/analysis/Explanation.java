@@ -73,6 +73,9 @@ public record Explanation(String function, String verdict, List<Classification> 
                         decls.add("DYNAMOS_REPLACE(" + id++ + ", " + name + ", " + cName(name) + "_v2);");
                     }
                 }
+                if (c.category() == Category.NOT_UPDATABLE) {
+                    notes.add(whyNotThroughCallers(c, all, facts.callGraph()));
+                }
                 if (c.compilerCopy()) {
                     notes.add(c.key() + " is a " + c.symbol().name().kind().description + " GCC made of "
                             + c.symbol().name().base() + ": a version of it must take the copy's parameters");
@@ -90,6 +93,37 @@ public record Explanation(String function, String verdict, List<Classification> 
             }
         }
         return new Explanation(function, verdict, exact, related, btf, notes, decls);
+    }
+
+    /** Why the callers of {@code c} do not cover it. */
+    static String whyNotThroughCallers(Classification c, List<Classification> all, CallGraph graph) {
+        if (!graph.known()) {
+            return "its callers were not analysed (no call graph)";
+        }
+        if (graph.addressTaken().contains(c.key())) {
+            return c.key() + "'s address is taken (stored in data or code) or modules may call it (exported): calls"
+                    + " that do not come from a known caller would bypass updated callers";
+        }
+        java.util.Map<String, Classification> byKey = new java.util.HashMap<>();
+        all.forEach(x -> byKey.put(x.key(), x));
+        List<String> bad = new ArrayList<>();
+        int live = 0;
+        for (String k : graph.callersOf(c.key()).stream().sorted().toList()) {
+            Classification caller = byKey.get(k);
+            if (caller == null || caller.category() == Category.FREED_AFTER_BOOT) {
+                continue;
+            }
+            live++;
+            if (!caller.category().updatable() && caller.category() != Category.PART_OF_ANOTHER) {
+                bad.add(k + " (" + caller.category().label
+                        + (caller.reason() == null ? "" : ": " + caller.reason().name().toLowerCase()) + ")");
+            }
+        }
+        if (live == 0) {
+            return "no caller of " + c.key() + " runs after boot: the code scan found none outside init text";
+        }
+        return bad.isEmpty() ? "its callers call each other in a cycle, which this analysis does not resolve"
+                : "callers that are not updatable: " + String.join(", ", bad);
     }
 
     private static String verdictOf(Classification c) {

@@ -3,6 +3,7 @@ package dynamos.analysis;
 import dynamos.btf.Btf;
 import dynamos.btf.BtfType;
 import dynamos.btf.KernelBtf;
+import dynamos.elf.ElfObject;
 import dynamos.kernel.KernelCache;
 import dynamos.kernel.KernelRelease;
 import dynamos.vm.Vm;
@@ -22,7 +23,8 @@ import java.util.Set;
  * {@code /proc/kallsyms} (every symbol with its address; Debian's {@code System.map} is a stub) and the
  * tracing filter list (one line per ftrace site). For the running kernel they are read live; for another
  * they are collected once by booting it in the VM ({@link #collect}) and kept in the kernel's cache
- * directory under {@code analysis/}. The BTF comes from the kernel image ({@link KernelBtf}).
+ * directory under {@code analysis/}. The BTF and the code (for the call graph, {@link CodeScan}) come from
+ * the kernel image ({@link KernelBtf}).
  */
 public final class FactsCache {
     public static final String DIR = "analysis";
@@ -64,7 +66,13 @@ public final class FactsCache {
                     + dir(kernel) + ": collect them once by booting it: dynamos analyze --collect"
                     + " --kernel-version " + kernel.version());
         }
-        return load(kernel.version(), kallsyms, ftrace, KernelBtf.file(kernel));
+        KernelFacts facts = load(kernel.version(), kallsyms, ftrace, KernelBtf.file(kernel));
+        return withCallGraph(facts, ElfObject.parse(KernelBtf.vmlinux(kernel.image()), kernel.image() + " (vmlinux)"));
+    }
+
+    /** {@code facts} with the call graph {@link CodeScan} finds in the kernel's vmlinux. */
+    public static KernelFacts withCallGraph(KernelFacts facts, ElfObject vmlinux) {
+        return facts.withCallGraph(CodeScan.scan(facts, vmlinux));
     }
 
     /** The facts from the three files; {@code btf} may be null (then no function counts as C by its BTF record). */
@@ -76,7 +84,8 @@ public final class FactsCache {
     /**
      * The facts from a directory of listings collected elsewhere (e.g. on another machine, as root):
      * {@code kallsyms}, {@code available_filter_functions} and optionally {@code vmlinux.btf}
-     * ({@code /sys/kernel/btf/vmlinux}) and {@code release}.
+     * ({@code /sys/kernel/btf/vmlinux}), {@code release} and {@code vmlinux} (the kernel's ELF, for the
+     * call graph).
      */
     public static KernelFacts loadDirectory(Path dir) {
         for (String f : List.of(KALLSYMS, FTRACE)) {
@@ -90,7 +99,9 @@ public final class FactsCache {
         if (Files.isRegularFile(dir.resolve("release"))) {
             release = lines(dir.resolve("release")).stream().findFirst().orElse(release).strip();
         }
-        return load(release, dir.resolve(KALLSYMS), dir.resolve(FTRACE), Files.isRegularFile(btf) ? btf : null);
+        KernelFacts facts = load(release, dir.resolve(KALLSYMS), dir.resolve(FTRACE), Files.isRegularFile(btf) ? btf : null);
+        Path vmlinux = dir.resolve("vmlinux");
+        return Files.isRegularFile(vmlinux) ? withCallGraph(facts, ElfObject.read(vmlinux)) : facts;
     }
 
     /** The names of the BTF {@code FUNC} records. */

@@ -18,19 +18,23 @@ import java.util.Set;
  * @param symbols the core kernel's text symbols (kallsyms types t, T, w, W, and the layout markers), by address
  * @param layout the text regions
  * @param btfFunctions names of the BTF {@code FUNC} records
+ * @param exported names the core kernel exports to modules (its {@code __ksymtab_} entries)
+ * @param sectionBounds addresses of the core kernel's {@code __start_X} and {@code __stop_X} symbols
  * @param callGraph calls between the symbols, or {@link CallGraph#UNKNOWN}
  * @param ftraceSites how many of the core kernel's lines the ftrace list has
  * @param ftraceUnmatched how many of them matched no text symbol (should be 0; reported, not hidden)
  * @param ftraceInvalid how many sites the kernel lists as {@link #INVALID_SITE} (not counted in {@code ftraceSites})
  */
 public record KernelFacts(String release, List<TextSymbol> symbols, TextLayout layout, Set<String> btfFunctions,
-        CallGraph callGraph, int ftraceSites, int ftraceUnmatched, int ftraceInvalid) {
+        Set<String> exported, Map<String, Long> sectionBounds, CallGraph callGraph, int ftraceSites, int ftraceUnmatched, int ftraceInvalid) {
     /** How the ftrace list names a site that lies in no function (a weak function overridden at link time). */
     public static final String INVALID_SITE = "__ftrace_invalid_address__";
 
     public KernelFacts {
         symbols = List.copyOf(symbols);
         btfFunctions = Set.copyOf(btfFunctions);
+        exported = Set.copyOf(exported);
+        sectionBounds = Map.copyOf(sectionBounds);
     }
 
     /**
@@ -42,7 +46,15 @@ public record KernelFacts(String release, List<TextSymbol> symbols, TextLayout l
             CallGraph callGraph) {
         List<Kallsyms.Entry> core = new ArrayList<>();
         Map<String, Long> markers = new HashMap<>();
+        Set<String> exported = new java.util.HashSet<>();
+        Map<String, Long> bounds = new HashMap<>();
         for (Kallsyms.Entry e : Kallsyms.parse(kallsyms).entries()) {
+            if (e.module() == null && (e.name().startsWith("__start_") || e.name().startsWith("__stop_"))) {
+                bounds.put(e.name(), e.address());
+            }
+            if (e.module() == null && e.name().startsWith("__ksymtab_")) {
+                exported.add(e.name().substring("__ksymtab_".length()));
+            }
             if (e.module() == null && TextLayout.isInitBound(e.name())) {
                 markers.putIfAbsent(e.name(), e.address()); // a data symbol, but it bounds init text too
             }
@@ -110,13 +122,13 @@ public record KernelFacts(String release, List<TextSymbol> symbols, TextLayout l
             out.add(new TextSymbol(SymbolName.parse(e.name()), e.address(), size, e.type(),
                     layout.regionOf(e.address()), position, byName.get(e.name()).size(), site[i]));
         }
-        return new KernelFacts(release, Collections.unmodifiableList(out), layout, btfFunctions, callGraph, sites,
+        return new KernelFacts(release, Collections.unmodifiableList(out), layout, btfFunctions, exported, bounds, callGraph, sites,
                 unmatched, invalid);
     }
 
     /** The same facts with a call graph. */
     public KernelFacts withCallGraph(CallGraph graph) {
-        return new KernelFacts(release, symbols, layout, btfFunctions, graph, ftraceSites, ftraceUnmatched, ftraceInvalid);
+        return new KernelFacts(release, symbols, layout, btfFunctions, exported, sectionBounds, graph, ftraceSites, ftraceUnmatched, ftraceInvalid);
     }
 
     /** The address of {@code _text} (or the first symbol): addresses are shown relative to it. */

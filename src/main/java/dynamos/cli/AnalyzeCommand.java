@@ -37,14 +37,15 @@ import picocli.CommandLine.Parameters;
                     + "reason: noinstr, entry code, thunk, notrace, assembly), part of another function (a .cold "
                     + "part or an alias), freed after boot (init text), or not a function (a linker-script marker). "
                     + "The summary is printed in the form of Table 2 of the DynAMOS paper, with the paper's figures "
-                    + "beside the rows that compare. Deciding 'through its callers' needs the call graph, which "
-                    + "this version does not build yet: those functions count as not updatable.",
+                    + "beside the rows that compare. 'Through its callers' needs the call graph: it is read from the "
+                    + "kernel image's code (calls, tail calls and references to function starts; a function whose "
+                    + "address is stored anywhere or that modules may call counts as not updatable this way).",
             "",
             "The facts: the symbol list (/proc/kallsyms) and the ftrace site list "
                     + "(/sys/kernel/tracing/available_filter_functions) of the kernel as it runs, read live when it "
                     + "is the running kernel and otherwise collected once by booting it in the VM (--collect) into "
-                    + "CACHE/kernels/RELEASE/analysis/; and the BTF of its image, whose FUNC records name the C "
-                    + "functions that exist out of line.",
+                    + "CACHE/kernels/RELEASE/analysis/; and the kernel image: its BTF, whose FUNC records name the C "
+                    + "functions that exist out of line, and its code.",
             "",
             "With FUNCTION: its symbols (several for namesakes, in DYNAMOS_SYMBOL order), the copies and parts GCC "
                     + "made of it, whether and how it can be updated, and DYNAMOS_REPLACE lines to paste."})
@@ -66,7 +67,8 @@ final class AnalyzeCommand extends CliCommand {
     boolean collect;
 
     @Option(names = "--facts", paramLabel = "DIR", description = "Analyse listings collected elsewhere instead: DIR holds "
-            + "kallsyms (/proc/kallsyms read as root), available_filter_functions and optionally vmlinux.btf and release.")
+            + "kallsyms (/proc/kallsyms read as root), available_filter_functions and optionally vmlinux.btf, vmlinux "
+            + "(the ELF, for the call graph) and release.")
     Path factsDir;
 
     @Override

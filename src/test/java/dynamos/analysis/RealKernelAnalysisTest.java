@@ -3,6 +3,8 @@ package dynamos.analysis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dynamos.btf.KernelBtf;
+import dynamos.elf.ElfObject;
 import dynamos.host.Installation;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +33,10 @@ class RealKernelAnalysisTest {
         Path btf = dir.resolve("vmlinux.btf");
         assumeTrue(Files.isRegularFile(kallsyms) && Files.isRegularFile(ftrace) && Files.isRegularFile(btf),
                 "the listings of " + RELEASE + " are not cached: dynamos analyze --collect --kernel-version " + RELEASE);
-        facts = FactsCache.load(RELEASE, kallsyms, ftrace, btf);
+        Path image = dir.resolve("boot").resolve("vmlinuz-" + RELEASE);
+        assumeTrue(Files.isRegularFile(image), "no kernel image " + image);
+        KernelFacts plain = FactsCache.load(RELEASE, kallsyms, ftrace, btf);
+        facts = FactsCache.withCallGraph(plain, ElfObject.parse(KernelBtf.vmlinux(image), image.toString()));
         all = Classifier.classify(facts);
     }
 
@@ -52,7 +57,7 @@ class RealKernelAnalysisTest {
             assertThat(c.reason() != null).as(c.key() + " has a reason iff not redirectable")
                     .isEqualTo(c.category() == Category.NOT_UPDATABLE || c.category() == Category.THROUGH_CALLERS);
         }
-        Summary s = Summary.of(RELEASE, all, false);
+        Summary s = Summary.of(RELEASE, all, true);
         assertThat(counts.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(s.total());
         assertThat(s.liveFunctions() + s.count(Category.PART_OF_ANOTHER) + s.count(Category.FREED_AFTER_BOOT)
                 + s.count(Category.NOT_A_FUNCTION)).isEqualTo(s.total());
@@ -74,6 +79,11 @@ class RealKernelAnalysisTest {
         assertThat(schedule.category()).isEqualTo(Category.NOT_UPDATABLE);
         assertThat(schedule.reason()).isEqualTo(Reason.NOTRACE);
         assertThat(schedule.symbol().region()).isEqualTo(TextRegion.SCHED);
+        assertThat(facts.callGraph().callersOf("__schedule")).contains("schedule", "preempt_schedule_common");
+        assertThat(Explanation.whyNotThroughCallers(schedule, all, facts.callGraph()))
+                .contains("preempt_schedule_common (not updatable: notrace)");
+        assertThat(facts.callGraph().addressTaken()).as("in pipefifo_fops").contains("pipe_read");
+        assertThat(facts.callGraph().callersOf("pipe_read")).as("only called through the file operations").isEmpty();
         assertThat(only("schedule").category()).isEqualTo(Category.DIRECT);
         assertThat(only("start_kernel").category()).isEqualTo(Category.FREED_AFTER_BOOT);
         assertThat(only("entry_SYSCALL_64").reason()).isEqualTo(Reason.ENTRY_CODE);
@@ -83,6 +93,21 @@ class RealKernelAnalysisTest {
             assertThat(e.symbols()).as(inlined).isEmpty();
             assertThat(e.btfRecord()).as(inlined).isFalse();
             assertThat(e.verdict()).as(inlined).contains("inlined into all its callers");
+        }
+    }
+
+    @Test
+    void someFunctionsAreUpdatableThroughTheirCallersAndEachCallerIsUpdatable() {
+        Map<String, Classification> byKey = new java.util.HashMap<>();
+        all.forEach(c -> byKey.put(c.key(), c));
+        List<Classification> through = all.stream().filter(c -> c.category() == Category.THROUGH_CALLERS).toList();
+        assertThat(through).hasSizeGreaterThan(100);
+        for (Classification c : through) {
+            assertThat(c.callers()).as(c.key()).isNotEmpty();
+            assertThat(facts.callGraph().addressTaken()).as(c.key()).doesNotContain(c.key());
+            for (String caller : c.callers()) {
+                assertThat(byKey.get(caller).category().updatable()).as(caller + " calls " + c.key()).isTrue();
+            }
         }
     }
 
