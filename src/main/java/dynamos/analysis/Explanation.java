@@ -63,9 +63,8 @@ public record Explanation(String function, String verdict, List<Classification> 
             int id = 1;
             for (Classification c : exact) {
                 if (c.category() == Category.DIRECT) {
-                    decls.add("DYNAMOS_REPLACE(" + id++ + ", " + function + ", " + cName(function) + "_v2);");
-                    if (c.symbol().ambiguous()) {
-                        decls.add("DYNAMOS_SYMBOL(" + function + ", " + c.symbol().position() + ");");
+                    if (!c.symbol().ambiguous() || id == 1) {
+                        decls.add("DYNAMOS_REPLACE(" + id++ + ", " + function + ", " + cName(function) + "_v2);");
                     }
                 } else if (c.category() == Category.THROUGH_CALLERS) {
                     for (String caller : c.callers()) {
@@ -88,11 +87,37 @@ public record Explanation(String function, String verdict, List<Classification> 
                 }
             }
             if (exact.size() > 1) {
-                notes.add("several functions are named " + function + "; DYNAMOS_SYMBOL(" + function
-                        + ", POSITION) picks one (positions in address order, listed above)");
+                notes.add("several functions are named " + function + " (positions in address order, listed above):"
+                        + " the framework refuses to register an ambiguous name today (kernel/symbols.c), and"
+                        + " DYNAMOS_SYMBOL(" + function + ", POSITION) only chooses among symbols an update uses");
+                for (Classification c : exact) {
+                    notes.add(c.key() + " lies " + neighbours(c.symbol(), facts.symbols())
+                            + " (the link order follows the source files)");
+                }
             }
         }
         return new Explanation(function, verdict, exact, related, btf, notes, decls);
+    }
+
+    /** The nearest global functions before and after {@code s}: hints at its source file. */
+    static String neighbours(TextSymbol s, List<TextSymbol> symbols) {
+        int i = symbols.indexOf(s);
+        String before = null;
+        String after = null;
+        for (int j = i - 1; j >= 0 && before == null; j--) {
+            TextSymbol t = symbols.get(j);
+            if (t.global() && !TextLayout.isMarker(t.fullName())) {
+                before = t.fullName();
+            }
+        }
+        for (int j = i + 1; j < symbols.size() && after == null; j++) {
+            TextSymbol t = symbols.get(j);
+            if (t.global() && !TextLayout.isMarker(t.fullName())) {
+                after = t.fullName();
+            }
+        }
+        return "after " + (before == null ? "the start of the text" : before) + " and before "
+                + (after == null ? "the end of the text" : after);
     }
 
     /** Why the callers of {@code c} do not cover it. */

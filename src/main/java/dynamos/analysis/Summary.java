@@ -38,6 +38,7 @@ public record Summary(String release, int total, List<Row> rows, Map<Category, I
         Map<Category, Integer> byCategory = new EnumMap<>(Category.class);
         Map<Reason, Integer> byReason = new EnumMap<>(Reason.class);
         int copies = 0;
+        int ambiguous = 0;
         int cold = 0;
         for (Classification c : all) {
             byCategory.merge(c.category(), 1, Integer::sum);
@@ -46,6 +47,9 @@ public record Summary(String release, int total, List<Row> rows, Map<Category, I
             }
             if (c.category() == Category.DIRECT && c.compilerCopy()) {
                 copies++;
+            }
+            if (c.category() == Category.DIRECT && c.symbol().ambiguous()) {
+                ambiguous++;
             }
             if (c.category() == Category.PART_OF_ANOTHER && c.symbol().name().kind() == PartKind.COLD) {
                 cold++;
@@ -56,6 +60,8 @@ public record Summary(String release, int total, List<Row> rows, Map<Category, I
         rows.add(row(Category.DIRECT.label + " (ftrace site)", 0, byCategory, Category.DIRECT, total,
                 paper(PaperTable2.WITHOUT_ISSUES.counts())));
         rows.add(new Row("of which compiler copies (.part/.isra/.constprop)", 1, copies, pct(copies, total), null));
+        rows.add(new Row("of which share their name (register refuses them today)", 1, ambiguous,
+                pct(ambiguous, total), null));
         int[] paperCallers = new int[3];
         for (int k = 0; k < 3; k++) {
             paperCallers[k] = PaperTable2.throughCallers(k);

@@ -46,7 +46,8 @@ class AnalyzeCommandTest {
         assertThat(r.status()).isZero();
         assertThat(r.out()).startsWith("foo (2 functions of this name): updatable directly")
                 .contains("foo#1  _text+0x1100  256 bytes  local  text  updatable directly  parts: foo.cold")
-                .contains("DYNAMOS_SYMBOL(foo, 2);");
+                .contains("foo#2  _text+0x1300")
+                .contains("Note: foo#2 lies after direct_fn and before the end of the text");
         CliRun absent = CliRun.of("analyze", "--facts", dir.toString(), "may_create_in_sticky");
         assertThat(absent.out()).contains("inlined into all its callers");
     }
