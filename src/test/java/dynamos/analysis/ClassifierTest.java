@@ -85,7 +85,7 @@ class ClassifierTest {
         assertThat(s.goalMet()).isFalse();
         Summary.Row direct = s.rows().get(1);
         assertThat(direct.count()).isEqualTo(5);
-        assertThat(s.rows().get(3).label()).startsWith("of which share their name");
+        assertThat(s.rows().get(3).label()).startsWith("of which namesakes");
         assertThat(s.rows().get(3).count()).as("foo#1 and foo#2").isEqualTo(2);
         assertThat(direct.paper()[0]).as("the paper's 2.4.27 gcc figure").isCloseTo(83.01, org.assertj.core.data.Offset.offset(0.01));
         int notUpdatable = s.rows().indexOf(s.rows().stream().filter(r -> r.label().equals("not updatable"))
