@@ -12,13 +12,26 @@ import java.util.Set;
  * @param known whether the code was decoded (an empty graph that is known means: no calls)
  * @param callers per callee key, the keys of the functions that call or tail-call it
  * @param addressTaken keys of functions whose address the code or data holds
+ * @param tailCalls per function key, the keys of the functions it jumps to (tail calls)
  */
-public record CallGraph(boolean known, Map<String, Set<String>> callers, Set<String> addressTaken) {
+public record CallGraph(boolean known, Map<String, Set<String>> callers, Set<String> addressTaken,
+        Map<String, Set<String>> tailCalls) {
     public static final CallGraph UNKNOWN = new CallGraph(false, Map.of(), Set.of());
 
     public CallGraph {
         callers = Map.copyOf(callers);
         addressTaken = Set.copyOf(addressTaken);
+        tailCalls = Map.copyOf(tailCalls);
+    }
+
+    /** A graph without tail-call detail. */
+    public CallGraph(boolean known, Map<String, Set<String>> callers, Set<String> addressTaken) {
+        this(known, callers, addressTaken, Map.of());
+    }
+
+    /** The functions {@code key} leaves by a jump (a tail call): what a removal check must follow. */
+    public Set<String> tailCallsOf(String key) {
+        return tailCalls.getOrDefault(key, Set.of());
     }
 
     public Set<String> callersOf(String key) {

@@ -35,6 +35,8 @@ public final class CodeScan {
     private final String[] keyOf;
     private final Map<String, Set<String>> callers = new HashMap<>();
     private final Set<String> taken = new HashSet<>();
+    private final Map<String, Set<String>> tailCalls = new HashMap<>();
+    private final Set<String> thunks = new HashSet<>();
     private final List<long[]> skip;
 
     private CodeScan(KernelFacts facts, long delta) {
@@ -50,6 +52,9 @@ public final class CodeScan {
         keyOf = syms.stream().map(TextSymbol::key).toArray(String[]::new);
         Map<Long, List<String>> byStart = new HashMap<>();
         for (TextSymbol s : syms) {
+            if (s.region() == TextRegion.INDIRECT_THUNK) {
+                thunks.add(s.key());
+            }
             if (s.name().kind() != PartKind.COLD) {
                 byStart.computeIfAbsent(s.address(), a -> new java.util.ArrayList<>()).add(s.key());
             }
@@ -103,7 +108,7 @@ public final class CodeScan {
                 s.taken.add(key);
             }
         }
-        return new CallGraph(true, s.callers, s.taken);
+        return new CallGraph(true, s.callers, s.taken, s.tailCalls);
     }
 
     /** Scans code whose first byte is at {@code base} (a kallsyms address). */
@@ -117,7 +122,7 @@ public final class CodeScan {
                 int op = q > 0 ? b[q - 1] & 0xff : -1;
                 boolean jcc = q > 1 && (b[q - 2] & 0xff) == 0x0f && (op & 0xf0) == 0x80;
                 if (op == 0xe8 || op == 0xe9 || jcc) {
-                    edge(here, hit, replacement);
+                    edge(here, hit, replacement, op != 0xe8);
                 } else {
                     takeAll(hit); // lea fn(%rip), ...: the address is taken
                 }
@@ -130,7 +135,7 @@ public final class CodeScan {
             if (op == 0xeb || (op & 0xf0) == 0x70) { // short jmp, jcc: a tail call to a near function
                 hit = startIndex(here + 2 + b[q + 1]);
                 if (hit >= 0) {
-                    edge(here, hit, replacement);
+                    edge(here, hit, replacement, true);
                 }
             }
         }
@@ -173,7 +178,7 @@ public final class CodeScan {
     }
 
     /** A call or jump at {@code site} to the start {@code hit}; from replacement code, the callee counts as address-taken. */
-    private void edge(long site, int hit, boolean replacement) {
+    private void edge(long site, int hit, boolean replacement, boolean jump) {
         if (replacement) {
             takeAll(hit);
             return;
@@ -193,6 +198,9 @@ public final class CodeScan {
         for (String callee : keysAt[hit]) {
             if (!callee.equals(caller)) {
                 callers.computeIfAbsent(callee, k -> new HashSet<>()).add(caller);
+                if (jump && !thunks.contains(callee)) { // jmp __x86_return_thunk is a return
+                    tailCalls.computeIfAbsent(caller, k -> new HashSet<>()).add(callee);
+                }
             }
         }
     }

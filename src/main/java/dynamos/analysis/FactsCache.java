@@ -70,9 +70,12 @@ public final class FactsCache {
         return withCallGraph(facts, ElfObject.parse(KernelBtf.vmlinux(kernel.image()), kernel.image() + " (vmlinux)"));
     }
 
-    /** {@code facts} with the call graph {@link CodeScan} finds in the kernel's vmlinux. */
+    /**
+     * {@code facts} with what the kernel's vmlinux adds: the call graph {@link CodeScan} finds and the
+     * functions' properties from the image's tables ({@link CodeTables}).
+     */
     public static KernelFacts withCallGraph(KernelFacts facts, ElfObject vmlinux) {
-        return facts.withCallGraph(CodeScan.scan(facts, vmlinux));
+        return facts.withCallGraph(CodeScan.scan(facts, vmlinux)).withProperties(CodeTables.read(facts, vmlinux));
     }
 
     /** The facts from the three files; {@code btf} may be null (then no function counts as C by its BTF record). */

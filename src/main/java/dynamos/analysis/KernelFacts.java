@@ -21,12 +21,15 @@ import java.util.Set;
  * @param exported names the core kernel exports to modules (its {@code __ksymtab_} entries)
  * @param sectionBounds addresses of the core kernel's {@code __start_X} and {@code __stop_X} symbols
  * @param callGraph calls between the symbols, or {@link CallGraph#UNKNOWN}
+ * @param properties what the image's tables record inside each function (keys of functions with any);
+ *     empty when the image was not read
  * @param ftraceSites how many of the core kernel's lines the ftrace list has
  * @param ftraceUnmatched how many of them matched no text symbol (should be 0; reported, not hidden)
  * @param ftraceInvalid how many sites the kernel lists as {@link #INVALID_SITE} (not counted in {@code ftraceSites})
  */
 public record KernelFacts(String release, List<TextSymbol> symbols, TextLayout layout, Set<String> btfFunctions,
-        Set<String> exported, Map<String, Long> sectionBounds, CallGraph callGraph, int ftraceSites, int ftraceUnmatched, int ftraceInvalid) {
+        Set<String> exported, Map<String, Long> sectionBounds, CallGraph callGraph,
+        Map<String, FunctionProperties> properties, int ftraceSites, int ftraceUnmatched, int ftraceInvalid) {
     /** How the ftrace list names a site that lies in no function (a weak function overridden at link time). */
     public static final String INVALID_SITE = "__ftrace_invalid_address__";
 
@@ -35,6 +38,7 @@ public record KernelFacts(String release, List<TextSymbol> symbols, TextLayout l
         btfFunctions = Set.copyOf(btfFunctions);
         exported = Set.copyOf(exported);
         sectionBounds = Map.copyOf(sectionBounds);
+        properties = Map.copyOf(properties);
     }
 
     /**
@@ -122,13 +126,25 @@ public record KernelFacts(String release, List<TextSymbol> symbols, TextLayout l
             out.add(new TextSymbol(SymbolName.parse(e.name()), e.address(), size, e.type(),
                     layout.regionOf(e.address()), position, byName.get(e.name()).size(), site[i]));
         }
-        return new KernelFacts(release, Collections.unmodifiableList(out), layout, btfFunctions, exported, bounds, callGraph, sites,
+        return new KernelFacts(release, Collections.unmodifiableList(out), layout, btfFunctions, exported, bounds, callGraph, Map.of(), sites,
                 unmatched, invalid);
     }
 
     /** The same facts with a call graph. */
     public KernelFacts withCallGraph(CallGraph graph) {
-        return new KernelFacts(release, symbols, layout, btfFunctions, exported, sectionBounds, graph, ftraceSites, ftraceUnmatched, ftraceInvalid);
+        return new KernelFacts(release, symbols, layout, btfFunctions, exported, sectionBounds, graph, properties,
+                ftraceSites, ftraceUnmatched, ftraceInvalid);
+    }
+
+    /** The same facts with the properties of the functions' code. */
+    public KernelFacts withProperties(Map<String, FunctionProperties> props) {
+        return new KernelFacts(release, symbols, layout, btfFunctions, exported, sectionBounds, callGraph, props,
+                ftraceSites, ftraceUnmatched, ftraceInvalid);
+    }
+
+    /** What the tables record inside the function {@code key}. */
+    public FunctionProperties propertiesOf(String key) {
+        return properties.getOrDefault(key, FunctionProperties.NONE);
     }
 
     /** The address of {@code _text} (or the first symbol): addresses are shown relative to it. */

@@ -91,7 +91,7 @@ final class AnalyzeCommand extends CliCommand {
         if (json.requested) {
             json.print(summaryJson(s, facts, all));
         } else {
-            printSummary(s, facts);
+            printSummary(s, facts, all);
         }
         return ExitStatus.SUCCESS.code;
     }
@@ -113,7 +113,19 @@ final class AnalyzeCommand extends CliCommand {
         return FactsCache.load(kernel);
     }
 
-    private void printSummary(Summary s, KernelFacts facts) {
+    /** The properties of the live functions only. */
+    private static Map<String, dynamos.analysis.FunctionProperties> liveProperties(KernelFacts facts,
+            List<Classification> all) {
+        Map<String, dynamos.analysis.FunctionProperties> out = new LinkedHashMap<>();
+        for (Classification c : all) {
+            if (c.category().liveFunction() && facts.properties().containsKey(c.key())) {
+                out.put(c.key(), facts.propertiesOf(c.key()));
+            }
+        }
+        return out;
+    }
+
+    private void printSummary(Summary s, KernelFacts facts, List<Classification> all) {
         PrintWriter out = out();
         out.printf("Kernel %s: %,d text symbols, %,d ftrace sites, %,d C functions in BTF%n", s.release(), s.total(),
                 facts.ftraceSites(), facts.btfFunctions().size());
@@ -134,8 +146,18 @@ final class AnalyzeCommand extends CliCommand {
             out.println("'Through its callers' is not decided yet (it needs the call graph from the machine code);"
                     + " the not-updatable functions above include those it would win.");
         }
-        out.println("Rows the paper has and this analysis does not measure yet: data in code, outbound branches,"
-                + " wrapper code, indirection tables.");
+        if (!facts.properties().isEmpty()) {
+            out.println();
+            out.println("Inside the functions of the running kernel (a function may have several):");
+            Map<String, Integer> with = dynamos.analysis.CodeTables.functionsWith(liveProperties(facts, all));
+            long tail = all.stream().filter(c -> c.category().liveFunction()
+                    && !facts.callGraph().tailCallsOf(c.key()).isEmpty()).count();
+            out.printf("  %-50s %8d %7.2f%n", "tail calls out (jumps to another function)", tail,
+                    100.0 * tail / s.liveFunctions());
+            with.forEach((k, n) -> out.printf("  %-50s %8d %7.2f%n", k, n, 100.0 * n / s.liveFunctions()));
+            out.println("  (switch jump tables: none, retpoline kernels are built with -fno-jump-tables;"
+                    + " data in code: not measured yet)");
+        }
     }
 
     private void printExplanation(Explanation e, KernelFacts facts) {
@@ -173,6 +195,14 @@ final class AnalyzeCommand extends CliCommand {
         }
         if (!c.parts().isEmpty()) {
             b.append("  parts: ").append(String.join(", ", c.parts()));
+        }
+        String inside = facts.propertiesOf(c.key()).describe();
+        if (!inside.isEmpty()) {
+            b.append(System.lineSeparator()).append("      inside: ").append(inside);
+        }
+        if (!facts.callGraph().tailCallsOf(c.key()).isEmpty()) {
+            b.append(System.lineSeparator()).append("      tail calls: ")
+                    .append(String.join(", ", facts.callGraph().tailCallsOf(c.key()).stream().sorted().toList()));
         }
         return b.toString();
     }
@@ -235,14 +265,31 @@ final class AnalyzeCommand extends CliCommand {
         m.put("parts", c.parts());
         m.put("copies", c.copies());
         m.put("callers", c.callers());
+        m.put("tail_calls", facts.callGraph().tailCallsOf(c.key()).stream().sorted().toList());
+        dynamos.analysis.FunctionProperties p = facts.propertiesOf(c.key());
+        Map<String, Integer> inside = new LinkedHashMap<>();
+        inside.put("exception_entries", p.exceptionEntries());
+        inside.put("alternatives", p.alternatives());
+        inside.put("indirect_calls", p.indirectCalls());
+        inside.put("indirect_jumps", p.indirectJumps());
+        inside.put("static_calls", p.staticCalls());
+        inside.put("jump_labels", p.jumpLabels());
+        inside.put("bug_sites", p.bugSites());
+        m.put("inside", inside);
         return m;
+    }
+
+    private static String props(dynamos.analysis.FunctionProperties p) {
+        return p.exceptionEntries() + "," + p.alternatives() + "," + p.indirectCalls() + "," + p.indirectJumps() + ","
+                + p.staticCalls() + "," + p.jumpLabels() + "," + p.bugSites();
     }
 
     /** One line per text symbol; lists are separated by ';'. */
     static void writeCsv(Path file, KernelFacts facts, List<Classification> all) {
         List<String> lines = new ArrayList<>(all.size() + 1);
         lines.add("name,position,namesakes,offset,size,type,region,kind,base,category,reason,parent,parts,copies,"
-                + "callers,btf");
+                + "callers,btf,tail_calls,exception_entries,alternatives,indirect_calls,indirect_jumps,static_calls,"
+                + "jump_labels,bug_sites");
         for (Classification c : all) {
             TextSymbol s = c.symbol();
             lines.add(String.join(",", s.fullName(), Integer.toString(s.position()), Integer.toString(s.namesakes()),
@@ -250,7 +297,9 @@ final class AnalyzeCommand extends CliCommand {
                     s.region().name().toLowerCase(), s.name().kind().name().toLowerCase(), s.name().base(),
                     c.category().name().toLowerCase(), c.reason() == null ? "" : c.reason().name().toLowerCase(),
                     c.parent() == null ? "" : c.parent(), String.join(";", c.parts()), String.join(";", c.copies()),
-                    String.join(";", c.callers()), Boolean.toString(c.btfRecord())));
+                    String.join(";", c.callers()), Boolean.toString(c.btfRecord()),
+                    String.join(";", facts.callGraph().tailCallsOf(c.key()).stream().sorted().toList()),
+                    props(facts.propertiesOf(c.key()))));
         }
         try {
             Path parent = file.toAbsolutePath().getParent();

@@ -67,6 +67,14 @@ class CodeScanTest {
     }
 
     @Test
+    void jumpsToAnotherFunctionAreTailCalls() {
+        CallGraph g = scan();
+        assertThat(g.tailCallsOf("foo#2")).containsExactly("deep");
+        assertThat(g.tailCallsOf("foo#1")).containsExactly("cyc_b");
+        assertThat(g.tailCallsOf("direct_fn")).as("a call is no tail call").isEmpty();
+    }
+
+    @Test
     void referencesInCodeAndDataTakeTheAddress() {
         CallGraph g = scan();
         assertThat(g.addressTaken()).contains("taken", "cyc_a", "bootonly");

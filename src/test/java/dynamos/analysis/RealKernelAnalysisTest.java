@@ -112,6 +112,30 @@ class RealKernelAnalysisTest {
     }
 
     @Test
+    void everyTableEntryOfTheImageIsInOneFunction() {
+        int ex = 0;
+        int alt = 0;
+        int retpoline = 0;
+        int bug = 0;
+        for (FunctionProperties p : facts.properties().values()) {
+            ex += p.exceptionEntries();
+            alt += p.alternatives();
+            retpoline += p.indirectCalls() + p.indirectJumps();
+            bug += p.bugSites();
+        }
+        // Section sizes of 6.1.0-50's vmlinux over the entry sizes: __ex_table 7200/12, .altinstructions
+        // 55824/12, .retpoline_sites 35248/4, __bug_table 92724/12.
+        assertThat(ex).isEqualTo(600);
+        assertThat(alt).isEqualTo(4652);
+        assertThat(retpoline).isEqualTo(8812);
+        assertThat(bug).isEqualTo(7727);
+        FunctionProperties schedule = facts.propertiesOf("__schedule");
+        assertThat(schedule.jumpLabels()).isPositive();
+        assertThat(schedule.staticCalls()).isPositive();
+        assertThat(facts.callGraph().tailCallsOf("__schedule")).as("jmp __x86_return_thunk is a return").isEmpty();
+    }
+
+    @Test
     void namesakesAndColdPartsAreResolved() {
         List<Classification> setRoot = all.stream().filter(c -> c.symbol().name().base().equals("set_root")).toList();
         assertThat(setRoot).isNotEmpty();
