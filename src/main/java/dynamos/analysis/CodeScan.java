@@ -113,16 +113,26 @@ public final class CodeScan {
 
     /** Scans code whose first byte is at {@code base} (a kallsyms address). */
     private void scanCode(byte[] b, long base, boolean replacement) {
-        for (int q = 0; q + 4 <= b.length; q++) {
-            int rel = le32(b, q);
+        for (int q = 0; q + 2 <= b.length; q++) {
             long here = base + q;
+            int op = b[q] & 0xff;
+            if (op == 0xeb || (op & 0xf0) == 0x70) { // short jmp, jcc: a tail call to a near function
+                int hit = startIndex(here + 2 + b[q + 1]);
+                if (hit >= 0) {
+                    edge(here, hit, replacement, true);
+                }
+            }
+            if (q + 4 > b.length) {
+                continue; // the last bytes hold no 32-bit field, but may end with a short jump
+            }
+            int rel = le32(b, q);
             // 0 is the displacement of nop padding (nopw %cs:0(%rax,%rax)), not a call to the next function.
             int hit = rel == 0 ? -1 : startIndex(here + 4 + rel);
             if (hit >= 0) {
-                int op = q > 0 ? b[q - 1] & 0xff : -1;
-                boolean jcc = q > 1 && (b[q - 2] & 0xff) == 0x0f && (op & 0xf0) == 0x80;
-                if (op == 0xe8 || op == 0xe9 || jcc) {
-                    edge(here, hit, replacement, op != 0xe8);
+                int prev = q > 0 ? b[q - 1] & 0xff : -1;
+                boolean jcc = q > 1 && (b[q - 2] & 0xff) == 0x0f && (prev & 0xf0) == 0x80;
+                if (prev == 0xe8 || prev == 0xe9 || jcc) {
+                    edge(here, hit, replacement, prev != 0xe8);
                 } else {
                     takeAll(hit); // lea fn(%rip), ...: the address is taken
                 }
@@ -130,13 +140,6 @@ public final class CodeScan {
             hit = startIndex((long) rel + delta); // sign-extended 32-bit absolute (mov $fn, %reg; push $fn)
             if (hit >= 0) {
                 takeAll(hit);
-            }
-            int op = b[q] & 0xff;
-            if (op == 0xeb || (op & 0xf0) == 0x70) { // short jmp, jcc: a tail call to a near function
-                hit = startIndex(here + 2 + b[q + 1]);
-                if (hit >= 0) {
-                    edge(here, hit, replacement, true);
-                }
             }
         }
         for (int q = 0; q + 8 <= b.length; q++) {

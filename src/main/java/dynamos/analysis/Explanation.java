@@ -31,6 +31,14 @@ public record Explanation(String function, String verdict, List<Classification> 
 
     /** Explains {@code function} from a kernel's classification. */
     public static Explanation of(String function, List<Classification> all, KernelFacts facts) {
+        return of(function, all, facts, null);
+    }
+
+    /**
+     * Explains {@code function} of {@code module} (null: the core kernel); declarations then name
+     * module functions as {@code "module:function"}.
+     */
+    public static Explanation of(String function, List<Classification> all, KernelFacts facts, String module) {
         String base = SymbolName.parse(function).base();
         List<Classification> exact = all.stream().filter(c -> c.symbol().fullName().equals(function)).toList();
         List<Classification> related = all.stream().filter(c -> c.symbol().name().base().equals(base)
@@ -64,12 +72,13 @@ public record Explanation(String function, String verdict, List<Classification> 
             for (Classification c : exact) {
                 if (c.category() == Category.DIRECT) {
                     if (!c.symbol().ambiguous() || id == 1) {
-                        decls.add("DYNAMOS_REPLACE(" + id++ + ", " + function + ", " + cName(function) + "_v2);");
+                        decls.add("DYNAMOS_REPLACE(" + id++ + ", " + target(module, function) + ", " + cName(function)
+                                + "_v2);");
                     }
                 } else if (c.category() == Category.THROUGH_CALLERS) {
                     for (String caller : c.callers()) {
                         String name = caller.contains("#") ? caller.substring(0, caller.indexOf('#')) : caller;
-                        decls.add("DYNAMOS_REPLACE(" + id++ + ", " + name + ", " + cName(name) + "_v2);");
+                        decls.add("DYNAMOS_REPLACE(" + id++ + ", " + target(module, name) + ", " + cName(name) + "_v2);");
                     }
                 }
                 if (c.category() == Category.NOT_UPDATABLE) {
@@ -162,6 +171,10 @@ public record Explanation(String function, String verdict, List<Classification> 
             case FREED_AFTER_BOOT -> "init code, freed after boot: nothing to update";
             case NOT_A_FUNCTION -> "not a function (a linker-script marker)";
         };
+    }
+
+    private static String target(String module, String name) {
+        return module == null ? name : "\"" + module + ":" + name + "\"";
     }
 
     /** A C identifier for a version of {@code name} ({@code foo.isra.0} gives {@code foo_isra_0}). */

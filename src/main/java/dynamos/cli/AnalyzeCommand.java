@@ -6,6 +6,7 @@ import dynamos.analysis.Classifier;
 import dynamos.analysis.Explanation;
 import dynamos.analysis.FactsCache;
 import dynamos.analysis.KernelFacts;
+import dynamos.analysis.ModuleFacts;
 import dynamos.analysis.PaperTable2;
 import dynamos.analysis.Reason;
 import dynamos.analysis.Summary;
@@ -62,6 +63,10 @@ final class AnalyzeCommand extends CliCommand {
     @Option(names = "--csv", paramLabel = "FILE", description = "Also write the full report, one line per text symbol, to FILE.")
     Path csv;
 
+    @Option(names = "--modules", description = "Also analyse every module of the kernel package, from the .ko files"
+            + " alone (their symbol tables, ftrace site lists and relocations); module rows in --csv are MODULE:FUNCTION.")
+    boolean modules;
+
     @Option(names = "--collect", description = "Boot the kernel in the VM and cache its symbol and ftrace lists first "
             + "(needed once per kernel; about a minute).")
     boolean collect;
@@ -71,12 +76,32 @@ final class AnalyzeCommand extends CliCommand {
             + "(the ELF, for the call graph) and release.")
     Path factsDir;
 
+    /** The kernel analysed (null with --facts). */
+    private KernelRelease kernel;
+
     @Override
     public Integer call() {
+        if (function != null && function.contains(":")) {
+            return explainModuleFunction();
+        }
         KernelFacts facts = facts();
         List<Classification> all = Classifier.classify(facts);
+        Map<String, KernelFacts> moduleFacts = new LinkedHashMap<>();
+        Map<String, List<Classification>> moduleClasses = new LinkedHashMap<>();
+        if (modules && function == null) {
+            if (kernel == null) {
+                throw new IllegalArgumentException("--modules reads the modules of a cached kernel: leave out --facts");
+            }
+            dynamos.btf.Btf base = dynamos.btf.KernelBtf.read(kernel);
+            ModuleFacts.modules(moduleDir()).forEach((name, ko) -> {
+                KernelFacts f = ModuleFacts.of(name, dynamos.elf.ElfObject.read(ko), base);
+                moduleFacts.put(name, f);
+                moduleClasses.put(name, Classifier.classify(f).stream()
+                        .filter(c -> !dynamos.analysis.TextLayout.isMarker(c.symbol().fullName())).toList());
+            });
+        }
         if (csv != null) {
-            writeCsv(csv, facts, all);
+            writeCsv(csv, facts, all, moduleFacts, moduleClasses);
         }
         if (function != null) {
             Explanation e = Explanation.of(function, all, facts);
@@ -88,12 +113,82 @@ final class AnalyzeCommand extends CliCommand {
             return ExitStatus.SUCCESS.code;
         }
         Summary s = Summary.of(facts.release(), all, facts.callGraph().known());
+        List<Classification> inModules = moduleClasses.values().stream().flatMap(List::stream).toList();
+        Summary m = modules ? Summary.of(facts.release() + " modules", inModules, true) : null;
         if (json.requested) {
-            json.print(summaryJson(s, facts, all));
+            Map<String, Object> doc = summaryJson(s, facts, all);
+            if (m != null) {
+                doc.put("modules", moduleJson(m, moduleFacts));
+            }
+            json.print(doc);
         } else {
             printSummary(s, facts, all);
+            if (m != null) {
+                printModules(m, moduleFacts);
+            }
         }
         return ExitStatus.SUCCESS.code;
+    }
+
+    private java.nio.file.Path moduleDir() {
+        return kernel.dir().resolve("lib/modules").resolve(kernel.version()).resolve("kernel");
+    }
+
+    /** {@code dynamos analyze MODULE:FUNCTION}: one function of a module, from its .ko. */
+    private int explainModuleFunction() {
+        String module = function.substring(0, function.indexOf(':')).replace('-', '_');
+        String name = function.substring(function.indexOf(':') + 1);
+        if (factsDir != null) {
+            throw new IllegalArgumentException("MODULE:FUNCTION reads the module of a cached kernel: leave out --facts");
+        }
+        kernel = release();
+        java.nio.file.Path ko = ModuleFacts.modules(moduleDir()).get(module);
+        if (ko == null) {
+            throw new IllegalArgumentException("kernel " + kernel.version() + " has no module " + module
+                    + " (looked under " + moduleDir() + ")");
+        }
+        KernelFacts f = ModuleFacts.of(module, dynamos.elf.ElfObject.read(ko), dynamos.btf.KernelBtf.read(kernel));
+        Explanation e = Explanation.of(name, Classifier.classify(f), f, module);
+        if (json.requested) {
+            json.print(explanationJson(e, f));
+        } else {
+            out().println("module " + module + " (" + ko + "):");
+            printExplanation(e, f);
+        }
+        return ExitStatus.SUCCESS.code;
+    }
+
+    private void printModules(Summary m, Map<String, KernelFacts> moduleFacts) {
+        PrintWriter out = out();
+        out.println();
+        out.printf("Modules: %,d files, %,d function symbols, %,d ftrace sites (from the .ko files)%n", moduleFacts.size(),
+                m.total(), moduleFacts.values().stream().mapToInt(KernelFacts::ftraceSites).sum());
+        for (Summary.Row r : m.rows()) {
+            if (r.label().startsWith("Non-functions") || r.label().startsWith(Category.NOT_A_FUNCTION.label)) {
+                continue;
+            }
+            String label = "  ".repeat(r.indent()) + (r.label().equals(Category.FREED_AFTER_BOOT.label)
+                    ? "freed after the module's init" : r.label());
+            out.println(String.format("%-54s %8d %7.2f", label, r.count(), r.percent()));
+        }
+        out.printf("Updatable: %,d of %,d functions of the modules (%.2f%%)%n", m.updatable(), m.liveFunctions(),
+                m.updatablePercent());
+    }
+
+    private static Map<String, Object> moduleJson(Summary m, Map<String, KernelFacts> moduleFacts) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("files", moduleFacts.size());
+        doc.put("function_symbols", m.total());
+        doc.put("ftrace_sites", moduleFacts.values().stream().mapToInt(KernelFacts::ftraceSites).sum());
+        Map<String, Integer> categories = new LinkedHashMap<>();
+        for (Category c : Category.values()) {
+            categories.put(c.name().toLowerCase(), m.count(c));
+        }
+        doc.put("categories", categories);
+        doc.put("live_functions", m.liveFunctions());
+        doc.put("updatable", m.updatable());
+        doc.put("updatable_percent", Math.round(m.updatablePercent() * 100) / 100.0);
+        return doc;
     }
 
     private KernelFacts facts() {
@@ -104,13 +199,18 @@ final class AnalyzeCommand extends CliCommand {
             }
             return FactsCache.loadDirectory(factsDir);
         }
-        KernelCache cache = target.cache();
-        String v = target.version == null ? DebianKernels.currentDefault() : DebianKernels.normalise(target.version);
-        KernelRelease kernel = cache.cached(v).orElseGet(() -> cache.fetch(v));
+        kernel = release();
         if (collect) {
-            FactsCache.collect(cache, kernel, errStream());
+            FactsCache.collect(target.cache(), kernel, errStream());
         }
         return FactsCache.load(kernel);
+    }
+
+    /** The target kernel, fetched into the cache when missing (its headers are not needed). */
+    private KernelRelease release() {
+        KernelCache cache = target.cache();
+        String v = target.version == null ? DebianKernels.currentDefault() : DebianKernels.normalise(target.version);
+        return cache.cached(v).orElseGet(() -> cache.fetch(v));
     }
 
     /** The properties of the live functions only. */
@@ -285,22 +385,14 @@ final class AnalyzeCommand extends CliCommand {
     }
 
     /** One line per text symbol; lists are separated by ';'. */
-    static void writeCsv(Path file, KernelFacts facts, List<Classification> all) {
+    static void writeCsv(Path file, KernelFacts facts, List<Classification> all, Map<String, KernelFacts> moduleFacts,
+            Map<String, List<Classification>> moduleClasses) {
         List<String> lines = new ArrayList<>(all.size() + 1);
         lines.add("name,position,namesakes,offset,size,type,region,kind,base,category,reason,parent,parts,copies,"
                 + "callers,btf,tail_calls,exception_entries,alternatives,indirect_calls,indirect_jumps,static_calls,"
                 + "jump_labels,bug_sites");
-        for (Classification c : all) {
-            TextSymbol s = c.symbol();
-            lines.add(String.join(",", s.fullName(), Integer.toString(s.position()), Integer.toString(s.namesakes()),
-                    String.format("%#x", s.address() - facts.textBase()), Long.toString(s.size()), String.valueOf(s.type()),
-                    s.region().name().toLowerCase(), s.name().kind().name().toLowerCase(), s.name().base(),
-                    c.category().name().toLowerCase(), c.reason() == null ? "" : c.reason().name().toLowerCase(),
-                    c.parent() == null ? "" : c.parent(), String.join(";", c.parts()), String.join(";", c.copies()),
-                    String.join(";", c.callers()), Boolean.toString(c.btfRecord()),
-                    String.join(";", facts.callGraph().tailCallsOf(c.key()).stream().sorted().toList()),
-                    props(facts.propertiesOf(c.key()))));
-        }
+        csvLines(lines, "", facts, all);
+        moduleClasses.forEach((module, classes) -> csvLines(lines, module + ":", moduleFacts.get(module), classes));
         try {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) {
@@ -309,6 +401,22 @@ final class AnalyzeCommand extends CliCommand {
             Files.write(file, lines);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The lines of one kernel or module; module function names are prefixed {@code MODULE:}. */
+    private static void csvLines(List<String> lines, String prefix, KernelFacts facts, List<Classification> all) {
+        for (Classification c : all) {
+            TextSymbol s = c.symbol();
+            lines.add(String.join(",", prefix + s.fullName(), Integer.toString(s.position()),
+                    Integer.toString(s.namesakes()),
+                    String.format("%#x", s.address() - facts.textBase()), Long.toString(s.size()), String.valueOf(s.type()),
+                    s.region().name().toLowerCase(), s.name().kind().name().toLowerCase(), s.name().base(),
+                    c.category().name().toLowerCase(), c.reason() == null ? "" : c.reason().name().toLowerCase(),
+                    c.parent() == null ? "" : c.parent(), String.join(";", c.parts()), String.join(";", c.copies()),
+                    String.join(";", c.callers()), Boolean.toString(c.btfRecord()),
+                    String.join(";", facts.callGraph().tailCallsOf(c.key()).stream().sorted().toList()),
+                    props(facts.propertiesOf(c.key()))));
         }
     }
 }

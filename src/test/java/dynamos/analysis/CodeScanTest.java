@@ -75,6 +75,16 @@ class CodeScanTest {
     }
 
     @Test
+    void aShortJumpInTheLastTwoBytesOfTheCodeIsSeen() {
+        // The last two bytes of a section, inside taken (0x...1500): jmp cyc_a (0x...1600) = 0x1582 + 2 + 0x7c.
+        byte[] code = {(byte) 0xeb, 0x7c};
+        CallGraph g = CodeScan.scan(facts, List.of(new CodeScan.Chunk(".text", at("ffffffff81001582") - DELTA, code, true)),
+                DELTA);
+        assertThat(g.tailCallsOf("taken")).containsExactly("cyc_a");
+        assertThat(g.callersOf("cyc_a")).containsExactly("taken");
+    }
+
+    @Test
     void referencesInCodeAndDataTakeTheAddress() {
         CallGraph g = scan();
         assertThat(g.addressTaken()).contains("taken", "cyc_a", "bootonly");
