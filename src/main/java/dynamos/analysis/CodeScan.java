@@ -2,6 +2,7 @@ package dynamos.analysis;
 
 import dynamos.elf.ElfObject;
 import dynamos.elf.ElfSection;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -56,7 +57,7 @@ public final class CodeScan {
                 thunks.add(s.key());
             }
             if (s.name().kind() != PartKind.COLD) {
-                byStart.computeIfAbsent(s.address(), a -> new java.util.ArrayList<>()).add(s.key());
+                byStart.computeIfAbsent(s.address(), a -> new ArrayList<>()).add(s.key());
             }
         }
         starts = byStart.keySet().stream().mapToLong(Long::longValue).sorted().toArray();
@@ -73,7 +74,7 @@ public final class CodeScan {
     public static CallGraph scan(KernelFacts facts, ElfObject vmlinux) {
         ElfSection text = vmlinux.section(".text").orElseThrow(() -> new AnalysisException(vmlinux.origin()
                 + " has no .text section: it is not a vmlinux"));
-        List<Chunk> chunks = new java.util.ArrayList<>();
+        List<Chunk> chunks = new ArrayList<>();
         for (ElfSection sec : vmlinux.sections()) {
             if (sec.hasFileContents() && (sec.flags() & 2) != 0 && sec.address() != 0) { // SHF_ALLOC, not per-CPU
                 chunks.add(new Chunk(sec.name(), sec.address(), vmlinux.contents(sec), (sec.flags() & 4) != 0));

@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -123,7 +124,7 @@ public final class CodeTables {
 
     /** Counts per property over all functions (how many functions have each), for the summary. */
     public static Map<String, Integer> functionsWith(Map<String, FunctionProperties> props) {
-        Map<String, Integer> out = new java.util.LinkedHashMap<>();
+        Map<String, Integer> out = new LinkedHashMap<>();
         out.put("exception entries", (int) props.values().stream().filter(p -> p.exceptionEntries() > 0).count());
         out.put("alternatives", (int) props.values().stream().filter(p -> p.alternatives() > 0).count());
         out.put("indirect calls", (int) props.values().stream().filter(p -> p.indirectCalls() > 0).count());

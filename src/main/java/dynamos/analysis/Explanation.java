@@ -1,7 +1,9 @@
 package dynamos.analysis;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One function explained: the text symbols of its name, the compiler's copies and parts of it, whether
@@ -138,7 +140,7 @@ public record Explanation(String function, String verdict, List<Classification> 
             return c.key() + "'s address is taken (stored in data or code) or modules may call it (exported): calls"
                     + " that do not come from a known caller would bypass updated callers";
         }
-        java.util.Map<String, Classification> byKey = new java.util.HashMap<>();
+        Map<String, Classification> byKey = new HashMap<>();
         all.forEach(x -> byKey.put(x.key(), x));
         List<String> bad = new ArrayList<>();
         int live = 0;

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -50,7 +51,7 @@ public record KernelFacts(String release, List<TextSymbol> symbols, TextLayout l
             CallGraph callGraph) {
         List<Kallsyms.Entry> core = new ArrayList<>();
         Map<String, Long> markers = new HashMap<>();
-        Set<String> exported = new java.util.HashSet<>();
+        Set<String> exported = new HashSet<>();
         Map<String, Long> bounds = new HashMap<>();
         for (Kallsyms.Entry e : Kallsyms.parse(kallsyms).entries()) {
             if (e.module() == null && (e.name().startsWith("__start_") || e.name().startsWith("__stop_"))) {

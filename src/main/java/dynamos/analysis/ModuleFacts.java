@@ -4,16 +4,22 @@ import dynamos.btf.Btf;
 import dynamos.elf.ElfObject;
 import dynamos.elf.ElfSection;
 import dynamos.elf.ElfSymbol;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 
 /**
  * The facts of one kernel module, from its {@code .ko} alone (no boot needed): its functions are the
@@ -41,17 +47,17 @@ public final class ModuleFacts {
     private ModuleFacts() {}
 
     /** Every module file ({@code .ko}) under {@code dir}, by module name ({@code -} read as {@code _}), sorted. */
-    public static java.util.SortedMap<String, java.nio.file.Path> modules(java.nio.file.Path dir) {
-        java.util.SortedMap<String, java.nio.file.Path> out = new TreeMap<>();
-        if (!java.nio.file.Files.isDirectory(dir)) {
+    public static SortedMap<String, Path> modules(Path dir) {
+        SortedMap<String, Path> out = new TreeMap<>();
+        if (!Files.isDirectory(dir)) {
             return out;
         }
-        try (java.util.stream.Stream<java.nio.file.Path> s = java.nio.file.Files.walk(dir)) {
+        try (Stream<Path> s = Files.walk(dir)) {
             s.filter(p -> p.getFileName().toString().endsWith(".ko")).forEach(p -> {
                 String f = p.getFileName().toString();
                 out.put(f.substring(0, f.length() - 3).replace('-', '_'), p);
             });
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new AnalysisException("cannot list the modules under " + dir + ": " + e.getMessage(), e);
         }
         return out;
@@ -180,7 +186,7 @@ public final class ModuleFacts {
                         && (op & 0xf0) == 0x80;
                 if (pcRelative && code && (op == 0xe8 || op == 0xe9 || jcc)) {
                     long site = base.get(patched.index()) + r.offset();
-                    int i = java.util.Arrays.binarySearch(starts, site);
+                    int i = Arrays.binarySearch(starts, site);
                     i = i >= 0 ? i : -i - 2;
                     if (i < 0) {
                         continue;

@@ -1,5 +1,6 @@
 package dynamos.analysis;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -25,7 +26,7 @@ public record SymbolName(String name, String base, List<String> suffixes) {
         }
         String base = name.substring(0, dot);
         String[] tokens = name.substring(dot + 1).split("\\.");
-        java.util.ArrayList<String> suffixes = new java.util.ArrayList<>();
+        ArrayList<String> suffixes = new ArrayList<>();
         for (String t : tokens) {
             if (!suffixes.isEmpty() && !t.isEmpty() && t.chars().allMatch(Character::isDigit)) {
                 suffixes.set(suffixes.size() - 1, suffixes.getLast() + "." + t);

@@ -82,12 +82,6 @@ public final class TextLayout {
         return ranges.stream().filter(r -> r.region() == region).findFirst();
     }
 
-    /** Whether {@code address} lies in the text or the init text (where functions are). */
-    public boolean isText(long address) {
-        return ranges.stream().anyMatch(r -> (r.region() == TextRegion.TEXT || r.region() == TextRegion.INIT)
-                && r.holds(address));
-    }
-
     public List<Range> ranges() {
         return ranges;
     }

@@ -1,16 +1,23 @@
 package dynamos.cli;
 
 import dynamos.analysis.Category;
+import dynamos.analysis.CodeTables;
 import dynamos.analysis.Classification;
 import dynamos.analysis.Classifier;
 import dynamos.analysis.Explanation;
 import dynamos.analysis.FactsCache;
+import dynamos.analysis.FunctionProperties;
 import dynamos.analysis.KernelFacts;
 import dynamos.analysis.ModuleFacts;
 import dynamos.analysis.PaperTable2;
+import dynamos.analysis.PartKind;
 import dynamos.analysis.Reason;
 import dynamos.analysis.Summary;
+import dynamos.analysis.TextLayout;
 import dynamos.analysis.TextSymbol;
+import dynamos.btf.Btf;
+import dynamos.btf.KernelBtf;
+import dynamos.elf.ElfObject;
 import dynamos.kernel.DebianKernels;
 import dynamos.kernel.KernelCache;
 import dynamos.kernel.KernelRelease;
@@ -92,12 +99,12 @@ final class AnalyzeCommand extends CliCommand {
             if (kernel == null) {
                 throw new IllegalArgumentException("--modules reads the modules of a cached kernel: leave out --facts");
             }
-            dynamos.btf.Btf base = dynamos.btf.KernelBtf.read(kernel);
+            Btf base = KernelBtf.read(kernel);
             ModuleFacts.modules(moduleDir()).forEach((name, ko) -> {
-                KernelFacts f = ModuleFacts.of(name, dynamos.elf.ElfObject.read(ko), base);
+                KernelFacts f = ModuleFacts.of(name, ElfObject.read(ko), base);
                 moduleFacts.put(name, f);
                 moduleClasses.put(name, Classifier.classify(f).stream()
-                        .filter(c -> !dynamos.analysis.TextLayout.isMarker(c.symbol().fullName())).toList());
+                        .filter(c -> !TextLayout.isMarker(c.symbol().fullName())).toList());
             });
         }
         if (csv != null) {
@@ -130,7 +137,7 @@ final class AnalyzeCommand extends CliCommand {
         return ExitStatus.SUCCESS.code;
     }
 
-    private java.nio.file.Path moduleDir() {
+    private Path moduleDir() {
         return kernel.dir().resolve("lib/modules").resolve(kernel.version()).resolve("kernel");
     }
 
@@ -142,12 +149,12 @@ final class AnalyzeCommand extends CliCommand {
             throw new IllegalArgumentException("MODULE:FUNCTION reads the module of a cached kernel: leave out --facts");
         }
         kernel = release();
-        java.nio.file.Path ko = ModuleFacts.modules(moduleDir()).get(module);
+        Path ko = ModuleFacts.modules(moduleDir()).get(module);
         if (ko == null) {
             throw new IllegalArgumentException("kernel " + kernel.version() + " has no module " + module
                     + " (looked under " + moduleDir() + ")");
         }
-        KernelFacts f = ModuleFacts.of(module, dynamos.elf.ElfObject.read(ko), dynamos.btf.KernelBtf.read(kernel));
+        KernelFacts f = ModuleFacts.of(module, ElfObject.read(ko), KernelBtf.read(kernel));
         Explanation e = Explanation.of(name, Classifier.classify(f), f, module);
         if (json.requested) {
             json.print(explanationJson(e, f));
@@ -214,9 +221,9 @@ final class AnalyzeCommand extends CliCommand {
     }
 
     /** The properties of the live functions only. */
-    private static Map<String, dynamos.analysis.FunctionProperties> liveProperties(KernelFacts facts,
+    private static Map<String, FunctionProperties> liveProperties(KernelFacts facts,
             List<Classification> all) {
-        Map<String, dynamos.analysis.FunctionProperties> out = new LinkedHashMap<>();
+        Map<String, FunctionProperties> out = new LinkedHashMap<>();
         for (Classification c : all) {
             if (c.category().liveFunction() && facts.properties().containsKey(c.key())) {
                 out.put(c.key(), facts.propertiesOf(c.key()));
@@ -249,7 +256,7 @@ final class AnalyzeCommand extends CliCommand {
         if (!facts.properties().isEmpty()) {
             out.println();
             out.println("Inside the functions of the running kernel (a function may have several):");
-            Map<String, Integer> with = dynamos.analysis.CodeTables.functionsWith(liveProperties(facts, all));
+            Map<String, Integer> with = CodeTables.functionsWith(liveProperties(facts, all));
             long tail = all.stream().filter(c -> c.category().liveFunction()
                     && !facts.callGraph().tailCallsOf(c.key()).isEmpty()).count();
             out.printf("  %-50s %8d %7.2f%n", "tail calls out (jumps to another function)", tail,
@@ -287,7 +294,7 @@ final class AnalyzeCommand extends CliCommand {
         if (c.reason() != null) {
             b.append(" (").append(reasonShort(c.reason())).append(')');
         }
-        if (s.name().kind() != dynamos.analysis.PartKind.ORIGINAL) {
+        if (s.name().kind() != PartKind.ORIGINAL) {
             b.append("  ").append(s.name().kind().description);
         }
         if (c.parent() != null) {
@@ -366,7 +373,7 @@ final class AnalyzeCommand extends CliCommand {
         m.put("copies", c.copies());
         m.put("callers", c.callers());
         m.put("tail_calls", facts.callGraph().tailCallsOf(c.key()).stream().sorted().toList());
-        dynamos.analysis.FunctionProperties p = facts.propertiesOf(c.key());
+        FunctionProperties p = facts.propertiesOf(c.key());
         Map<String, Integer> inside = new LinkedHashMap<>();
         inside.put("exception_entries", p.exceptionEntries());
         inside.put("alternatives", p.alternatives());
@@ -379,7 +386,7 @@ final class AnalyzeCommand extends CliCommand {
         return m;
     }
 
-    private static String props(dynamos.analysis.FunctionProperties p) {
+    private static String props(FunctionProperties p) {
         return p.exceptionEntries() + "," + p.alternatives() + "," + p.indirectCalls() + "," + p.indirectJumps() + ","
                 + p.staticCalls() + "," + p.jumpLabels() + "," + p.bugSites();
     }
