@@ -79,4 +79,15 @@ class AnalyzeCommandTest {
         assertThat(both.status()).isEqualTo(1);
         assertThat(both.err()).contains("leave out --collect");
     }
+
+    @Test
+    void modulesNeedACachedKernel() throws IOException {
+        CliRun r = CliRun.of("analyze", "--facts", facts().toString(), "--modules");
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("dynamos: --modules reads the modules of a cached kernel: leave out --facts"
+                + System.lineSeparator());
+        CliRun one = CliRun.of("analyze", "--facts", dir.toString(), "fat:fat_fill_super");
+        assertThat(one.status()).isEqualTo(1);
+        assertThat(one.err()).contains("MODULE:FUNCTION reads the module of a cached kernel: leave out --facts");
+    }
 }
