@@ -4,6 +4,7 @@ import dynamos.elf.ElfObject;
 import dynamos.elf.ElfSection;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -43,21 +44,30 @@ public final class CodeTables {
     public static Map<String, FunctionProperties> read(KernelFacts facts, ElfObject vmlinux) {
         ElfSection text = vmlinux.section(".text").orElseThrow(() -> new AnalysisException(vmlinux.origin()
                 + " has no .text section: it is not a vmlinux"));
-        long delta = facts.textBase() - text.address();
+        List<CodeScan.Chunk> chunks = new ArrayList<>();
+        for (ElfSection s : vmlinux.sections()) {
+            if (s.hasFileContents() && (s.flags() & 2) != 0 && s.address() != 0) {
+                chunks.add(new CodeScan.Chunk(s.name(), s.address(), vmlinux.contents(s), (s.flags() & 4) != 0));
+            }
+        }
+        return read(facts, chunks, facts.textBase() - text.address());
+    }
+
+    /** The same from the image's sections as {@code chunks}, whose addresses are {@code delta} below kallsyms'. */
+    public static Map<String, FunctionProperties> read(KernelFacts facts, List<CodeScan.Chunk> chunks, long delta) {
         List<TextSymbol> syms = facts.symbols().stream().filter(s -> !TextLayout.isMarker(s.fullName())).toList();
         long[] starts = syms.stream().mapToLong(TextSymbol::address).toArray();
         int[][] counts = new int[syms.size()][6 + 1]; // the 6 tables, and jumps among the retpoline sites
-        byte[] image = vmlinux.bytes();
         for (Table t : TABLES) {
             long from;
             long to;
             if (t.section() != null) {
-                ElfSection s = vmlinux.section(t.section()).orElse(null);
-                if (s == null || !s.hasFileContents()) {
+                CodeScan.Chunk c = chunks.stream().filter(x -> x.name().equals(t.section())).findFirst().orElse(null);
+                if (c == null) {
                     continue;
                 }
-                from = s.address();
-                to = s.address() + s.size();
+                from = c.address();
+                to = c.address() + c.bytes().length;
             } else {
                 Long a = facts.sectionBounds().get("__start_" + t.bounds());
                 Long b = facts.sectionBounds().get("__stop_" + t.bounds());
@@ -68,11 +78,10 @@ public final class CodeTables {
                 to = b - delta;
             }
             for (long entry = from; entry + t.entrySize() <= to; entry += t.entrySize()) {
-                int off = fileOffset(vmlinux, entry, 4);
-                if (off < 0) {
+                Integer disp = int32(chunks, entry);
+                if (disp == null) {
                     break;
                 }
-                int disp = ByteBuffer.wrap(image, off, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
                 long site = entry + disp + delta;
                 int i = containing(starts, site);
                 if (i < 0 || site - starts[i] >= Math.max(syms.get(i).size(), 1)) {
@@ -80,8 +89,8 @@ public final class CodeTables {
                 }
                 counts[i][t.field()]++;
                 if (t.field() == RETPOLINE) {
-                    int at = fileOffset(vmlinux, site - delta, 1);
-                    if (at >= 0 && (image[at] & 0xff) != 0xe8) {
+                    Integer op = byte8(chunks, site - delta);
+                    if (op != null && op != 0xe8) {
                         counts[i][6]++; // a jmp or jcc through a thunk
                     }
                 }
@@ -111,15 +120,25 @@ public final class CodeTables {
         return -i - 2;
     }
 
-    /** The file offset of link address {@code address} (with {@code length} bytes), or -1 if no section holds it. */
-    private static int fileOffset(ElfObject elf, long address, int length) {
-        for (ElfSection s : elf.sections()) {
-            if (s.hasFileContents() && s.address() != 0 && address >= s.address()
-                    && address + length <= s.address() + s.size()) {
-                return (int) (s.offset() + (address - s.address()));
+    private static CodeScan.Chunk holding(List<CodeScan.Chunk> chunks, long address, int length) {
+        for (CodeScan.Chunk c : chunks) {
+            if (address >= c.address() && address + length <= c.address() + c.bytes().length) {
+                return c;
             }
         }
-        return -1;
+        return null;
+    }
+
+    /** The little-endian 32-bit value at link address {@code address}, or null if no chunk holds it. */
+    private static Integer int32(List<CodeScan.Chunk> chunks, long address) {
+        CodeScan.Chunk c = holding(chunks, address, 4);
+        return c == null ? null : ByteBuffer.wrap(c.bytes(), (int) (address - c.address()), 4)
+                .order(ByteOrder.LITTLE_ENDIAN).getInt();
+    }
+
+    private static Integer byte8(List<CodeScan.Chunk> chunks, long address) {
+        CodeScan.Chunk c = holding(chunks, address, 1);
+        return c == null ? null : c.bytes()[(int) (address - c.address())] & 0xff;
     }
 
     /** Counts per property over all functions (how many functions have each), for the summary. */
