@@ -55,8 +55,12 @@ import picocli.CommandLine.Parameters;
                     + "CACHE/kernels/RELEASE/analysis/; and the kernel image: its BTF, whose FUNC records name the C "
                     + "functions that exist out of line, and its code.",
             "",
-            "With FUNCTION: its symbols (several for namesakes, in DYNAMOS_SYMBOL order), the copies and parts GCC "
-                    + "made of it, whether and how it can be updated, and DYNAMOS_REPLACE lines to paste."})
+            "With FUNCTION: its symbols (several for namesakes, in address order), the copies and parts GCC made of "
+                    + "it, what the kernel's tables record inside it (exception entries, alternatives, indirect calls "
+                    + "and jumps, static calls, jump labels) and its tail calls, whether and how it can be updated "
+                    + "(and if not, why its callers do not cover it), and DYNAMOS_REPLACE lines to paste. "
+                    + "MODULE:FUNCTION explains a function of a module; --modules adds every module to the summary, "
+                    + "each analysed from its .ko file alone."})
 final class AnalyzeCommand extends CliCommand {
     @Parameters(index = "0", arity = "0..1", paramLabel = "FUNCTION", description = "A function to explain.")
     String function;
