@@ -3,6 +3,7 @@ package dynamos.analysis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dynamos.btf.Btf;
 import dynamos.btf.KernelBtf;
 import dynamos.elf.ElfObject;
 import dynamos.host.Installation;
@@ -133,6 +134,26 @@ class RealKernelAnalysisTest {
         assertThat(schedule.jumpLabels()).isPositive();
         assertThat(schedule.staticCalls()).isPositive();
         assertThat(facts.callGraph().tailCallsOf("__schedule")).as("jmp __x86_return_thunk is a return").isEmpty();
+    }
+
+    @Test
+    void aModuleOfThePackageFromItsKoAlone() {
+        Path modules = Installation.cacheDir().resolve("kernels").resolve(RELEASE).resolve("lib/modules")
+                .resolve(RELEASE).resolve("kernel");
+        Path ko = ModuleFacts.modules(modules).get("fat");
+        assumeTrue(ko != null, "no fat.ko under " + modules);
+        KernelFacts fat = ModuleFacts.of("fat", ElfObject.read(ko), facts.btfFunctions().isEmpty() ? null
+                : Btf.read(Installation.cacheDir().resolve("kernels").resolve(RELEASE).resolve("vmlinux.btf")));
+        Map<String, Classification> got = new java.util.HashMap<>();
+        Classifier.classify(fat).forEach(c -> got.put(c.key(), c));
+        assertThat(fat.ftraceUnmatched()).isZero();
+        assertThat(got.get("fat_fill_super").category()).isEqualTo(Category.DIRECT);
+        assertThat(got.get("fat_fill_super").parts()).containsExactly("fat_fill_super.cold");
+        assertThat(got.get("init_fat_fs").category()).isEqualTo(Category.FREED_AFTER_BOOT);
+        assertThat(got.get("exit_fat_fs").category()).isEqualTo(Category.NOT_UPDATABLE);
+        assertThat(got.get("exit_fat_fs").reason()).as("__exit is notrace; the module's BTF records it")
+                .isEqualTo(Reason.NOTRACE);
+        assertThat(fat.callGraph().addressTaken()).as("exported").contains("fat_fill_super");
     }
 
     @Test
