@@ -70,6 +70,11 @@ static const struct dyn_cmd dyn_cmds[] = {
 	{ "IN_USE", F_NAME | F_ID | F_VERSION | F_TIMEOUT | F_RECORDS,
 	  N_MUTEX | N_UPDATE, dyn_cmd_in_use },
 	{ "LIST", F_RECORDS, 0, dyn_cmd_list },
+	/* monitor.c: its own lock, not dyn_mutex */
+	{ "MONITOR_START", F_SYMBOL | F_FLAGS | F_COUNT, 0,
+	  dyn_cmd_monitor_start },
+	{ "MONITOR_STOP", F_ID, 0, dyn_cmd_monitor_stop },
+	{ "MONITOR_LIST", F_RECORDS, 0, dyn_cmd_monitor_list },
 };
 
 static int dyn_validate(struct dynamos_req *req, const struct dyn_cmd *cmd)
@@ -246,6 +251,7 @@ static notrace long dyn_ioctl(struct file *file, unsigned int cmd,
 	req->count = 0;
 	memset(req->error, 0, sizeof(req->error));
 	op->req = req;
+	op->file = file;
 
 	ret = dyn_validate(req, &dyn_cmds[nr]);
 	if (!ret)
@@ -290,12 +296,19 @@ static int dyn_open(struct inode *inode, struct file *file)
 	return single_open(file, dyn_status_show, NULL);
 }
 
+/* Closing the file stops the monitors it started (monitor.c). */
+static int dyn_release(struct inode *inode, struct file *file)
+{
+	dyn_monitor_release(file);
+	return single_release(inode, file);
+}
+
 static const struct file_operations dyn_fops = {
 	.owner		= THIS_MODULE,
 	.open		= dyn_open,
 	.read		= dyn_read,
 	.llseek		= seq_lseek,
-	.release	= single_release,
+	.release	= dyn_release,
 	.unlocked_ioctl	= dyn_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 };

@@ -179,6 +179,7 @@ struct dyn_op {
 	size_t records_size;		/* bytes at @records */
 	void (*records_free)(void *records);	/* frees @records */
 	struct dyn_busy_tasks busy;	/* out: IN_USE, DEREGISTER, STOP */
+	const struct file *file;	/* the /dev/dynamos file it came on */
 };
 
 /* main.c */
@@ -299,6 +300,13 @@ int dyn_quiesce(const struct dyn_range *ranges, unsigned int nr,
 		unsigned long deadline, unsigned int timeout_ms,
 		struct dynamos_req *req, struct dyn_busy_tasks *busy);
 void dyn_quiescence_exit(void);
+
+/* monitor.c: monitored functions (kretprobes), owned by a file */
+int dyn_cmd_monitor_start(struct dyn_op *op);
+int dyn_cmd_monitor_stop(struct dyn_op *op);
+int dyn_cmd_monitor_list(struct dyn_op *op);
+void dyn_monitor_release(const struct file *file);
+void dyn_monitor_exit(void);
 
 /* symbols.c */
 #define DYN_CODE_MODULE	0x1	/* must be module text (not vmlinux) */

@@ -109,6 +109,7 @@ static int __init dynamos_init(void)
 static void __exit dynamos_exit(void)
 {
 	dyn_device_exit();
+	dyn_monitor_exit();
 	dyn_kthread_exit();
 	dyn_modules_exit();
 	dyn_table_exit();

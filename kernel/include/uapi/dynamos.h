@@ -314,6 +314,100 @@ struct dynamos_rec_task {
 	char module[DYNAMOS_NAME_LEN];
 };
 
+/*
+ * Monitors (MONITOR_LIST writes these): per monitor, in start order, one
+ * MONITOR record, then nr_callers MONITOR_CALLER records (BY_CALLER only),
+ * then nr_versions MONITOR_VERSION records (an update replaces the
+ * function).
+ */
+#define DYNAMOS_REC_MONITOR		5
+#define DYNAMOS_REC_MONITOR_CALLER	6
+#define DYNAMOS_REC_MONITOR_VERSION	7
+
+#define DYNAMOS_MAX_MONITORS		32	/* running at once */
+#define DYNAMOS_MONITOR_MAX_ACTIVE	4096	/* max_active at most */
+#define DYNAMOS_MONITOR_BUCKETS		40	/* log2-ns histogram buckets */
+#define DYNAMOS_MONITOR_CALLERS		16	/* callers one monitor tells apart */
+
+/* Values of dynamos_req.flags for MONITOR_START. */
+#define DYNAMOS_MONITOR_BY_CALLER	0x1	/* count per caller too */
+
+/*
+ * A monitored function, 512 + 8 * nr_cpus bytes (rounded up to 8):
+ *    +8    4 id           the monitor's id
+ *   +12    4 flags        DYNAMOS_MONITOR_* it was started with
+ *   +16    4 owner_pid    process (tgid) that started it; its file owns it
+ *   +20    4 nr_cpus      entries of calls[] (possible CPU ids)
+ *   +24    8 elapsed_ns   local_clock() time since it started
+ *   +32    8 missed       calls counted but not timed: no free instance
+ *                         (more than max_active calls in flight), entered
+ *                         in NMI, or hit inside another probe's handler
+ *   +40    4 nr_callers   MONITOR_CALLER records that follow
+ *   +44    4 nr_versions  MONITOR_VERSION records after those
+ *   +48    4 max_active   calls in flight it can time at once
+ *   +52    4 reserved2    0
+ *   +56    8 other_calls  timed calls of callers beyond the
+ *                         DYNAMOS_MONITOR_CALLERS the table holds
+ *   +64  128 function     the function as MONITOR_START named it
+ *  +192  320 hist         40 x u64: calls that returned, by duration:
+ *                         bucket i holds [2^i, 2^(i+1)) ns (0 ns in
+ *                         bucket 0, the last bucket open-ended)
+ *  +512  8*n calls        calls that entered, per CPU id
+ */
+struct dynamos_rec_monitor {
+	struct dynamos_rec_head head;
+	__u32 id;
+	__u32 flags;
+	__s32 owner_pid;
+	__u32 nr_cpus;
+	__u64 elapsed_ns;
+	__u64 missed;
+	__u32 nr_callers;
+	__u32 nr_versions;
+	__u32 max_active;
+	__u32 reserved2;
+	__u64 other_calls;
+	char function[DYNAMOS_SYMBOL_LEN];
+	__u64 hist[DYNAMOS_MONITOR_BUCKETS];
+	__u64 calls[];
+};
+
+/*
+ * One caller of the monitored function (the return address), 472 bytes:
+ *    +8    8 address      the return address
+ *   +16    8 calls        timed calls from it
+ *   +24  128 caller       "symbol+0xoff/0xsize [module]" (%pS)
+ *  +152  320 hist         its calls' durations, as the monitor's
+ */
+struct dynamos_rec_monitor_caller {
+	struct dynamos_rec_head head;
+	__u64 address;
+	__u64 calls;
+	char caller[DYNAMOS_SYMBOL_LEN];
+	__u64 hist[DYNAMOS_MONITOR_BUCKETS];
+};
+
+/*
+ * One version of an update on the monitored function, 224 bytes: calls
+ * that entered it (the framework's exact per-version counter) since the
+ * monitor started.  Latency is not split by version.
+ *    +8   64 name         update name
+ *   +72    4 id           update id
+ *   +76    4 version      version number (1 = what the layer below runs)
+ *   +80    8 calls        calls since the monitor started
+ *   +88  128 function     the version's code
+ *  +216    8 reserved2    0
+ */
+struct dynamos_rec_monitor_version {
+	struct dynamos_rec_head head;
+	char name[DYNAMOS_NAME_LEN];
+	__u32 id;
+	__u32 version;
+	__u64 calls;
+	char function[DYNAMOS_SYMBOL_LEN];
+	__u64 reserved2;
+};
+
 #define DYNAMOS_IOC_MAGIC	0xDA
 
 /*
@@ -437,6 +531,27 @@ struct dynamos_rec_task {
  *                        and nothing written; retry with a larger buffer.
  *                        EFAULT: the buffer cannot be written.  LIST waits
  *                        for no command (as read() does).
+ * MONITOR_START (12)  symbol, flags (DYNAMOS_MONITOR_BY_CALLER), version =
+ *                        max_active (0: 256): starts timing every call of
+ *                        the function (a kretprobe armed through ftrace;
+ *                        an update on it is timed as the version that
+ *                        runs).  The monitor belongs to this open file:
+ *                        closing it (the process ends, also by a signal)
+ *                        stops it.  -> result = the monitor's id (> 0).
+ *                        Errors: ENOENT unknown symbol, ENOTUNIQ
+ *                        ambiguous, ENOEXEC not a function, EOPNOTSUPP no
+ *                        ftrace site (notrace/inlined), EINVAL refused by
+ *                        kprobes (blacklist) or of dynamos itself or
+ *                        max_active > DYNAMOS_MONITOR_MAX_ACTIVE, EEXIST
+ *                        the function is monitored already, ENOSPC
+ *                        DYNAMOS_MAX_MONITORS running.
+ * MONITOR_STOP (13)   id: stops that monitor (of any file); returns once
+ *                        no handler of it runs (calls still inside the
+ *                        function return normally, untimed).  ENOENT: no
+ *                        such monitor.
+ * MONITOR_LIST (14)   address, size: writes the monitor records (above),
+ *                        as LIST does (ENOSPC with size = bytes needed).
+ *                        -> result = count = records.
  *
  * Errors common to all commands: ENOTTY unknown command (nothing copied
  * back), EFAULT bad pointer, EPERM no CAP_SYS_ADMIN, or no CAP_SYS_MODULE
@@ -457,5 +572,8 @@ struct dynamos_rec_task {
 #define DYNAMOS_IOC_ACTIVATE_GROUP _IOWR(DYNAMOS_IOC_MAGIC, 9, struct dynamos_req)
 #define DYNAMOS_IOC_IN_USE	_IOWR(DYNAMOS_IOC_MAGIC, 10, struct dynamos_req)
 #define DYNAMOS_IOC_LIST	_IOWR(DYNAMOS_IOC_MAGIC, 11, struct dynamos_req)
+#define DYNAMOS_IOC_MONITOR_START _IOWR(DYNAMOS_IOC_MAGIC, 12, struct dynamos_req)
+#define DYNAMOS_IOC_MONITOR_STOP _IOWR(DYNAMOS_IOC_MAGIC, 13, struct dynamos_req)
+#define DYNAMOS_IOC_MONITOR_LIST _IOWR(DYNAMOS_IOC_MAGIC, 14, struct dynamos_req)
 
 #endif /* _UAPI_LINUX_DYNAMOS_H */

@@ -41,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -57,7 +58,8 @@ static void usage(void)
 		"       activate N ID V|group N ID V [N ID V ...]|rule N ID SYM|\n"
 		"       hook KIND N ID V SYM|call SYM|\n"
 		"       stop [MS]|in-use N ID V [MS]|list [BYTES|bad]|fuzz COUNT [SEED]|\n"
-		"       fuzzp PROCS COUNT [SEED]|switch COUNT [SEED]\n");
+		"       fuzzp PROCS COUNT [SEED]|switch COUNT [SEED]|\n"
+		"       monitor SYM [by-caller]|sigdfl CMD [ARG...]\n");
 	exit(2);
 }
 
@@ -1057,6 +1059,43 @@ int main(int argc, char **argv)
 		r.version = n;
 		r.address = (uintptr_t)m;
 		return run(DYNAMOS_IOC_ACTIVATE_GROUP, &r);
+	}
+	/*
+	 * monitor: starts a monitor and holds its file open until a signal
+	 * ends this process (then the kernel stops it).  A cheap owner for
+	 * benchmarks, where a JVM would run beside the measured loop.
+	 */
+	if (!strcmp(c, "monitor") && (argc == 3 || argc == 4)) {
+		int fd = open_dev(O_RDWR);
+
+		if (fd < 0) {
+			printf("error %s: cannot open %s\n", strerror(errno), dev);
+			return 1;
+		}
+		set_str(r.symbol, sizeof(r.symbol), argv[2]);
+		if (argc == 4 && !strcmp(argv[3], "by-caller"))
+			r.flags = DYNAMOS_MONITOR_BY_CALLER;
+		r.abi = DYNAMOS_ABI_VERSION;
+		if (ioctl(fd, DYNAMOS_IOC_MONITOR_START, &r) < 0) {
+			printf("error %s: %s\n", strerror(errno), r.error);
+			return 1;
+		}
+		printf("ok %lld\n", (long long)r.result);
+		fflush(stdout);
+		for (;;)
+			pause();
+	}
+	/*
+	 * sigdfl: runs CMD with SIGINT and SIGQUIT back to their defaults (a
+	 * shell without job control starts background commands with them
+	 * ignored, and a JVM never catches an ignored SIGINT).
+	 */
+	if (!strcmp(c, "sigdfl") && argc >= 3) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGQUIT, SIG_DFL);
+		execvp(argv[2], argv + 2);
+		printf("error %s: cannot run %s\n", strerror(errno), argv[2]);
+		return 127;
 	}
 	if (!strcmp(c, "rule") && argc == 5) {
 		set_str(r.name, sizeof(r.name), argv[2]);

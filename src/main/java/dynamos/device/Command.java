@@ -3,7 +3,7 @@ package dynamos.device;
 /** The ioctl commands of /dev/dynamos: {@code _IOWR(0xDA, nr, struct dynamos_req)}. */
 public enum Command {
     VERSION(0), REGISTER(1), DEREGISTER(2), ACTIVATE(3), SET_HANDLER(4), SET_HOOK(5), CALL(6), STOP(7),
-    STATE(8), ACTIVATE_GROUP(9), IN_USE(10), LIST(11);
+    STATE(8), ACTIVATE_GROUP(9), IN_USE(10), LIST(11), MONITOR_START(12), MONITOR_STOP(13), MONITOR_LIST(14);
 
     private final int nr;
 

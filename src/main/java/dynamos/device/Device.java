@@ -94,15 +94,23 @@ public final class Device implements AutoCloseable {
 
     /** The framework's table (LIST), one consistent snapshot; the buffer grows if the table outgrew it. */
     public Records.Listing list() {
+        return Records.listing(records(Command.LIST));
+    }
+
+    /**
+     * The records a listing command (LIST, MONITOR_LIST) writes, one consistent snapshot; the buffer grows if
+     * the answer outgrew it.
+     */
+    public byte[] records(Command command) {
         int size = INITIAL_LIST_BUFFER;
         for (int attempt = 1; ; attempt++) {
             Request r = new Request();
             r.recordBufferSize = size;
             try {
-                call(Command.LIST, r);
-                return Records.listing(r.records);
+                call(command, r);
+                return r.records;
             } catch (DeviceException e) {
-                // ENOSPC says how much the table needs now; it may grow again before the retry.
+                // ENOSPC says how much the answer needs now; it may grow again before the retry.
                 if (e.errno() != Errno.ENOSPC || attempt == LIST_ATTEMPTS) {
                     throw e;
                 }

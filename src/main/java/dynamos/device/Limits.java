@@ -25,6 +25,13 @@ public final class Limits {
     /** DYNAMOS_MAX_TIMEOUT_MS: the longest quiescence timeout. */
     public static final int MAX_TIMEOUT_MS = 600_000;
 
+    /** DYNAMOS_MAX_MONITORS: monitors running at once. */
+    public static final int MAX_MONITORS = 32;
+    /** DYNAMOS_MONITOR_MAX_ACTIVE: the largest max_active of a monitor (calls in flight timed at once). */
+    public static final int MONITOR_MAX_ACTIVE = 4096;
+    /** DYNAMOS_MONITOR_CALLERS: callers one monitor tells apart. */
+    public static final int MONITOR_CALLERS = 16;
+
     /** Characters an update name may have (one byte is the NUL). */
     public static final int MAX_NAME_CHARS = NAME_LEN - 1;
     /** Characters a function name may have (one byte is the NUL). */

@@ -26,6 +26,9 @@ public final class Records {
     static final int KIND_UPDATE = 2;
     static final int KIND_VERSION = 3;
     static final int KIND_TASK = 4;
+    static final int KIND_MONITOR = 5;
+    static final int KIND_MONITOR_CALLER = 6;
+    static final int KIND_MONITOR_VERSION = 7;
     static final int VERSION_LIVE = 1;
     static final int TASK_UNRELIABLE = 2;
     /** Hooks per version, indexed by the hook kind's ABI number - 1. */
@@ -63,6 +66,27 @@ public final class Records {
             JAVA_INT.withName("pid"), JAVA_INT.withName("version"), JAVA_INT.withName("reason"),
             JAVA_INT.withName("reserved2"), chars(16, "comm"), chars(Limits.SYMBOL_LEN, "where"),
             chars(Limits.NAME_LEN, "module"));
+
+    private static final int BUCKETS = dynamos.monitor.MonitorStats.BUCKETS;
+    /** A monitored function (MONITOR_LIST), followed by its calls per CPU (nr_cpus x u64). */
+    public static final StructLayout MONITOR = MemoryLayout.structLayout(HEAD.withName("head"),
+            JAVA_INT.withName("id"), JAVA_INT.withName("flags"), JAVA_INT.withName("owner_pid"),
+            JAVA_INT.withName("nr_cpus"), JAVA_LONG.withName("elapsed_ns"), JAVA_LONG.withName("missed"),
+            JAVA_INT.withName("nr_callers"), JAVA_INT.withName("nr_versions"), JAVA_INT.withName("max_active"),
+            JAVA_INT.withName("reserved2"), JAVA_LONG.withName("other_calls"), chars(Limits.SYMBOL_LEN, "function"),
+            MemoryLayout.sequenceLayout(BUCKETS, JAVA_LONG).withName("hist"));
+    /** One caller of a monitored function. */
+    public static final StructLayout MONITOR_CALLER = MemoryLayout.structLayout(HEAD.withName("head"),
+            JAVA_LONG.withName("address"), JAVA_LONG.withName("calls"), chars(Limits.SYMBOL_LEN, "caller"),
+            MemoryLayout.sequenceLayout(BUCKETS, JAVA_LONG).withName("hist"));
+    /** One version of an update on a monitored function: its calls since the monitor started. */
+    public static final StructLayout MONITOR_VERSION = MemoryLayout.structLayout(HEAD.withName("head"),
+            chars(Limits.NAME_LEN, "name"), JAVA_INT.withName("id"), JAVA_INT.withName("version"),
+            JAVA_LONG.withName("calls"), chars(Limits.SYMBOL_LEN, "function"), JAVA_LONG.withName("reserved2"));
+    /** DYNAMOS_MONITOR_BY_CALLER in a monitor record's flags. */
+    static final int MONITOR_BY_CALLER = 0x1;
+    /** The caller name under which the kernel's count of callers beyond its table is shown. */
+    public static final String OTHER_CALLERS = "(other callers)";
 
     /** The framework record: its version, ABI, record format and how many updates and versions it has. */
     public record FrameworkRecord(String version, int versionCode, int abi, int format, int updates, int versions) {}
@@ -147,6 +171,89 @@ public final class Records {
             }
         }
         return List.copyOf(out);
+    }
+
+    /**
+     * Decodes MONITOR_LIST's records: one {@link dynamos.monitor.MonitorStats} per monitor, with its callers
+     * (and, when the kernel counted calls of callers beyond its table, one more named {@link #OTHER_CALLERS}
+     * with no histogram) and its versions.
+     */
+    public static List<dynamos.monitor.MonitorStats> monitors(byte[] bytes) {
+        List<dynamos.monitor.MonitorStats> out = new ArrayList<>();
+        MonitorBuilder current = null;
+        for (MemorySegment r : split(bytes)) {
+            switch (kind(r)) {
+                case KIND_MONITOR -> {
+                    if (current != null) {
+                        out.add(current.build());
+                    }
+                    current = new MonitorBuilder(fits(r, MONITOR.byteSize()));
+                }
+                case KIND_MONITOR_CALLER -> {
+                    if (current == null) {
+                        throw new IllegalArgumentException("a caller record before any monitor record");
+                    }
+                    r = fits(r, MONITOR_CALLER.byteSize());
+                    current.callers.add(new dynamos.monitor.MonitorStats.CallerStats(
+                            string(r, MONITOR_CALLER, "caller"), r.get(U64, offset(MONITOR_CALLER, "calls")),
+                            longs(r, offset(MONITOR_CALLER, "hist"), BUCKETS)));
+                }
+                case KIND_MONITOR_VERSION -> {
+                    if (current == null) {
+                        throw new IllegalArgumentException("a monitor version record before any monitor record");
+                    }
+                    r = fits(r, MONITOR_VERSION.byteSize());
+                    current.versions.add(new dynamos.monitor.MonitorStats.VersionStats(
+                            string(r, MONITOR_VERSION, "name"),
+                            Integer.toUnsignedLong(u32(r, MONITOR_VERSION, "id")), u32(r, MONITOR_VERSION, "version"),
+                            string(r, MONITOR_VERSION, "function"), r.get(U64, offset(MONITOR_VERSION, "calls")),
+                            List.of()));
+                }
+                default -> { } // a kind of a later format
+            }
+        }
+        if (current != null) {
+            out.add(current.build());
+        }
+        return List.copyOf(out);
+    }
+
+    /** One monitor's records as they come. */
+    private static final class MonitorBuilder {
+        final MemorySegment r;
+        final List<dynamos.monitor.MonitorStats.CallerStats> callers = new ArrayList<>();
+        final List<dynamos.monitor.MonitorStats.VersionStats> versions = new ArrayList<>();
+
+        MonitorBuilder(MemorySegment r) {
+            this.r = r;
+        }
+
+        dynamos.monitor.MonitorStats build() {
+            int cpus = u32(r, MONITOR, "nr_cpus");
+            long end = MONITOR.byteSize() + 8L * cpus;
+            if (cpus < 0 || end > r.byteSize()) {
+                throw new IllegalArgumentException("monitor record of " + r.byteSize() + " bytes cannot hold "
+                        + cpus + " CPUs' calls");
+            }
+            long other = r.get(U64, offset(MONITOR, "other_calls"));
+            if (other > 0) {
+                callers.add(new dynamos.monitor.MonitorStats.CallerStats(OTHER_CALLERS, other, List.of()));
+            }
+            callers.sort(java.util.Comparator.comparingLong(dynamos.monitor.MonitorStats.CallerStats::calls).reversed());
+            return new dynamos.monitor.MonitorStats(u32(r, MONITOR, "id"), string(r, MONITOR, "function"),
+                    (u32(r, MONITOR, "flags") & MONITOR_BY_CALLER) != 0, u32(r, MONITOR, "owner_pid"),
+                    r.get(U64, offset(MONITOR, "elapsed_ns")), longs(r, MONITOR.byteSize(), cpus),
+                    longs(r, offset(MONITOR, "hist"), BUCKETS), r.get(U64, offset(MONITOR, "missed")), callers,
+                    versions);
+        }
+    }
+
+    private static List<Long> longs(MemorySegment r, long at, int n) {
+        List<Long> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(r.get(U64, at + 8L * i));
+        }
+        return out;
     }
 
     /** The bytes of the first {@code count} records of {@code buffer}. */

@@ -18,6 +18,8 @@ public final class Request {
     /** DYNAMOS_STATE_* flags of the STATE command. */
     public static final int STATE_SET_PHASE = 0x1;
     public static final int STATE_SET_MUST_UPDATE = 0x2;
+    /** DYNAMOS_MONITOR_BY_CALLER: MONITOR_START's flag to count per caller too. */
+    public static final int MONITOR_BY_CALLER = 0x1;
     public static final int NAME_LEN = Limits.NAME_LEN;
     public static final int SYMBOL_LEN = Limits.SYMBOL_LEN;
     public static final int ERROR_LEN = Limits.ERROR_LEN;

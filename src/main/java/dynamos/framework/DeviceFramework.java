@@ -136,17 +136,27 @@ final class DeviceFramework implements Framework {
 
     @Override
     public int monitorStart(String function, MonitorOptions options) {
-        throw new UnsupportedOperationException("monitoring is not built yet");
+        if (options.maxActive() > Limits.MONITOR_MAX_ACTIVE) {
+            throw new IllegalArgumentException("max-active " + options.maxActive() + " is more than the kernel's "
+                    + Limits.MONITOR_MAX_ACTIVE + " (use at most " + Limits.MONITOR_MAX_ACTIVE + ")");
+        }
+        Request r = new Request();
+        r.symbol = function;
+        r.flags = options.byCaller() ? Request.MONITOR_BY_CALLER : 0;
+        r.version = options.maxActive();
+        return (int) device.call(Command.MONITOR_START, r);
     }
 
     @Override
     public void monitorStop(int monitorId) {
-        throw new UnsupportedOperationException("monitoring is not built yet");
+        Request r = new Request();
+        r.id = monitorId;
+        device.call(Command.MONITOR_STOP, r);
     }
 
     @Override
     public List<MonitorStats> monitors() {
-        return List.of();
+        return Records.monitors(device.records(Command.MONITOR_LIST));
     }
 
     @Override

@@ -29,6 +29,20 @@ public final class LiveSampler {
         this(framework, checkBusy, System::currentTimeMillis);
     }
 
+    /**
+     * A sampler with no connection of its own: each picture is taken through the framework given to
+     * {@link #sample(Framework)}, e.g. a connection opened for that picture only, so that a long-running view
+     * does not hold /dev/dynamos open (an open device pins dynamos.ko: {@code dynamos stop} could not unload it).
+     */
+    public LiveSampler(boolean checkBusy) {
+        this(null, checkBusy, System::currentTimeMillis);
+    }
+
+    /** As {@link #LiveSampler(boolean)}, the pictures timed by {@code clockMillis} (ms; tests give their own). */
+    public LiveSampler(boolean checkBusy, LongSupplier clockMillis) {
+        this(null, checkBusy, clockMillis);
+    }
+
     LiveSampler(Framework framework, boolean checkBusy, LongSupplier clockMillis) {
         this.framework = framework;
         this.checkBusy = checkBusy;
@@ -37,6 +51,14 @@ public final class LiveSampler {
 
     /** A picture now, with rates since the previous picture. */
     public LiveView sample() {
+        if (framework == null) {
+            throw new IllegalStateException("this sampler has no framework of its own: use sample(Framework)");
+        }
+        return sample(framework);
+    }
+
+    /** A picture now through {@code framework}, with rates since the previous picture (taken through any). */
+    public LiveView sample(Framework framework) {
         VersionTable table = framework.table();
         List<MonitorStats> monitors = framework.monitors();
         long now = clockMillis.getAsLong();

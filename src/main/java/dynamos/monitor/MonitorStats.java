@@ -15,7 +15,9 @@ import java.util.List;
  * @param elapsedNs   kernel time since the monitor started, at this snapshot
  * @param callsPerCpu calls that entered the function, per possible CPU
  * @param latency     duration histogram of the calls that returned, {@link #BUCKETS} buckets
- * @param missed      calls not timed (no free slot for a call in flight, or recursion); counted in calls
+ * @param missed      calls not timed: no free slot for a call in flight, or entered in NMI (both counted in
+ *                    {@code callsPerCpu}), or dropped by kprobes while another probe's handler ran on the CPU
+ *                    (not counted in {@code callsPerCpu})
  * @param callers     per caller, when {@code byCaller}: most frequent first, at most the kernel's limit
  * @param versions    per version, when an update replaces the function: which version the calls ran
  */

@@ -34,7 +34,14 @@ class LimitsTest {
                 Map.entry("RECORD_FORMAT", Records.FORMAT), Map.entry("REC_FRAMEWORK", Records.KIND_FRAMEWORK),
                 Map.entry("REC_UPDATE", Records.KIND_UPDATE), Map.entry("REC_VERSION", Records.KIND_VERSION),
                 Map.entry("REC_TASK", Records.KIND_TASK), Map.entry("VERSION_LIVE", Records.VERSION_LIVE),
-                Map.entry("TASK_UNRELIABLE", Records.TASK_UNRELIABLE));
+                Map.entry("TASK_UNRELIABLE", Records.TASK_UNRELIABLE),
+                Map.entry("MAX_MONITORS", Limits.MAX_MONITORS),
+                Map.entry("MONITOR_MAX_ACTIVE", Limits.MONITOR_MAX_ACTIVE),
+                Map.entry("MONITOR_CALLERS", Limits.MONITOR_CALLERS),
+                Map.entry("MONITOR_BUCKETS", dynamos.monitor.MonitorStats.BUCKETS),
+                Map.entry("REC_MONITOR", Records.KIND_MONITOR),
+                Map.entry("REC_MONITOR_CALLER", Records.KIND_MONITOR_CALLER),
+                Map.entry("REC_MONITOR_VERSION", Records.KIND_MONITOR_VERSION));
         assertThat(kernel).containsAllEntriesOf(java);
         assertThat(Limits.MAX_NAME_CHARS).isEqualTo(kernel.get("NAME_LEN") - 1);
         assertThat(Limits.MAX_SYMBOL_CHARS).isEqualTo(kernel.get("SYMBOL_LEN") - 1);

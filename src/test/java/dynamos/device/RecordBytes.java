@@ -94,6 +94,49 @@ public final class RecordBytes {
         return add(r);
     }
 
+    /** A monitor record with its per-CPU calls; {@code hist} sets buckets as bucket, count pairs. */
+    public RecordBytes monitor(int id, String function, int flags, int ownerPid, long elapsedNs, long missed,
+                               long otherCalls, int callers, int versions, long[] perCpu, long... hist) {
+        MemorySegment r = MemorySegment.ofArray(new byte[(int) (Records.MONITOR.byteSize() + 8L * perCpu.length)]);
+        head(r, Records.KIND_MONITOR, (int) r.byteSize());
+        putInt(r, Records.MONITOR, "id", id);
+        putInt(r, Records.MONITOR, "flags", flags);
+        putInt(r, Records.MONITOR, "owner_pid", ownerPid);
+        putInt(r, Records.MONITOR, "nr_cpus", perCpu.length);
+        r.set(ValueLayout.JAVA_LONG_UNALIGNED, Records.offset(Records.MONITOR, "elapsed_ns"), elapsedNs);
+        r.set(ValueLayout.JAVA_LONG_UNALIGNED, Records.offset(Records.MONITOR, "missed"), missed);
+        r.set(ValueLayout.JAVA_LONG_UNALIGNED, Records.offset(Records.MONITOR, "other_calls"), otherCalls);
+        putInt(r, Records.MONITOR, "nr_callers", callers);
+        putInt(r, Records.MONITOR, "nr_versions", versions);
+        putString(r, Records.MONITOR, "function", function);
+        for (int i = 0; i + 1 < hist.length; i += 2) {
+            r.set(ValueLayout.JAVA_LONG_UNALIGNED, Records.offset(Records.MONITOR, "hist") + 8 * hist[i], hist[i + 1]);
+        }
+        for (int c = 0; c < perCpu.length; c++) {
+            r.set(ValueLayout.JAVA_LONG_UNALIGNED, Records.MONITOR.byteSize() + 8L * c, perCpu[c]);
+        }
+        return add(r);
+    }
+
+    /** A caller record: {@code bucket} holds all its calls. */
+    public RecordBytes monitorCaller(String caller, long calls, int bucket) {
+        MemorySegment r = record(Records.MONITOR_CALLER, Records.KIND_MONITOR_CALLER);
+        r.set(ValueLayout.JAVA_LONG_UNALIGNED, Records.offset(Records.MONITOR_CALLER, "calls"), calls);
+        putString(r, Records.MONITOR_CALLER, "caller", caller);
+        r.set(ValueLayout.JAVA_LONG_UNALIGNED, Records.offset(Records.MONITOR_CALLER, "hist") + 8L * bucket, calls);
+        return add(r);
+    }
+
+    public RecordBytes monitorVersion(String name, int id, int version, String function, long calls) {
+        MemorySegment r = record(Records.MONITOR_VERSION, Records.KIND_MONITOR_VERSION);
+        putString(r, Records.MONITOR_VERSION, "name", name);
+        putInt(r, Records.MONITOR_VERSION, "id", id);
+        putInt(r, Records.MONITOR_VERSION, "version", version);
+        putString(r, Records.MONITOR_VERSION, "function", function);
+        r.set(ValueLayout.JAVA_LONG_UNALIGNED, Records.offset(Records.MONITOR_VERSION, "calls"), calls);
+        return add(r);
+    }
+
     /** A record of an unknown {@code kind} of {@code size} bytes, as a later format might add. */
     public RecordBytes raw(int kind, int size) {
         MemorySegment r = MemorySegment.ofArray(new byte[size]);

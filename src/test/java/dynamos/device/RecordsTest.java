@@ -44,7 +44,9 @@ class RecordsTest {
         Map<String, Map<String, Long>> tables = headerTables();
         Map<String, StructLayout> layouts = Map.of("dynamos_rec_head", Records.HEAD,
                 "dynamos_rec_framework", Records.FRAMEWORK, "dynamos_rec_update", Records.UPDATE,
-                "dynamos_rec_version", Records.VERSION, "dynamos_rec_task", Records.TASK);
+                "dynamos_rec_version", Records.VERSION, "dynamos_rec_task", Records.TASK,
+                "dynamos_rec_monitor", Records.MONITOR, "dynamos_rec_monitor_caller", Records.MONITOR_CALLER,
+                "dynamos_rec_monitor_version", Records.MONITOR_VERSION);
         assertThat(tables).containsOnlyKeys(layouts.keySet());
         layouts.forEach((struct, layout) -> {
             Map<String, Long> fields = tables.get(struct);
@@ -60,6 +62,67 @@ class RecordsTest {
         assertThat(Records.offset(Records.VERSION, "hooks") + 4 * Limits.SYMBOL_LEN).isEqualTo(Records.VERSION_FORMAT1_SIZE);
         assertThat(Records.UPDATE.select(MemoryLayout.PathElement.groupElement("handler")).byteSize())
                 .isEqualTo(Limits.SYMBOL_LEN);
+    }
+
+    @Test
+    void monitorRecordSizesMatchTheHeader() throws Exception {
+        assertThat(new long[] {Records.MONITOR.byteSize(), Records.MONITOR_CALLER.byteSize(),
+                Records.MONITOR_VERSION.byteSize()}).containsExactly(512, 472, 224);
+        assertThat(header()).contains("A monitored function, 512 + 8 * nr_cpus bytes")
+                .contains("(the return address), 472 bytes").contains("monitored function, 224 bytes")
+                .containsPattern("#define DYNAMOS_MONITOR_BY_CALLER\\s+0x" + Request.MONITOR_BY_CALLER + "\\b");
+    }
+
+    @Test
+    void decodesMonitorsWithTheirCpusCallersAndVersions() {
+        byte[] bytes = new RecordBytes()
+                .monitor(3, "dynamos_target:dynamos_target_fn", Records.MONITOR_BY_CALLER, 4242, 2_000_000_000L, 5,
+                        7, 2, 0, new long[] {600, 0, 400}, 8, 990, 39, 10)
+                .monitorCaller("target_write+0x9c/0x1b0 [dynamos_target]", 900, 8)
+                .monitorCaller("other_fn+0x1/0x2", 93, 9)
+                .monitor(4, "vfs_read", 0, 1, 10, 0, 0, 0, 2, new long[] {1, 2}, 0, 3)
+                .monitorVersion("t", 1, 1, "dynamos_target_fn", 100)
+                .monitorVersion("t", 1, 2, "dynamos_target_fn_v2", 200)
+                .raw(99, 16)
+                .bytes();
+        List<dynamos.monitor.MonitorStats> ms = Records.monitors(bytes);
+        assertThat(ms).hasSize(2);
+        dynamos.monitor.MonitorStats a = ms.getFirst();
+        assertThat(a.id()).isEqualTo(3);
+        assertThat(a.function()).isEqualTo("dynamos_target:dynamos_target_fn");
+        assertThat(a.byCaller()).isTrue();
+        assertThat(a.ownerPid()).isEqualTo(4242);
+        assertThat(a.elapsedNs()).isEqualTo(2_000_000_000L);
+        assertThat(a.callsPerCpu()).containsExactly(600L, 0L, 400L);
+        assertThat(a.calls()).isEqualTo(1000);
+        assertThat(a.missed()).isEqualTo(5);
+        assertThat(a.latency()).hasSize(40);
+        assertThat(a.latency().get(8)).isEqualTo(990);
+        assertThat(a.latency().get(39)).isEqualTo(10);
+        // Most frequent first; the kernel's count beyond its caller table as one more row.
+        assertThat(a.callers()).extracting(dynamos.monitor.MonitorStats.CallerStats::caller).containsExactly(
+                "target_write+0x9c/0x1b0 [dynamos_target]", "other_fn+0x1/0x2", Records.OTHER_CALLERS);
+        assertThat(a.callers().getFirst().latency().get(8)).isEqualTo(900);
+        assertThat(a.callers().get(2).calls()).isEqualTo(7);
+        assertThat(a.versions()).isEmpty();
+        dynamos.monitor.MonitorStats b = ms.get(1);
+        assertThat(b.byCaller()).isFalse();
+        assertThat(b.callers()).isEmpty();
+        assertThat(b.versions()).containsExactly(
+                new dynamos.monitor.MonitorStats.VersionStats("t", 1, 1, "dynamos_target_fn", 100, List.of()),
+                new dynamos.monitor.MonitorStats.VersionStats("t", 1, 2, "dynamos_target_fn_v2", 200, List.of()));
+        assertThat(Records.monitors(new byte[0])).isEmpty();
+    }
+
+    @Test
+    void aMonitorRecordTooShortForItsCpusOrACallerWithoutMonitorIsRefused() {
+        byte[] bytes = new RecordBytes().monitor(1, "f", 0, 1, 1, 0, 0, 0, 0, new long[] {1, 2}).bytes();
+        java.lang.foreign.MemorySegment.ofArray(bytes).set(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED,
+                Records.offset(Records.MONITOR, "nr_cpus"), 3);
+        assertThatThrownBy(() -> Records.monitors(bytes)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cannot hold 3 CPUs");
+        assertThatThrownBy(() -> Records.monitors(new RecordBytes().monitorCaller("x", 1, 0).bytes()))
+                .hasMessageContaining("before any monitor record");
     }
 
     @Test
