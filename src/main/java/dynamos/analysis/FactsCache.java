@@ -71,11 +71,17 @@ public final class FactsCache {
     }
 
     /**
-     * {@code facts} with what the kernel's vmlinux adds: the call graph {@link CodeScan} finds and the
-     * functions' properties from the image's tables ({@link CodeTables}).
+     * {@code facts} with what the kernel's vmlinux adds: the call graph {@link CodeScan} finds, the
+     * functions' properties from the image's tables ({@link CodeTables}) and the jumps back into their
+     * entries ({@link EntryBranches}).
      */
     public static KernelFacts withCallGraph(KernelFacts facts, ElfObject vmlinux) {
-        return facts.withCallGraph(CodeScan.scan(facts, vmlinux)).withProperties(CodeTables.read(facts, vmlinux));
+        long delta = facts.textBase() - vmlinux.section(".text").map(s -> s.address()).orElse(facts.textBase());
+        List<CodeScan.Chunk> code = vmlinux.sections().stream()
+                .filter(s -> s.hasFileContents() && (s.flags() & 6) == 6 && s.address() != 0)
+                .map(s -> new CodeScan.Chunk(s.name(), s.address(), vmlinux.contents(s), true)).toList();
+        return facts.withCallGraph(CodeScan.scan(facts, vmlinux)).withProperties(CodeTables.read(facts, vmlinux))
+                .withEntryBranches(EntryBranches.find(facts, code, delta));
     }
 
     /** The facts from the three files; {@code btf} may be null (then no function counts as C by its BTF record). */

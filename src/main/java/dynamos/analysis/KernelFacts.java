@@ -24,13 +24,14 @@ import java.util.Set;
  * @param callGraph calls between the symbols, or {@link CallGraph#UNKNOWN}
  * @param properties what the image's tables record inside each function (keys of functions with any);
  *     empty when the image was not read
+ * @param entryBranches keys of functions with a jump back into their first bytes ({@link EntryBranches})
  * @param ftraceSites how many of the core kernel's lines the ftrace list has
  * @param ftraceUnmatched how many of them matched no text symbol (should be 0; reported, not hidden)
  * @param ftraceInvalid how many sites the kernel lists as {@link #INVALID_SITE} (not counted in {@code ftraceSites})
  */
 public record KernelFacts(String release, List<TextSymbol> symbols, TextLayout layout, Set<String> btfFunctions,
         Set<String> exported, Map<String, Long> sectionBounds, CallGraph callGraph,
-        Map<String, FunctionProperties> properties, int ftraceSites, int ftraceUnmatched, int ftraceInvalid) {
+        Map<String, FunctionProperties> properties, Set<String> entryBranches, int ftraceSites, int ftraceUnmatched, int ftraceInvalid) {
     /** How the ftrace list names a site that lies in no function (a weak function overridden at link time). */
     public static final String INVALID_SITE = "__ftrace_invalid_address__";
 
@@ -40,6 +41,7 @@ public record KernelFacts(String release, List<TextSymbol> symbols, TextLayout l
         exported = Set.copyOf(exported);
         sectionBounds = Map.copyOf(sectionBounds);
         properties = Map.copyOf(properties);
+        entryBranches = Set.copyOf(entryBranches);
     }
 
     /**
@@ -127,20 +129,26 @@ public record KernelFacts(String release, List<TextSymbol> symbols, TextLayout l
             out.add(new TextSymbol(SymbolName.parse(e.name()), e.address(), size, e.type(),
                     layout.regionOf(e.address()), position, byName.get(e.name()).size(), site[i]));
         }
-        return new KernelFacts(release, Collections.unmodifiableList(out), layout, btfFunctions, exported, bounds, callGraph, Map.of(), sites,
+        return new KernelFacts(release, Collections.unmodifiableList(out), layout, btfFunctions, exported, bounds, callGraph, Map.of(), Set.of(), sites,
                 unmatched, invalid);
     }
 
     /** The same facts with a call graph. */
     public KernelFacts withCallGraph(CallGraph graph) {
         return new KernelFacts(release, symbols, layout, btfFunctions, exported, sectionBounds, graph, properties,
-                ftraceSites, ftraceUnmatched, ftraceInvalid);
+                entryBranches, ftraceSites, ftraceUnmatched, ftraceInvalid);
     }
 
     /** The same facts with the properties of the functions' code. */
     public KernelFacts withProperties(Map<String, FunctionProperties> props) {
         return new KernelFacts(release, symbols, layout, btfFunctions, exported, sectionBounds, callGraph, props,
-                ftraceSites, ftraceUnmatched, ftraceInvalid);
+                entryBranches, ftraceSites, ftraceUnmatched, ftraceInvalid);
+    }
+
+    /** The same facts with the functions that have a jump back into their first bytes. */
+    public KernelFacts withEntryBranches(Set<String> keys) {
+        return new KernelFacts(release, symbols, layout, btfFunctions, exported, sectionBounds, callGraph, properties,
+                keys, ftraceSites, ftraceUnmatched, ftraceInvalid);
     }
 
     /** What the tables record inside the function {@code key}. */

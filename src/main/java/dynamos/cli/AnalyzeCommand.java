@@ -224,6 +224,42 @@ final class AnalyzeCommand extends CliCommand {
         return cache.cached(v).orElseGet(() -> cache.fetch(v));
     }
 
+    /**
+     * What entry patching (the measured proposal of issue 16) would win: the notrace C functions, and how many of
+     * them have a jump back into the bytes the patch covers.
+     */
+    record Proposal(int notrace, int updatableThen, int notraceEntryBranches, int tracedEntryBranches,
+            Map<Reason, Integer> left) {
+        static Proposal of(KernelFacts facts, List<Classification> all) {
+            int notrace = 0;
+            int updatable = 0;
+            int notraceBranches = 0;
+            int tracedBranches = 0;
+            Map<Reason, Integer> left = new java.util.EnumMap<>(Reason.class);
+            for (Reason r : Reason.values()) {
+                left.put(r, 0);
+            }
+            for (Classification c : all) {
+                boolean branch = facts.entryBranches().contains(c.key());
+                if (c.category().updatable()) {
+                    updatable++;
+                }
+                if (c.category() == Category.DIRECT && branch) {
+                    tracedBranches++;
+                }
+                if (c.category() == Category.NOT_UPDATABLE) {
+                    if (c.reason() == Reason.NOTRACE) {
+                        notrace++;
+                        notraceBranches += branch ? 1 : 0;
+                    } else {
+                        left.merge(c.reason(), 1, Integer::sum);
+                    }
+                }
+            }
+            return new Proposal(notrace, updatable + notrace, notraceBranches, tracedBranches, left);
+        }
+    }
+
     /** The properties of the live functions only. */
     private static Map<String, FunctionProperties> liveProperties(KernelFacts facts,
             List<Classification> all) {
@@ -269,6 +305,19 @@ final class AnalyzeCommand extends CliCommand {
             out.println("  (switch jump tables: none, retpoline kernels are built with -fno-jump-tables;"
                     + " data in code: not measured yet)");
         }
+        Proposal p = Proposal.of(facts, all);
+        out.println();
+        out.println("A second redirection method (a jump written over the entry of a function without an ftrace site):");
+        out.printf("  it would reach the %,d notrace C functions: %,d of %,d updatable then (%.2f%%)%n", p.notrace(),
+                p.updatableThen(), s.liveFunctions(), 100.0 * p.updatableThen() / Math.max(1, s.liveFunctions()));
+        if (!facts.properties().isEmpty()) {
+            out.printf("  of them with a jump back into their first %d bytes, which the patch would cover: at most %,d"
+                    + "%n  (a byte scan; it also flags %,d functions whose first bytes are one ftrace call, where no"
+                    + " jump can land: its false positives)%n", dynamos.analysis.EntryBranches.PATCH,
+                    p.notraceEntryBranches(), p.tracedEntryBranches());
+        }
+        out.printf("  left: noinstr %,d, entry code %,d, thunks %,d, assembly %,d%n", p.left().get(Reason.NOINSTR),
+                p.left().get(Reason.ENTRY_CODE), p.left().get(Reason.THUNK), p.left().get(Reason.NO_C_RECORD));
     }
 
     private void printExplanation(Explanation e, KernelFacts facts) {
@@ -344,6 +393,12 @@ final class AnalyzeCommand extends CliCommand {
         m.put("updatable_percent", Math.round(s.updatablePercent() * 100) / 100.0);
         m.put("goal_percent", Summary.GOAL_PERCENT);
         m.put("call_graph", s.callGraphKnown());
+        Proposal p = Proposal.of(facts, all);
+        Map<String, Object> proposal = new LinkedHashMap<>();
+        proposal.put("entry_patching_reaches", p.notrace());
+        proposal.put("updatable_then", p.updatableThen());
+        proposal.put("entry_branches_at_most", p.notraceEntryBranches());
+        m.put("proposal", proposal);
         return m;
     }
 
