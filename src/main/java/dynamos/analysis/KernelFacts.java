@@ -129,8 +129,8 @@ public record KernelFacts(String release, List<TextSymbol> symbols, TextLayout l
             out.add(new TextSymbol(SymbolName.parse(e.name()), e.address(), size, e.type(),
                     layout.regionOf(e.address()), position, byName.get(e.name()).size(), site[i]));
         }
-        return new KernelFacts(release, Collections.unmodifiableList(out), layout, btfFunctions, exported, bounds, callGraph, Map.of(), Set.of(), sites,
-                unmatched, invalid);
+        return new KernelFacts(release, Collections.unmodifiableList(out), layout, btfFunctions, exported, bounds,
+                callGraph, Map.of(), Set.of(), sites, unmatched, invalid);
     }
 
     /** The same facts with a call graph. */
