@@ -58,7 +58,7 @@ public final class KernelBtf {
      * payload: {@code payload_offset} (at 0x248) bytes into the protected-mode code, which follows
      * the boot sector and {@code setup_sects} (at 0x1f1) 512-byte sectors.
      */
-    static byte[] vmlinux(Path image) {
+    public static byte[] vmlinux(Path image) {
         byte[] bz;
         try {
             bz = Files.readAllBytes(image);

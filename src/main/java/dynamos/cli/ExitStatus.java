@@ -1,5 +1,6 @@
 package dynamos.cli;
 
+import dynamos.analysis.AnalysisException;
 import dynamos.btf.BtfException;
 import dynamos.elf.ElfException;
 import dynamos.host.HostException;
@@ -52,7 +53,8 @@ enum ExitStatus {
             new Mapping(UncheckedIOException.class, e -> FAILURE.code),
             new Mapping(UpdateException.class, e -> FAILURE.code),
             new Mapping(ElfException.class, e -> FAILURE.code),
-            new Mapping(BtfException.class, e -> FAILURE.code));
+            new Mapping(BtfException.class, e -> FAILURE.code),
+            new Mapping(AnalysisException.class, e -> FAILURE.code));
 
     /** picocli's view of {@link #TABLE}. */
     static final IExitCodeExceptionMapper MAPPER = ExitStatus::of;

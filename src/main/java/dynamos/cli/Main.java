@@ -32,6 +32,7 @@ import picocli.CommandLine.Command;
             SynchronizationCommands.InUse.class,
             MonitorCommand.class,
             BuildCommand.class,
+            AnalyzeCommand.class,
             UpdateCommands.Apply.class,
             UpdateCommands.Revert.class,
             UpdateCommands.ListUpdates.class,

@@ -124,6 +124,11 @@ public final class Kallsyms {
         return byName.containsKey("__ksymtab_" + name);
     }
 
+    /** Every entry, in kallsyms order. */
+    public List<Entry> entries() {
+        return entries;
+    }
+
     public int size() {
         return entries.size();
     }

@@ -177,6 +177,9 @@ public final class UpdateBuilder {
             UpdateDeclaration d = module.declaration();
             d.replacements().forEach(r -> Progress.detail("id " + r.id() + ": " + r.original()
                     + " -> version " + r.version() + " " + r.function()));
+            // What the analysis of the target kernel says about the replaced functions (issue 16), when cached.
+            dynamos.analysis.BuildAdvice.notes(kernel, d.ids().stream().map(d::original).distinct().toList())
+                    .forEach(Progress::detail);
             d.ids().stream().map(d::original).filter(o -> o.contains(":") && !o.startsWith("vmlinux:")).distinct()
                     .forEach(o -> Progress.detail(o + " is a function of module " + o.substring(0, o.indexOf(':'))
                             + ": its prototype is not checked (the kernel's BTF covers vmlinux); apply works whether"

@@ -1,0 +1,79 @@
+package dynamos.analysis;
+
+import dynamos.btf.KernelBtf;
+import dynamos.kernel.KernelRelease;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What {@code dynamos build} tells about the kernel functions an update replaces, from the cached
+ * listings of the target kernel (nothing when they are not cached): a function without an ftrace site
+ * (the framework will refuse it), one inlined into all its callers, one that shares its name with another,
+ * and the copies GCC made of it ({@code .part}, {@code .isra}, {@code .constprop}: calls that reach them do
+ * not run the new version) and its {@code .cold} parts. The symbol and ftrace lists and the BTF are read,
+ * not the code, so it takes a second or two; {@code dynamos analyze FUNCTION} says more (callers, what is
+ * inside).
+ */
+public final class BuildAdvice {
+    private BuildAdvice() {}
+
+    /** Notes on {@code originals} (vmlinux functions; module targets are skipped) for {@code kernel}. */
+    public static List<String> notes(KernelRelease kernel, List<String> originals) {
+        Path dir = FactsCache.dir(kernel);
+        Path kallsyms = dir.resolve(FactsCache.KALLSYMS);
+        Path ftrace = dir.resolve(FactsCache.FTRACE);
+        if (!Files.isRegularFile(kallsyms) || !Files.isRegularFile(ftrace)) {
+            return List.of();
+        }
+        try {
+            KernelFacts facts = FactsCache.load(kernel.version(), kallsyms, ftrace, KernelBtf.file(kernel));
+            return notes(Classifier.classify(facts), facts, originals);
+        } catch (RuntimeException e) {
+            // Advice only: a build never fails for it.
+            return List.of("the analysis of " + kernel.version() + " was skipped: " + e.getMessage());
+        }
+    }
+
+    /** The notes on {@code originals} from a classification. */
+    public static List<String> notes(List<Classification> all, KernelFacts facts, List<String> originals) {
+        List<String> out = new ArrayList<>();
+        for (String original : originals) {
+            String name = original.startsWith("vmlinux:") ? original.substring("vmlinux:".length()) : original;
+            if (name.contains(":")) {
+                continue;
+            }
+            Explanation e = Explanation.of(name, all, facts);
+            String see = " (dynamos analyze " + name + ")";
+            if (e.symbols().isEmpty()) {
+                out.add("warning: " + e.verdict() + see);
+                continue;
+            }
+            for (Classification c : e.symbols()) {
+                if (c.category() != Category.DIRECT) {
+                    out.add("warning: " + c.key() + ": " + c.category().label
+                            + (c.reason() == null ? "" : " (" + c.reason().description + ")")
+                            + ": registering it will be refused; update its callers instead" + see);
+                }
+                if (!c.parts().isEmpty()) {
+                    out.add(c.key() + " has parts " + String.join(", ", c.parts())
+                            + ": the removal check covers them with the function");
+                }
+            }
+            if (e.symbols().size() > 1) {
+                out.add("warning: " + e.symbols().size() + " functions are named " + name
+                        + ": the framework refuses an ambiguous name" + see);
+            }
+            Set<PartKind> copies = Set.of(PartKind.PART, PartKind.CLONE);
+            for (Classification r : e.related()) {
+                if (copies.contains(r.symbol().name().kind())) {
+                    out.add("warning: GCC also made " + r.key() + " (" + r.symbol().name().kind().description
+                            + ") of " + name + ": calls that reach it do not run the new version" + see);
+                }
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,186 @@
+package dynamos.analysis;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One function explained: the text symbols of its name, the compiler's copies and parts of it, whether
+ * and how it can be updated, and the {@code <dynamos.h>} declaration lines that do it.
+ *
+ * @param function the name asked about
+ * @param verdict one sentence: can it be updated, and how
+ * @param symbols the text symbols of exactly this name (several: namesakes, in {@code DYNAMOS_SYMBOL} order)
+ * @param related the other symbols made from the same source function ({@code .cold}, {@code .part.N}, ...)
+ * @param btfRecord whether the kernel's BTF records a C function of this name
+ * @param notes what else matters for an update of it
+ * @param declarations lines ready to paste into an update: {@code DYNAMOS_REPLACE} and {@code DYNAMOS_SYMBOL}
+ */
+public record Explanation(String function, String verdict, List<Classification> symbols, List<Classification> related,
+        boolean btfRecord, List<String> notes, List<String> declarations) {
+    public Explanation {
+        symbols = List.copyOf(symbols);
+        related = List.copyOf(related);
+        notes = List.copyOf(notes);
+        declarations = List.copyOf(declarations);
+    }
+
+    /** Whether some symbol of this name is updatable (directly or through callers). */
+    public boolean updatable() {
+        return symbols.stream().anyMatch(c -> c.category().updatable());
+    }
+
+    /** Explains {@code function} from a kernel's classification. */
+    public static Explanation of(String function, List<Classification> all, KernelFacts facts) {
+        return of(function, all, facts, null);
+    }
+
+    /**
+     * Explains {@code function} of {@code module} (null: the core kernel); declarations then name
+     * module functions as {@code "module:function"}.
+     */
+    public static Explanation of(String function, List<Classification> all, KernelFacts facts, String module) {
+        String base = SymbolName.parse(function).base();
+        List<Classification> exact = all.stream().filter(c -> c.symbol().fullName().equals(function)).toList();
+        List<Classification> related = all.stream().filter(c -> c.symbol().name().base().equals(base)
+                && !c.symbol().fullName().equals(function)).toList();
+        boolean btf = facts.btfFunctions().contains(base);
+        List<String> notes = new ArrayList<>();
+        List<String> decls = new ArrayList<>();
+        String verdict;
+        if (exact.isEmpty()) {
+            List<Classification> entries = related.stream().filter(c -> c.symbol().name().kind().isEntry()).toList();
+            if (!entries.isEmpty()) {
+                verdict = function + " has no symbol of its own in the kernel's text: GCC replaced it by "
+                        + String.join(", ", entries.stream().map(Classification::key).toList())
+                        + "; calls reach those copies, which use a calling convention of GCC's choosing";
+                notes.add("update the callers of " + function + " instead, or write a version of the copy with its"
+                        + " exact convention (its parameters as GCC left them)");
+            } else if (btf) {
+                verdict = function + " is recorded in the kernel's BTF but has no text symbol (kallsyms does not"
+                        + " list it)";
+            } else {
+                verdict = function + " is not in the kernel's text: it is inlined into all its callers (or not built"
+                        + " in this configuration); an update must replace the functions that hold its copies";
+                notes.add("which functions hold inlined copies is in the kernel's DWARF (Debian's -dbg package);"
+                        + " dynamos analyze does not read it yet");
+            }
+        } else {
+            Classification first = exact.getFirst();
+            verdict = function + (exact.size() > 1 ? " (" + exact.size() + " functions of this name)" : "") + ": "
+                    + verdictOf(first);
+            int id = 1;
+            for (Classification c : exact) {
+                if (c.category() == Category.DIRECT) {
+                    if (!c.symbol().ambiguous() || id == 1) {
+                        decls.add("DYNAMOS_REPLACE(" + id++ + ", " + target(module, function) + ", " + cName(function)
+                                + "_v2);");
+                    }
+                } else if (c.category() == Category.THROUGH_CALLERS) {
+                    for (String caller : c.callers()) {
+                        String name = caller.contains("#") ? caller.substring(0, caller.indexOf('#')) : caller;
+                        decls.add("DYNAMOS_REPLACE(" + id++ + ", " + target(module, name) + ", " + cName(name) + "_v2);");
+                    }
+                }
+                if (c.category() == Category.NOT_UPDATABLE) {
+                    notes.add(whyNotThroughCallers(c, all, facts.callGraph()));
+                }
+                if (c.compilerCopy()) {
+                    notes.add(c.key() + " is a " + c.symbol().name().kind().description + " GCC made of "
+                            + c.symbol().name().base() + ": a version of it must take the copy's parameters");
+                }
+            }
+            for (Classification r : related) {
+                if (r.symbol().name().kind() == PartKind.PART || r.symbol().name().kind() == PartKind.CLONE) {
+                    notes.add("GCC also made " + r.key() + " (" + r.symbol().name().kind().description + ", "
+                            + r.category().label + "): calls that reach it do not run a version of " + function);
+                }
+            }
+            if (exact.size() > 1) {
+                notes.add("several functions are named " + function + " (positions in address order, listed above):"
+                        + " the framework refuses to register an ambiguous name today (kernel/symbols.c), and"
+                        + " DYNAMOS_SYMBOL(" + function + ", POSITION) only chooses among symbols an update uses");
+                for (Classification c : exact) {
+                    notes.add(c.key() + " lies " + neighbours(c.symbol(), facts.symbols())
+                            + " (the link order follows the source files)");
+                }
+            }
+        }
+        return new Explanation(function, verdict, exact, related, btf, notes, decls);
+    }
+
+    /** The nearest global functions before and after {@code s}: hints at its source file. */
+    static String neighbours(TextSymbol s, List<TextSymbol> symbols) {
+        int i = symbols.indexOf(s);
+        String before = null;
+        String after = null;
+        for (int j = i - 1; j >= 0 && before == null; j--) {
+            TextSymbol t = symbols.get(j);
+            if (t.global() && !TextLayout.isMarker(t.fullName())) {
+                before = t.fullName();
+            }
+        }
+        for (int j = i + 1; j < symbols.size() && after == null; j++) {
+            TextSymbol t = symbols.get(j);
+            if (t.global() && !TextLayout.isMarker(t.fullName())) {
+                after = t.fullName();
+            }
+        }
+        return "after " + (before == null ? "the start of the text" : before) + " and before "
+                + (after == null ? "the end of the text" : after);
+    }
+
+    /** Why the callers of {@code c} do not cover it. */
+    static String whyNotThroughCallers(Classification c, List<Classification> all, CallGraph graph) {
+        if (!graph.known()) {
+            return "its callers were not analysed (no call graph)";
+        }
+        if (graph.addressTaken().contains(c.key())) {
+            return c.key() + "'s address is taken (stored in data or code) or modules may call it (exported): calls"
+                    + " that do not come from a known caller would bypass updated callers";
+        }
+        Map<String, Classification> byKey = new HashMap<>();
+        all.forEach(x -> byKey.put(x.key(), x));
+        List<String> bad = new ArrayList<>();
+        int live = 0;
+        for (String k : graph.callersOf(c.key()).stream().sorted().toList()) {
+            Classification caller = byKey.get(k);
+            if (caller == null || caller.category() == Category.FREED_AFTER_BOOT) {
+                continue;
+            }
+            live++;
+            if (!caller.category().updatable() && caller.category() != Category.PART_OF_ANOTHER) {
+                bad.add(k + " (" + caller.category().label
+                        + (caller.reason() == null ? "" : ": " + caller.reason().name().toLowerCase()) + ")");
+            }
+        }
+        if (live == 0) {
+            return "no caller of " + c.key() + " runs after boot: the code scan found none outside init text";
+        }
+        return bad.isEmpty() ? "its callers call each other in a cycle, which this analysis does not resolve"
+                : "callers that are not updatable: " + String.join(", ", bad);
+    }
+
+    private static String verdictOf(Classification c) {
+        return switch (c.category()) {
+            case DIRECT -> "updatable directly (it has an ftrace site)";
+            case THROUGH_CALLERS -> "not redirectable (" + c.reason().description + "), updatable through its "
+                    + c.callers().size() + " caller(s)";
+            case NOT_UPDATABLE -> "not updatable: " + c.reason().description;
+            case PART_OF_ANOTHER -> "part of " + (c.parent() == null ? "another function" : c.parent())
+                    + ": update that function";
+            case FREED_AFTER_BOOT -> "init code, freed after boot: nothing to update";
+            case NOT_A_FUNCTION -> "not a function (a linker-script marker)";
+        };
+    }
+
+    private static String target(String module, String name) {
+        return module == null ? name : "\"" + module + ":" + name + "\"";
+    }
+
+    /** A C identifier for a version of {@code name} ({@code foo.isra.0} gives {@code foo_isra_0}). */
+    private static String cName(String name) {
+        return name.replace('.', '_');
+    }
+}
