@@ -6,7 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What {@code dynamos build} tells about the kernel functions an update replaces, from the cached
@@ -29,12 +31,30 @@ public final class BuildAdvice {
             return List.of();
         }
         try {
-            KernelFacts facts = FactsCache.load(kernel.version(), kallsyms, ftrace, KernelBtf.file(kernel));
-            return notes(Classifier.classify(facts), facts, originals);
+            Analysed a = analysed(kernel.version(), kallsyms, ftrace, KernelBtf.file(kernel));
+            return notes(a.all(), a.facts(), originals);
         } catch (RuntimeException e) {
             // Advice only: a build never fails for it.
             return List.of("the analysis of " + kernel.version() + " was skipped: " + e.getMessage());
         }
+    }
+
+    private record Analysed(KernelFacts facts, List<Classification> all) {}
+
+    /** Analyses per listing, kept for the JVM's life: the tests build dozens of updates in one JVM. */
+    private static final Map<String, Analysed> ANALYSED = new ConcurrentHashMap<>();
+
+    private static Analysed analysed(String version, Path kallsyms, Path ftrace, Path btf) {
+        String key;
+        try {
+            key = version + "|" + Files.getLastModifiedTime(kallsyms) + "|" + Files.getLastModifiedTime(ftrace);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return ANALYSED.computeIfAbsent(key, k -> {
+            KernelFacts facts = FactsCache.load(version, kallsyms, ftrace, btf);
+            return new Analysed(facts, Classifier.classify(facts));
+        });
     }
 
     /** The notes on {@code originals} from a classification. */
