@@ -108,8 +108,8 @@ public final class CodeTables {
         return out;
     }
 
-    /** The index of the last start at or below {@code address}, or -1. */
-    private static int containing(long[] starts, long address) {
+    /** The index of the last start at or below {@code address}, or -1 ({@code starts} sorted). */
+    static int containing(long[] starts, long address) {
         int i = Arrays.binarySearch(starts, address);
         if (i >= 0) {
             while (i + 1 < starts.length && starts[i + 1] == address) {

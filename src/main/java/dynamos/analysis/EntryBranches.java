@@ -1,6 +1,5 @@
 package dynamos.analysis;
 
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -42,7 +41,7 @@ public final class EntryBranches {
                 if (target == Long.MIN_VALUE) {
                     continue;
                 }
-                int i = containing(starts, base + q);
+                int i = CodeTables.containing(starts, base + q);
                 if (i >= 0 && target > starts[i] && target < starts[i] + PATCH && base + q >= starts[i] + PATCH) {
                     out.add(syms.get(i).key());
                 }
@@ -51,16 +50,6 @@ public final class EntryBranches {
         return out;
     }
 
-    private static int containing(long[] starts, long address) {
-        int i = Arrays.binarySearch(starts, address);
-        if (i >= 0) {
-            while (i + 1 < starts.length && starts[i + 1] == address) {
-                i++;
-            }
-            return i;
-        }
-        return -i - 2;
-    }
 
     private static int le32(byte[] b, int q) {
         return (b[q] & 0xff) | (b[q + 1] & 0xff) << 8 | (b[q + 2] & 0xff) << 16 | (b[q + 3] & 0xff) << 24;
