@@ -4,8 +4,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 
 /** One run of the {@code dynamos} command line in this JVM: its exit status and what it printed. */
-record CliRun(int status, String out, String err) {
-    static CliRun of(String... args) {
+public record CliRun(int status, String out, String err) {
+    public static CliRun of(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int status = Main.execute(new PrintWriter(out), new PrintWriter(err), args);
