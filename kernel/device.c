@@ -52,7 +52,7 @@ struct dyn_cmd {
 /* Indexed by the ioctl number's nr. */
 static const struct dyn_cmd dyn_cmds[] = {
 	{ "VERSION", 0, 0, dyn_cmd_version },
-	{ "REGISTER", F_NAME | F_ID | F_SYMBOL | F_RUNS_CODE, N_MUTEX,
+	{ "REGISTER", F_NAME | F_ID | F_SYMBOL | F_ADDRESS | F_RUNS_CODE, N_MUTEX,
 	  dyn_cmd_register },
 	{ "DEREGISTER", F_NAME | F_ID | F_VERSION | F_TIMEOUT | F_RECORDS,
 	  N_MUTEX | N_UPDATE, dyn_cmd_deregister },

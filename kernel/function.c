@@ -181,9 +181,13 @@ int dyn_func_attach(struct dyn_update *upd, struct dynamos_req *req)
 	ret = dyn_split_spec(req->symbol, modname, &sym, req);
 	if (ret)
 		return ret;
-	ret = dyn_resolve(req->symbol, DYN_CODE_TARGET, &code, req);
-	if (ret == -ENOENT && modname[0] && strcmp(modname, "vmlinux") &&
-	    !dyn_module_loaded(modname)) {
+	if (req->address)	/* one of several same-named functions */
+		ret = dyn_resolve_named(req->symbol, req->address,
+					DYN_CODE_TARGET, &code, req);
+	else
+		ret = dyn_resolve(req->symbol, DYN_CODE_TARGET, &code, req);
+	if (ret == -ENOENT && !req->address && modname[0] &&
+	    strcmp(modname, "vmlinux") && !dyn_module_loaded(modname)) {
 		/* Waits for its module; nothing to check before it comes. */
 		memset(req->error, 0, sizeof(req->error));
 		ret = 0;

@@ -319,6 +319,8 @@ int dyn_resolve(const char *spec, unsigned int flags, struct dyn_code *out,
 		struct dynamos_req *req);
 int dyn_resolve_addr(unsigned long addr, unsigned int flags,
 		     struct dyn_code *out, struct dynamos_req *req);
+int dyn_resolve_named(const char *spec, unsigned long addr, unsigned int flags,
+		      struct dyn_code *out, struct dynamos_req *req);
 void dyn_code_put(struct dyn_code *code);
 const char *dyn_code_module(const struct dyn_code *code);
 unsigned long dyn_ftrace_location(unsigned long ip);

@@ -112,6 +112,11 @@ int dyn_cmd_register(struct dyn_op *op)
 	upd = dyn_find(req->name, req->id);
 	if (!upd)
 		return dyn_register_original(req);
+	if (req->address) {
+		dyn_err(req, "%s/%u is registered already: an address only names the original function, at the first registration",
+			req->name, req->id);
+		return -EINVAL;
+	}
 
 	ret = dyn_resolve(req->symbol, 0, &code, req);
 	if (ret)

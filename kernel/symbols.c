@@ -372,7 +372,7 @@ int dyn_resolve(const char *spec, unsigned int flags, struct dyn_code *out,
 			dyn_err(req, "ambiguous symbol '%s': %u kallsyms entries (in %s); name it module:symbol",
 				m.sym, m.count, m.where);
 		else
-			dyn_err(req, "ambiguous symbol '%s': %u kallsyms entries, all in vmlinux (same-named static functions cannot be told apart by name)",
+			dyn_err(req, "ambiguous symbol '%s': %u kallsyms entries, all in vmlinux (same-named static functions): give the address of one",
 				m.sym, m.count);
 		return -ENOTUNIQ;
 	}
@@ -381,6 +381,77 @@ int dyn_resolve(const char *spec, unsigned int flags, struct dyn_code *out,
 	if (ret)
 		return ret;
 	strscpy(out->sym, m.sym, sizeof(out->sym));
+	return 0;
+}
+
+/* The entries of one core-kernel name, and whether one starts at @addr. */
+struct dyn_named {
+	unsigned long addr;
+	unsigned int count;
+	bool found;
+};
+
+static int dyn_named_entry(void *data, unsigned long addr)
+{
+	struct dyn_named *n = data;
+
+	n->count++;
+	if (addr == n->addr)
+		n->found = true;
+	return 0;
+}
+
+/*
+ * Resolve "sym" or "vmlinux:sym" given with the address of one of its
+ * kallsyms entries: how REGISTER names one of several same-named static
+ * functions of the core kernel (userspace counts their positions in
+ * /proc/kallsyms).  The address is not trusted: it must be the start of a
+ * kallsyms entry named @spec's symbol.  Module functions are always found
+ * by name, since they are looked up again whenever their module reloads.
+ * May sleep (walks the kallsyms entries of that name).
+ */
+int dyn_resolve_named(const char *spec, unsigned long addr, unsigned int flags,
+		      struct dyn_code *out, struct dynamos_req *req)
+{
+	char modname[MODULE_NAME_LEN];
+	struct dyn_named n = { .addr = addr };
+	unsigned long size = 0, offset = 0;
+	const char *sym;
+	int ret;
+
+	ret = dyn_split_spec(spec, modname, &sym, req);
+	if (ret)
+		return ret;
+	if (modname[0] && strcmp(modname, "vmlinux")) {
+		dyn_err(req, "an address names only core-kernel functions; %s is found by name (give no address)",
+			spec);
+		return -EINVAL;
+	}
+	dyn_sym.kallsyms_on_each_match_symbol(dyn_named_entry, sym, &n);
+	if (!n.count) {
+		dyn_err(req, "unknown symbol '%s' in vmlinux", sym);
+		return -ENOENT;
+	}
+	if (!dyn_sym.kallsyms_lookup_size_offset(addr, &size, &offset) ||
+	    !size || offset) {
+		dyn_err(req, "not a function: 0x%lx is not the start of a kernel symbol",
+			addr);
+		return -ENOEXEC;
+	}
+	if (!n.found) {
+		dyn_err(req, "0x%lx is %ps, not one of the %u kallsyms entries named '%s'",
+			addr, (void *)addr, n.count, sym);
+		return -EINVAL;
+	}
+	ret = dyn_resolve_addr(addr, flags, out, req);
+	if (ret)
+		return ret;
+	if (out->mod) {		/* kallsyms_on_each_match_symbol: vmlinux only */
+		dyn_err(req, "0x%lx is not core-kernel text", addr);
+		dyn_code_put(out);
+		return -EINVAL;
+	}
+	strscpy(out->sym, sym, sizeof(out->sym));
 	return 0;
 }
 

@@ -120,7 +120,9 @@ struct dynamos_group_member {
  *                             number of members for ACTIVATE_GROUP)
  *    80  128 symbol      in:  function name, "" if unused
  *   208    8 address     in:  function address (SET_HANDLER/SET_HOOK
- *                             alternative to symbol), the members' array
+ *                             alternative to symbol; REGISTER: which of
+ *                             several same-named functions symbol is),
+ *                             the members' array
  *                             for ACTIVATE_GROUP, the record buffer (see
  *                             size), 0 if unused
  *   216    4 hook        in:  DYNAMOS_HOOK_* for SET_HOOK, else 0
@@ -437,8 +439,22 @@ struct dynamos_rec_monitor_version {
  *                        Functions of dynamos itself may be updated
  *                        ("dynamos:sym"), except those on the redirection,
  *                        removal and command paths (EOPNOTSUPP, saying so).
+ *                        Static functions of one name in several files of
+ *                        the core kernel ("namesakes") are ambiguous by name:
+ *                        the first registration then also gives address, the
+ *                        start of the kallsyms entry meant (the Nth of the
+ *                        name in /proc/kallsyms, which is address order).
+ *                        The kernel checks it: ENOEXEC if no kallsyms entry
+ *                        starts there, EINVAL if that entry is not named
+ *                        symbol or symbol names a module function (those
+ *                        are always found by name), ENOENT no such name.
+ *                        A unique name may be given with its address too.
+ *                        Address 0: found by name (ENOTUNIQ if ambiguous).
+ *                        Kernels before this addition refuse a non-zero
+ *                        address on REGISTER with EINVAL.
  *                        Later registrations add the next version (highest
- *                        registered + 1).  -> result = version number.
+ *                        registered + 1; address must be 0, else EINVAL).
+ *                        -> result = version number.
  *                        Errors: EAGAIN the function's module is still
  *                        initialising, ENOENT unknown symbol, ENOTUNIQ ambiguous
  *                        name, ENOEXEC not a function, EOPNOTSUPP no ftrace

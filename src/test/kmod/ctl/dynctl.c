@@ -4,7 +4,7 @@
  *
  *   dynctl version
  *   dynctl status
- *   dynctl register NAME ID SYMBOL
+ *   dynctl register NAME ID SYMBOL [0xADDR]   ADDR: which same-named function
  *   dynctl deregister NAME ID VERSION [TIMEOUT_MS]   busy tasks as for in-use
  *   dynctl activate NAME ID VERSION
  *   dynctl rule NAME ID SYMBOL|0xADDR|0
@@ -54,7 +54,7 @@ static const char *dev = "/dev/dynamos";
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: dynctl version|status|register N ID SYM|deregister N ID V [MS]|\n"
+		"usage: dynctl version|status|register N ID SYM [0xADDR]|deregister N ID V [MS]|\n"
 		"       activate N ID V|group N ID V [N ID V ...]|rule N ID SYM|\n"
 		"       hook KIND N ID V SYM|call SYM|\n"
 		"       stop [MS]|in-use N ID V [MS]|list [BYTES|bad]|fuzz COUNT [SEED]|\n"
@@ -321,7 +321,8 @@ enum { F_NAME = 1, F_ID = 2, F_VERSION = 4, F_SYMBOL = 8, F_ADDRESS = 16,
        F_HOOK = 32, F_TIMEOUT = 64, F_FLAGS = 128, F_STATE = 256,
        F_MEMBERS = 512 };
 static const unsigned int cmd_fields[] = {
-	0, F_NAME | F_ID | F_SYMBOL, F_NAME | F_ID | F_VERSION | F_TIMEOUT,
+	0, F_NAME | F_ID | F_SYMBOL | F_ADDRESS,
+	F_NAME | F_ID | F_VERSION | F_TIMEOUT,
 	F_NAME | F_ID | F_VERSION, F_NAME | F_ID | F_SYMBOL | F_ADDRESS,
 	F_NAME | F_ID | F_VERSION | F_SYMBOL | F_ADDRESS | F_HOOK,
 	F_SYMBOL, F_TIMEOUT,
@@ -1026,10 +1027,12 @@ int main(int argc, char **argv)
 		close(fd);
 		return n < 0 ? errno : 0;
 	}
-	if (!strcmp(c, "register") && argc == 5) {
+	if (!strcmp(c, "register") && (argc == 5 || argc == 6)) {
 		set_str(r.name, sizeof(r.name), argv[2]);
 		r.id = num(argv[3]);
 		set_str(r.symbol, sizeof(r.symbol), argv[4]);
+		if (argc == 6)
+			r.address = num(argv[5]);
 		return run(DYNAMOS_IOC_REGISTER, &r);
 	}
 	if (!strcmp(c, "deregister") && (argc == 5 || argc == 6)) {

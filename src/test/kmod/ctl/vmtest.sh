@@ -3,7 +3,7 @@
 # In-VM test of dynamos.ko with the test modules.  Run inside the guest:
 
 #   ./dynamos vm -- bash src/test/kmod/ctl/vmtest.sh [TEST...]
-# Tests: basic errors stack absent handler hooks quiesce pins stop schedule nonroot fuzz
+# Tests: basic errors stack absent handler hooks quiesce pins stop schedule nonroot group namesake fuzz
 # (default: all).  Prints PASS/FAIL lines; exit status = number of failures.
 # dynamos.framework.ClientSuitesIT runs it with the modules and dynctl it built
 # (FRAMEWORK, TARGET, UPDATE, DYNCTL); by hand, they default to in-tree builds.
@@ -385,8 +385,43 @@ t_group() {
 	eq "table empty" "$($C status | wc -l)" 2
 }
 
+t_namesake() {
+	echo "== namesakes: REGISTER picks one of several same-named statics by address"
+	# load_elf_binary: fs/binfmt_elf.c (64-bit ELF, every exec here) and
+	# fs/compat_binfmt_elf.c (32-bit ELF), in that order in kallsyms.
+	local a1 a2 other
+	a1=$(awk '$3 == "load_elf_binary" && NF == 3 {print "0x" $1}' /proc/kallsyms | sed -n 1p)
+	a2=$(awk '$3 == "load_elf_binary" && NF == 3 {print "0x" $1}' /proc/kallsyms | sed -n 2p)
+	other=$(awk '$3 == "load_elf_library" && NF == 3 {print "0x" $1}' /proc/kallsyms | sed -n 1p)
+	echo "  (load_elf_binary at $a1 and $a2, load_elf_library at $other)"
+	[ -n "$a2" ] || { fail "two load_elf_binary entries in /proc/kallsyms"; return; }
+	err 76 $C register n 1 load_elf_binary
+	case $LAST in *"give the address of one"*) pass "ambiguous without an address says what to give";;
+		*) fail "message: $LAST";; esac
+	err 8 $C register n 1 load_elf_binary $(printf '0x%x' $((a1 + 1)))
+	err 22 $C register n 1 load_elf_binary "$other"
+	case $LAST in *"not one of the 2 kallsyms entries named 'load_elf_binary'"*) pass "another function's address refused";;
+		*) fail "message: $LAST";; esac
+	err 2 $C register n 1 no_such_function "$a1"
+	err 22 $C register n 1 dynamos_target:dynamos_target_fn "$a1"
+	eq "nothing registered" "$($C status | wc -l)" 2
+	ok $C register n 1 load_elf_binary "$a1"; eq "position 1 by address" "$LAST" "ok 1"
+	ok $C register n 2 vmlinux:load_elf_binary "$a2"; eq "position 2 by address" "$LAST" "ok 1"
+	err 22 $C register n 1 dynamos_target_fn_v2 "$a1"
+	case $LAST in *"only names the original"*) pass "address refused on a later registration";;
+		*) fail "message: $LAST";; esac
+	/bin/true; /bin/true
+	local c1 c2; c1=$(calls n 1 1); c2=$(calls n 2 1)
+	echo "  (calls: position 1 $c1, position 2 $c2)"
+	[ "${c1:-0}" -ge 2 ] && pass "exec runs the redirected native load_elf_binary" || fail "position 1 calls: $c1"
+	eq "the compat load_elf_binary is not called" "$c2" 0
+	ok $C deregister n 2 0
+	ok $C deregister n 1 0
+	eq "table empty" "$($C status | wc -l)" 2
+}
+
 setup
-TESTS=${*:-basic errors stack absent handler hooks quiesce pins stop schedule nonroot group fuzz}
+TESTS=${*:-basic errors stack absent handler hooks quiesce pins stop schedule nonroot group namesake fuzz}
 for t in $TESTS; do t_$t; done
 ok $C stop
 ok rmmod dynamos_test_update dynamos_target dynamos

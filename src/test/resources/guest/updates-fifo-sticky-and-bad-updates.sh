@@ -1,5 +1,6 @@
 # The FIFO hardening ($FIFO_STICKY) applied live with dynamos apply, listed and reverted; then
-# each bad update ($BAD_UPDATES, blank-separated) refused, leaving nothing loaded or registered.
+# each bad update ($BAD_UPDATES, blank-separated) refused, leaving nothing loaded or registered; then
+# $NAMESAKE, an update of one of two same-named kernel functions, applied, observed and reverted.
 . "$(dirname "$0")/lib.sh"
 
 rows() { tail -n +3 /dev/dynamos | wc -l; }
@@ -28,5 +29,11 @@ for bad in $BAD_UPDATES; do
   val "rows_$n" "$(rows)"; val "loaded_$n" "$(loaded)"
 done
 val opens_after_bad "$(open_as 2000 /tmp/st/f)"
+# One of two same-named kernel functions ($NAMESAKE: fs/binfmt_elf.c's load_elf_binary), by DYNAMOS_SYMBOL.
+d apply "$NAMESAKE"
+val namesake_table "$(tail -n +3 /dev/dynamos | awk '{print $1, $3, $4, $7, $8}' | tr '\n' ';')"
+for i in 1 2 3; do /bin/true; done
+d revert namesake_elf
+val rows_namesake "$(rows)"; val loaded_namesake "$(grep -c '^dynamos_namesake' /proc/modules || true)"
 d stop
-dmesg | grep -E 'fifo_sticky|bad_failing_hook|bad_failing_post_hook' | no_timestamps
+dmesg | grep -E 'fifo_sticky|bad_failing_hook|bad_failing_post_hook|namesake_elf' | no_timestamps

@@ -22,7 +22,10 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class BuildAdvice {
     private BuildAdvice() {}
 
-    /** Notes on {@code originals} (vmlinux functions; module targets are skipped) for {@code kernel}. */
+    /**
+     * Notes on {@code originals} (vmlinux functions, {@code name@N} for DYNAMOS_SYMBOL(name, N); module
+     * targets are skipped) for {@code kernel}; a note starting with "error: " fails the build.
+     */
     public static List<String> notes(KernelRelease kernel, List<String> originals) {
         Path dir = FactsCache.dir(kernel);
         Path kallsyms = dir.resolve(FactsCache.KALLSYMS);
@@ -62,6 +65,11 @@ public final class BuildAdvice {
         List<String> out = new ArrayList<>();
         for (String original : originals) {
             String name = original.startsWith("vmlinux:") ? original.substring("vmlinux:".length()) : original;
+            int position = 0; // name@N: DYNAMOS_SYMBOL(name, N) of the update
+            if (name.contains("@")) {
+                position = Integer.parseInt(name.substring(name.indexOf('@') + 1));
+                name = name.substring(0, name.indexOf('@'));
+            }
             if (name.contains(":")) {
                 continue;
             }
@@ -82,9 +90,17 @@ public final class BuildAdvice {
                             + ": the removal check covers them with the function");
                 }
             }
-            if (e.symbols().size() > 1) {
-                out.add("warning: " + e.symbols().size() + " functions are named " + name
-                        + ": the framework refuses an ambiguous name" + see);
+            if (e.symbols().size() > 1 && position == 0) {
+                out.add("error: " + e.symbols().size() + " functions are named " + name + ": add DYNAMOS_SYMBOL("
+                        + name + ", N) for the one to replace:");
+                for (Classification c : e.symbols()) {
+                    out.add("  DYNAMOS_SYMBOL(" + name + ", " + c.symbol().position() + "); /* "
+                            + Explanation.neighbours(c.symbol(), facts.symbols()) + " */");
+                }
+            } else if (e.symbols().size() > 1 && position <= e.symbols().size()) {
+                TextSymbol s = e.symbols().get(position - 1).symbol();
+                out.add("DYNAMOS_SYMBOL(" + name + ", " + position + "): replaces " + name + "#" + position + ", which lies "
+                        + Explanation.neighbours(s, facts.symbols()));
             }
             Set<PartKind> copies = Set.of(PartKind.PART, PartKind.CLONE);
             for (Classification r : e.related()) {

@@ -73,7 +73,12 @@ public record Explanation(String function, String verdict, List<Classification> 
             int id = 1;
             for (Classification c : exact) {
                 if (c.category() == Category.DIRECT) {
-                    if (!c.symbol().ambiguous() || id == 1) {
+                    if (c.symbol().ambiguous() && module == null) {
+                        // One update replaces one of them: each position is a ready pair of lines.
+                        decls.add("/* " + c.key() + ", " + neighbours(c.symbol(), facts.symbols()) + ": */");
+                        decls.add("DYNAMOS_REPLACE(" + id + ", " + function + ", " + cName(function) + "_v2);");
+                        decls.add("DYNAMOS_SYMBOL(" + function + ", " + c.symbol().position() + ");");
+                    } else if (!c.symbol().ambiguous() || id == 1) {
                         decls.add("DYNAMOS_REPLACE(" + id++ + ", " + target(module, function) + ", " + cName(function)
                                 + "_v2);");
                     }
@@ -99,8 +104,10 @@ public record Explanation(String function, String verdict, List<Classification> 
             }
             if (exact.size() > 1) {
                 notes.add("several functions are named " + function + " (positions in address order, listed above):"
-                        + " the framework refuses to register an ambiguous name today (kernel/symbols.c), and"
-                        + " DYNAMOS_SYMBOL(" + function + ", POSITION) only chooses among symbols an update uses");
+                        + (module == null ? " an update replaces one of them, chosen with DYNAMOS_SYMBOL(" + function
+                                + ", POSITION) (which also binds the update's own uses of the name); a second update"
+                                + " replaces another"
+                                : " the framework refuses an ambiguous name within one module"));
                 for (Classification c : exact) {
                     notes.add(c.key() + " lies " + neighbours(c.symbol(), facts.symbols())
                             + " (the link order follows the source files)");

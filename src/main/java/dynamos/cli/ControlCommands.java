@@ -67,13 +67,15 @@ final class ControlCommands {
         @Parameters(index = "1", paramLabel = "ID", converter = Converters.UpdateId.class,
                 description = "Update id (by convention the number of arguments).")
         long id;
-        @Parameters(index = "2", paramLabel = "FUNCTION", converter = Converters.FunctionName.class,
-                description = "symbol or module:symbol.")
+        @Parameters(index = "2", paramLabel = "FUNCTION", converter = Converters.OriginalName.class,
+                description = "symbol or module:symbol; symbol@N is the Nth of several same-named core-kernel "
+                        + "functions (in /proc/kallsyms order, as DYNAMOS_SYMBOL counts; `dynamos analyze NAME` lists them).")
         String function;
 
         @Override
         Operation operation() {
-            return new Operation.Register(name, id, function);
+            dynamos.framework.Namesakes.Named named = dynamos.framework.Namesakes.parse(function);
+            return new Operation.Register(name, id, named.function(), named.position());
         }
     }
 

@@ -46,6 +46,19 @@ final class Converters {
         }
     }
 
+    /** A function name that may end in {@code @N}: the Nth of several same-named core-kernel functions. */
+    static final class OriginalName implements ITypeConverter<String> {
+        @Override
+        public String convert(String word) {
+            try {
+                new FunctionName().convert(dynamos.framework.Namesakes.parse(word).function());
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+            return word;
+        }
+    }
+
     /** An update id, an unsigned 32-bit number. */
     static final class UpdateId implements ITypeConverter<Long> {
         @Override

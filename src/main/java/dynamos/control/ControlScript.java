@@ -60,8 +60,8 @@ public final class ControlScript {
         List<String> a = w.subList(1, w.size());
         return switch (verb) {
             case "register" -> {
-                arity(n, verb, a, 3, "register NAME ID FUNCTION");
-                yield new Operation.Register(name(n, a.get(0)), id(n, a.get(1)), function(n, a.get(2)));
+                arity(n, verb, a, 3, "register NAME ID FUNCTION[@POSITION]");
+                yield register(n, name(n, a.get(0)), id(n, a.get(1)), a.get(2));
             }
             case "deregister" -> {
                 Double timeout = null;
@@ -137,7 +137,7 @@ public final class ControlScript {
         return switch (macro) {
             case "DYNREPLACE_REGISTER_INTUITIVELY" -> {
                 macroArity(n, macro, a, "(update_name, id, function_name)", 3);
-                yield new Operation.Register(name(n, a.get(0)), id(n, a.get(1)), function(n, a.get(2)));
+                yield register(n, name(n, a.get(0)), id(n, a.get(1)), a.get(2));
             }
             case "DYNREPLACE_DEREGISTER_FUNCTION" -> {
                 macroArity(n, macro, a, "(update_name, id, version)", 3);
@@ -247,6 +247,20 @@ public final class ControlScript {
                     + " printable characters without spaces");
         }
         return v;
+    }
+
+    /**
+     * A registration; the function may carry {@code @POSITION}: which of several same-named core-kernel
+     * functions (see {@link dynamos.framework.Namesakes}).
+     */
+    static Operation.Register register(int n, String name, long id, String s) {
+        dynamos.framework.Namesakes.Named named;
+        try {
+            named = dynamos.framework.Namesakes.parse(unquote(s));
+        } catch (IllegalArgumentException e) {
+            throw new ScriptSyntaxException(n, e.getMessage());
+        }
+        return new Operation.Register(name, id, function(n, named.function()), named.position());
     }
 
     static String function(int n, String s) {

@@ -30,6 +30,16 @@ final class DeviceFramework implements Framework {
     }
 
     @Override
+    public int register(String name, long id, String function, int position) {
+        Request r = update(name, id);
+        r.symbol = function;
+        if (position != 0) {
+            r.address = Namesakes.address(function, position); // the kernel checks it against its kallsyms
+        }
+        return (int) device.call(Command.REGISTER, r);
+    }
+
+    @Override
     public void deregister(String name, long id, int version, int timeoutMs) {
         Request r = update(name, id);
         r.version = version;

@@ -39,6 +39,18 @@ public interface Framework extends AutoCloseable {
     /** Registers {@code function} under {@code <name,id>}; the first one is the original. Returns the version. */
     int register(String name, long id, String function);
 
+    /**
+     * Registers the original {@code function} of a new {@code <name,id>} when several core-kernel statics
+     * share its name: the {@code position}th of them in kallsyms order (see {@link Namesakes}); 0 = by
+     * name alone. Returns the version (1).
+     */
+    default int register(String name, long id, String function, int position) {
+        if (position == 0) {
+            return register(name, id, function);
+        }
+        throw new UnsupportedOperationException("this framework cannot register by position");
+    }
+
     /** Removes a version (0: all versions and the redirection) once quiescent; {@code timeoutMs} 0 = default 5 s. */
     void deregister(String name, long id, int version, int timeoutMs);
 

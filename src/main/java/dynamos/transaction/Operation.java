@@ -19,15 +19,27 @@ public sealed interface Operation {
     /** Carries the operation out; throws (having changed nothing) when the framework refuses it. */
     Applied apply(Framework fw);
 
-    record Register(String name, long id, String function) implements Operation {
+    /**
+     * {@code position} (0: none) picks one of several same-named core-kernel functions as the original,
+     * in kallsyms order ({@link dynamos.framework.Namesakes}); written {@code function@position}.
+     */
+    record Register(String name, long id, String function, int position) implements Operation {
+        public Register(String name, long id, String function) {
+            this(name, id, function, 0);
+        }
+
+        private String named() {
+            return position == 0 ? function : function + "@" + position;
+        }
+
         public String describe() {
-            return "register " + name + " " + id + " " + function;
+            return "register " + name + " " + id + " " + named();
         }
 
         public Applied apply(Framework fw) {
-            int v = fw.register(name, id, function);
+            int v = position == 0 ? fw.register(name, id, function) : fw.register(name, id, function, position);
             String msg = v == 1
-                    ? "registered " + function + " as the original (version 1) of " + name + " " + id + "; " + whereItWent(fw, name, id)
+                    ? "registered " + named() + " as the original (version 1) of " + name + " " + id + "; " + whereItWent(fw, name, id)
                     : "registered " + function + " as version " + v + " of " + name + " " + id;
             // Deregistering the original (version 1) means removing the whole update.
             return new Applied(msg, f -> {

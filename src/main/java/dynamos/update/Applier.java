@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -96,10 +97,16 @@ public final class Applier {
         // Resolve before touching the kernel: a symbol problem changes nothing.
         java.util.Set<String> wanted = new java.util.HashSet<>();
         update.elf().undefinedSymbols().forEach(sym -> wanted.add(sym.name()));
+        d.ids().stream().map(d::original).filter(o -> !o.contains(":") || o.startsWith("vmlinux:"))
+                .forEach(o -> wanted.add(o.substring(o.indexOf(':') + 1)));
         List<String> absent = absentTargetModules(d);
         List<SymbolResolver.Binding> bindings;
+        Map<Long, Integer> positions;
         try {
-            bindings = SymbolResolver.resolve(update.elf(), d, Kallsyms.read(wanted));
+            Kallsyms kallsyms = Kallsyms.read(wanted);
+            // Which of several same-named kernel functions each original is (DYNAMOS_SYMBOL).
+            positions = Originals.positions(d, kallsyms, Originals.runningKernelNeighbours());
+            bindings = SymbolResolver.resolve(update.elf(), d, kallsyms);
         } catch (UpdateException e) {
             if (absent.isEmpty()) {
                 throw e;
@@ -116,7 +123,7 @@ public final class Applier {
         }
         Path loadable = bindings.isEmpty() ? update.file() : rewritten(update, bindings);
         try {
-            Installed done = install(update, loadable, timeoutMs);
+            Installed done = install(update, loadable, timeoutMs, positions);
             return new Applied(d.name(), update.moduleName(), bindings, done.steps(), done.replaced(), done.unloaded());
         } finally {
             if (loadable != update.file()) {
@@ -144,6 +151,14 @@ public final class Applier {
      * @throws UpdateException naming the failed step, after undoing the steps before it
      */
     Installed install(UpdateModule update, Path loadable, int timeoutMs) {
+        return install(update, loadable, timeoutMs, Map.of());
+    }
+
+    /**
+     * {@link #install(UpdateModule, Path, int)} registering the originals of the ids in {@code positions}
+     * as the Nth of their same-named kernel functions.
+     */
+    Installed install(UpdateModule update, Path loadable, int timeoutMs, Map<Long, Integer> positions) {
         UpdateDeclaration d = update.declaration();
         String module = update.moduleName();
         List<String> steps = new ArrayList<>();
@@ -162,7 +177,7 @@ public final class Applier {
                 return "unloaded " + module;
             });
             steps.add(step);
-            List<Operation> ops = new ArrayList<>(operations(update, replacing.members()));
+            List<Operation> ops = new ArrayList<>(operations(update, replacing.members(), positions));
             for (Framework.Member m : replacing.members()) {
                 if (before.handler(m.name(), m.id()).isPresent()) {
                     ops.add(new Operation.SetRule(m.name(), m.id(), null, null));
@@ -250,11 +265,17 @@ public final class Applier {
      * activation also switches {@code toOriginal} (the replaced updates' {@code <name, id>}s) to version 1.
      */
     static List<Operation> operations(UpdateModule update, List<Framework.Member> toOriginal) {
+        return operations(update, toOriginal, Map.of());
+    }
+
+    /** As above; the originals of the ids in {@code positions} are the Nth of their same-named functions. */
+    static List<Operation> operations(UpdateModule update, List<Framework.Member> toOriginal,
+            Map<Long, Integer> positions) {
         UpdateDeclaration d = update.declaration();
         List<Operation> ops = new ArrayList<>();
         d.inits().forEach(fn -> ops.add(new Operation.Call(update.qualified(fn))));
         for (long id : d.ids()) {
-            ops.add(new Operation.Register(d.name(), id, d.original(id)));
+            ops.add(new Operation.Register(d.name(), id, d.original(id), positions.getOrDefault(id, 0)));
             d.versions(id).forEach(v -> ops.add(new Operation.Register(d.name(), id, update.qualified(v.function()))));
             d.handler(id).ifPresent(h -> ops.add(new Operation.SetRule(d.name(), id, update.qualified(h), null)));
         }

@@ -178,8 +178,16 @@ public final class UpdateBuilder {
             d.replacements().forEach(r -> Progress.detail("id " + r.id() + ": " + r.original()
                     + " -> version " + r.version() + " " + r.function()));
             // What the analysis of the target kernel says about the replaced functions (issue 16), when cached.
-            dynamos.analysis.BuildAdvice.notes(kernel, d.ids().stream().map(d::original).distinct().toList())
-                    .forEach(Progress::detail);
+            List<String> advice = dynamos.analysis.BuildAdvice.notes(kernel, d.ids().stream().map(d::original)
+                    .map(o -> d.symbolPositions().containsKey(o.substring(o.indexOf(':') + 1))
+                            ? o + "@" + d.symbolPositions().get(o.substring(o.indexOf(':') + 1)) : o)
+                    .distinct().toList());
+            advice.forEach(Progress::detail);
+            // An ambiguous original without DYNAMOS_SYMBOL would be refused at apply: fail the build now.
+            if (advice.stream().anyMatch(n -> n.startsWith("error: "))) {
+                return Optional.of(String.join("\n    ", advice.stream().filter(n -> n.startsWith("error: ")
+                        || n.startsWith("  DYNAMOS_SYMBOL(")).toList()));
+            }
             d.ids().stream().map(d::original).filter(o -> o.contains(":") && !o.startsWith("vmlinux:")).distinct()
                     .forEach(o -> Progress.detail(o + " is a function of module " + o.substring(0, o.indexOf(':'))
                             + ": its prototype is not checked (the kernel's BTF covers vmlinux); apply works whether"

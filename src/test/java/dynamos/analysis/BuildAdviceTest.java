@@ -29,7 +29,11 @@ class BuildAdviceTest {
     void namesakesPartsAndCopiesAreNamed() {
         assertThat(notes("foo")).containsExactly(
                 "foo#1 has parts foo.cold: the removal check covers them with the function",
-                "warning: 2 functions are named foo: the framework refuses an ambiguous name (dynamos analyze foo)");
+                "error: 2 functions are named foo: add DYNAMOS_SYMBOL(foo, N) for the one to replace:",
+                "  DYNAMOS_SYMBOL(foo, 1); /* after direct_fn and before memcpy */",
+                "  DYNAMOS_SYMBOL(foo, 2); /* after direct_fn and before memcpy */");
+        assertThat(notes("foo@2")).contains("DYNAMOS_SYMBOL(foo, 2): replaces foo#2, which lies after direct_fn and"
+                + " before memcpy").noneMatch(n -> n.startsWith("error: "));
         assertThat(notes("bar")).singleElement().asString().startsWith("warning: bar has no symbol of its own in the"
                 + " kernel's text: GCC replaced it by bar.isra.0");
         assertThat(notes("may_create_in_sticky")).singleElement().asString().contains("inlined into all its callers");

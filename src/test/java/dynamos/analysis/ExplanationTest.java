@@ -22,8 +22,11 @@ class ExplanationTest {
         Explanation e = Explanation.of("foo", all, facts);
         assertThat(e.symbols()).extracting(Classification::key).containsExactly("foo#1", "foo#2");
         assertThat(e.related()).extracting(Classification::key).containsExactly("foo.cold");
-        assertThat(e.declarations()).containsExactly("DYNAMOS_REPLACE(1, foo, foo_v2);");
-        assertThat(e.notes()).anyMatch(n -> n.contains("the framework refuses to register an ambiguous name today"))
+        assertThat(e.declarations()).containsExactly(
+                "/* foo#1, after direct_fn and before memcpy: */", "DYNAMOS_REPLACE(1, foo, foo_v2);", "DYNAMOS_SYMBOL(foo, 1);",
+                "/* foo#2, after direct_fn and before memcpy: */", "DYNAMOS_REPLACE(1, foo, foo_v2);", "DYNAMOS_SYMBOL(foo, 2);");
+        assertThat(e.notes()).anyMatch(n -> n.contains("an update replaces one of them, chosen with DYNAMOS_SYMBOL(foo,"
+                        + " POSITION)"))
                 .contains("foo#1 lies after direct_fn and before memcpy (the link order follows the source files)",
                         "foo#2 lies after direct_fn and before memcpy (the link order follows the source files)");
     }

@@ -24,6 +24,12 @@ class OperationCommandsTest {
                 .isEqualTo(new Operation.Register("t", 4294967295L, "mod:fn"));
         assertThat(parse(new ControlCommands.Register(), "--json", "t", "2", "fn"))
                 .isEqualTo(new Operation.Register("t", 2, "fn"));
+        assertThat(parse(new ControlCommands.Register(), "t", "2", "load_elf_binary@2"))
+                .isEqualTo(new Operation.Register("t", 2, "load_elf_binary", 2));
+        assertThatThrownBy(() -> parse(new ControlCommands.Register(), "t", "2", "m:fn@2"))
+                .hasMessageContaining("a position names a core-kernel function");
+        assertThatThrownBy(() -> parse(new ControlCommands.Register(), "t", "2", "fn@0"))
+                .hasMessageContaining("the position after @ is a number from 1");
         assertThat(parse(new ControlCommands.Deregister(), "t", "2", "0"))
                 .isEqualTo(new Operation.Deregister("t", 2, 0, null));
         assertThat(parse(new ControlCommands.Deregister(), "t", "2", "3", "--timeout", "1.5"))

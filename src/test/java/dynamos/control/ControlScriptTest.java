@@ -129,12 +129,26 @@ class ControlScriptTest {
         assertThatThrownBy(() -> ControlScript.parse("register \"a b\" 1 f")).hasMessageContaining("update name");
         assertThatThrownBy(() -> ControlScript.parse("register \"abc 1 f")).hasMessageContaining("unterminated quote");
         assertThatThrownBy(() -> ControlScript.parse("deregister a 1 2 --timeout 0")).hasMessageContaining("timeout");
+        assertThatThrownBy(() -> ControlScript.parse("register a 1 f@0")).isInstanceOf(ScriptSyntaxException.class)
+                .hasMessageContaining("the position after @ is a number from 1");
+        assertThatThrownBy(() -> ControlScript.parse("register a 1 m:f@2")).isInstanceOf(ScriptSyntaxException.class)
+                .hasMessageContaining("module functions are named by module:symbol only");
+    }
+
+    @Test
+    void aNamesakeIsRegisteredByPositionInCommandsAndMacros() {
+        assertThat(ControlScript.parse("register elf 1 load_elf_binary@2\n"
+                + "DYNREPLACE_REGISTER_INTUITIVELY(\"elf\", 2, load_elf_binary@1);").stream().map(ControlScript.Step::operation))
+                .containsExactly(new Operation.Register("elf", 1, "load_elf_binary", 2),
+                        new Operation.Register("elf", 2, "load_elf_binary", 1));
     }
 
     @Test
     void describeRoundTripsThroughTheParser() {
         List<Operation> ops = List.of(
                 new Operation.Register("n", 3, "m:f"),
+                new Operation.Register("n", 3, "load_elf_binary", 2),
+                new Operation.Register("n", 3, "vmlinux:load_elf_binary", 1),
                 new Operation.Deregister("n", 3, 2, null),
                 new Operation.Activate("n", 3, 1),
                 new Operation.SetHook(HookKind.POST_ACTIVATION, "n", 3, 2, "h"),

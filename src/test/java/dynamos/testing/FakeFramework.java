@@ -179,6 +179,12 @@ public final class FakeFramework implements Framework {
         return v;
     }
 
+    /** A namesake by position: kept (and shown) as {@code function@position}, a function of its own. */
+    @Override
+    public int register(String name, long id, String function, int position) {
+        return position == 0 ? register(name, id, function) : register(name, id, function + "@" + position);
+    }
+
     @Override
     public void deregister(String name, long id, int version, int timeoutMs) {
         enter("deregister " + name + " " + id + " " + version);

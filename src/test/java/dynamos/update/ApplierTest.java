@@ -65,6 +65,21 @@ class ApplierTest {
         return new UpdateModule(KO, null, MODULE, d);
     }
 
+    @Test
+    void theOriginalOfANamesakeIsRegisteredWithItsPosition() {
+        UpdateDeclaration d = new UpdateDeclaration("elf", List.of(
+                new UpdateDeclaration.Replacement(1, 2, "load_elf_binary", "load_elf_binary_v2")),
+                Map.of(), Map.of(), List.of(), List.of(), Map.of("load_elf_binary", 2));
+        UpdateModule u = new UpdateModule(KO, null, MODULE, d);
+        assertThat(Applier.operations(u, List.of(), Map.of(1L, 2)).stream().map(Operation::describe))
+                .startsWith("register elf 1 load_elf_binary@2", "register elf 1 dynamos_upd:load_elf_binary_v2");
+        applier.install(u, KO, 0, Map.of(1L, 2));
+        assertThat(fw.calls()).contains("register elf 1 load_elf_binary@2");
+        assertThat(fw.table().activeVersion("elf", 1)).contains(2);
+        assertThat(Applier.operations(u).getFirst().describe()).as("without positions: by name")
+                .isEqualTo("register elf 1 load_elf_binary");
+    }
+
     private String output() {
         return printed.toString(StandardCharsets.UTF_8);
     }

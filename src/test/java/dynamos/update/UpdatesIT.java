@@ -63,9 +63,11 @@ class UpdatesIT {
         Path ambiguous = build(UPDATES.resolve("ambiguous_symbol"));
         Path failingHook = build(UPDATES.resolve("failing_hook"));
         Path failingPostHook = build(UPDATES.resolve("failing_post_hook"));
+        Path namesakeAmbiguous = build(UPDATES.resolve("namesake_ambiguous"));
+        Path namesake = build(UPDATES.resolve("namesake_elf"));
         VmResult r = FrameworkGuest.runScenario("updates-fifo-sticky-and-bad-updates", Map.of("FIFO_STICKY", fifo.toString(),
                 "BAD_UPDATES", String.join(" ", unknown.toString(), ambiguous.toString(), failingHook.toString(),
-                failingPostHook.toString())));
+                failingPostHook.toString(), namesakeAmbiguous.toString()), "NAMESAKE", namesake.toString()));
         Map<String, String> v = FrameworkGuest.values(r);
         assertThat(v).containsEntry("before", "allowed")
                 .containsEntry("after", "refused")
@@ -84,7 +86,7 @@ class UpdatesIT {
 
         // Each bad update: its error, and nothing left loaded or registered.
         for (String n : List.of("dynamos_bad_unknown_symbol", "dynamos_bad_ambiguous_symbol", "dynamos_bad_failing_hook",
-                "dynamos_bad_failing_post_hook")) {
+                "dynamos_bad_failing_post_hook", "dynamos_bad_namesake_ambiguous")) {
             assertThat(v).as(n).containsEntry("rows_" + n, "0").containsEntry("loaded_" + n, "0");
         }
         assertThat(r.output()).contains("unknown symbol dynamos_no_such_kernel_symbol")
@@ -97,6 +99,17 @@ class UpdatesIT {
                 .contains("applying bad_failing_post_hook failed at step 'activate-group bad_failing_post_hook 1 2 "
                         + "bad_failing_post_hook 2 2': 1 post-activation hook(s) failed");
         assertThat(v).containsEntry("opens_after_bad", "allowed");
+        // An ambiguous original: refused before any change, naming the candidates and the fix.
+        assertThat(r.output()).contains("the replaced function load_elf_binary is ambiguous")
+                .containsPattern("1: [0-9a-f]{16} t load_elf_binary  \\(after \\w+ and before \\w+\\)")
+                .contains("add DYNAMOS_SYMBOL(load_elf_binary, N)");
+        // One of the two load_elf_binary (fs/binfmt_elf.c's, the first): every exec runs the new version.
+        assertThat(v.get("namesake_table")).contains("namesake_elf 1 no load_elf_binary vmlinux;")
+                .contains("namesake_elf 2 yes load_elf_binary_v2 dynamos_namesake_elf;");
+        assertThat(r.output()).contains("registered load_elf_binary@1 as the original (version 1) of namesake_elf 1")
+                .contains("namesake_elf: first exec through the new native load_elf_binary: ")
+                .containsPattern("namesake_elf: removed after ([3-9]|\\d\\d+) exec\\(s\\) of 64-bit ELF programs");
+        assertThat(v).containsEntry("rows_namesake", "0").containsEntry("loaded_namesake", "0");
         assertThat(Files.exists(fifo)).isTrue();
     }
 }
