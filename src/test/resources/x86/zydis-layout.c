@@ -16,6 +16,7 @@ int main(void)
 	P("INSN_SIZE", sizeof(ZydisDecodedInstruction));
 	P("INSN_MNEMONIC", offsetof(ZydisDecodedInstruction, mnemonic));
 	P("INSN_LENGTH", offsetof(ZydisDecodedInstruction, length));
+	P("INSN_OPERAND_WIDTH", offsetof(ZydisDecodedInstruction, operand_width));
 	P("INSN_OPERAND_COUNT_VISIBLE", offsetof(ZydisDecodedInstruction, operand_count_visible));
 	P("INSN_ATTRIBUTES", offsetof(ZydisDecodedInstruction, attributes));
 	P("INSN_CATEGORY", offsetof(ZydisDecodedInstruction, meta.category));

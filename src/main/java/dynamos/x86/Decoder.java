@@ -162,6 +162,11 @@ public final class Decoder implements AutoCloseable {
         return address + length + insn.get(ValueLayout.JAVA_LONG, Zydis.INSN_IMM0_VALUE);
     }
 
+    /** The width in bits of the last instruction's operands (16, 32 or 64). */
+    public int operandWidth() {
+        return insn.get(ValueLayout.JAVA_BYTE, Zydis.INSN_OPERAND_WIDTH) & 0xff;
+    }
+
     /** How many immediates (0 to 2) the last instruction has, branch displacements included. */
     public int immediateCount() {
         if (insn.get(ValueLayout.JAVA_BYTE, Zydis.INSN_IMM0_SIZE) == 0) {

@@ -26,6 +26,7 @@ final class Zydis {
     static final int INSN_SIZE = 328;
     static final int INSN_MNEMONIC = 4;
     static final int INSN_LENGTH = 8;
+    static final int INSN_OPERAND_WIDTH = 22;
     static final int INSN_OPERAND_COUNT_VISIBLE = 25;
     static final int INSN_ATTRIBUTES = 32;
     static final int INSN_CATEGORY = 92;

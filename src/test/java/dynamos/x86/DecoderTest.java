@@ -129,6 +129,12 @@ class DecoderTest {
         Instruction movabs = d.decode(bytes(0x48, 0xb8, 0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11), AT);
         assertThat(movabs.length()).isEqualTo(10);
         assertThat(movabs.immediates()).containsExactly(0x1122334455667788L);
+        d.load(bytes(0x25, 0x00, 0x02, 0x00, 0x81), AT); // and $0x81000200,%eax: 32 bits, no address
+        assertThat(d.decode(0)).isEqualTo(5);
+        assertThat(d.operandWidth()).isEqualTo(32);
+        d.load(bytes(0x48, 0xc7, 0xc7, 0x00, 0x00, 0x00, 0x81), AT);
+        d.decode(0);
+        assertThat(d.operandWidth()).isEqualTo(64);
     }
 
     @Test
