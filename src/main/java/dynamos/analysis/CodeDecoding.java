@@ -1,5 +1,6 @@
 package dynamos.analysis;
 
+import dynamos.elf.ElfObject;
 import dynamos.x86.BranchKind;
 import dynamos.x86.Decoder;
 import java.util.Arrays;
@@ -87,6 +88,15 @@ public final class CodeDecoding {
                 .map(c -> new long[] {c.address() + delta, c.address() + delta + c.bytes().length}).toArray(long[][]::new);
         aux = chunks.stream().filter(c -> c.code() && AUXILIARY.contains(c.name()))
                 .map(c -> new long[] {c.address() + delta, c.address() + delta + c.bytes().length}).toArray(long[][]::new);
+    }
+
+    /** {@link #decode(KernelFacts, List, long)} over the allocated sections of the kernel's vmlinux ELF. */
+    public static Result decode(KernelFacts facts, ElfObject vmlinux) {
+        long delta = facts.textBase() - vmlinux.section(".text").map(s -> s.address()).orElse(facts.textBase());
+        List<CodeScan.Chunk> all = vmlinux.sections().stream() // SHF_ALLOC, code (SHF_EXECINSTR) or data
+                .filter(s -> s.hasFileContents() && (s.flags() & 2) != 0 && s.address() != 0)
+                .map(s -> new CodeScan.Chunk(s.name(), s.address(), vmlinux.contents(s), (s.flags() & 4) != 0)).toList();
+        return decode(facts, all, delta);
     }
 
     /**

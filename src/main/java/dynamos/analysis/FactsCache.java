@@ -83,16 +83,13 @@ public final class FactsCache {
         List<CodeScan.Chunk> code = vmlinux.sections().stream()
                 .filter(s -> s.hasFileContents() && (s.flags() & 6) == 6 && s.address() != 0)
                 .map(s -> new CodeScan.Chunk(s.name(), s.address(), vmlinux.contents(s), true)).toList();
-        List<CodeScan.Chunk> all = vmlinux.sections().stream() // SHF_ALLOC, code or data
-                .filter(s -> s.hasFileContents() && (s.flags() & 2) != 0 && s.address() != 0)
-                .map(s -> new CodeScan.Chunk(s.name(), s.address(), vmlinux.contents(s), (s.flags() & 4) != 0)).toList();
         CallGraph graph = CodeScan.scan(facts, vmlinux);
         Map<String, FunctionProperties> props = CodeTables.read(facts, vmlinux);
         if (!Decoder.available()) { // the byte scan's answers, an upper bound; the CLI says so
             return facts.withCallGraph(graph).withProperties(props).withEntryBranches(EntryBranches.find(facts, code,
                     delta));
         }
-        CodeDecoding.Result decoded = CodeDecoding.decode(facts, all, delta);
+        CodeDecoding.Result decoded = CodeDecoding.decode(facts, vmlinux);
         return facts.withCallGraph(CodeDecoding.applyTo(graph, decoded))
                 .withProperties(CodeDecoding.applyTo(props, decoded)).withEntryBranches(decoded.entryBranches());
     }
