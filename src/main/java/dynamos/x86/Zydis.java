@@ -126,35 +126,43 @@ final class Zydis {
             if (failure != null) {
                 throw new DecoderUnavailableException(failure);
             }
-            StringBuilder tried = new StringBuilder();
-            for (String name : LIBRARIES) {
-                SymbolLookup lib;
-                try {
-                    lib = SymbolLookup.libraryLookup(name, Arena.global());
-                } catch (IllegalArgumentException e) {
-                    tried.append(tried.isEmpty() ? "" : ", ").append(name);
-                    continue;
-                }
-                try {
-                    z = new Zydis(lib);
-                } catch (DecoderUnavailableException e) {
-                    failure = e.getMessage();
-                    throw e;
-                } catch (Throwable e) {
-                    failure = "cannot bind " + name + ": " + e;
-                    throw new DecoderUnavailableException(failure, e);
-                }
-                if ((z.version & 0xffff_0000_0000_0000L) != (VERSION & 0xffff_0000_0000_0000L)) {
-                    failure = String.format("%s is Zydis %d, not 4 (the struct layouts differ); %s", name,
-                            z.version >>> 48, INSTALL_HINT);
-                    throw new DecoderUnavailableException(failure);
-                }
-                instance = z;
-                return z;
+            try {
+                instance = load(LIBRARIES);
+                return instance;
+            } catch (DecoderUnavailableException e) {
+                failure = e.getMessage();
+                throw e;
             }
-            failure = "the x86 decoder library Zydis 4 is not installed (looked for " + tried + "); " + INSTALL_HINT;
-            throw new DecoderUnavailableException(failure);
         }
+    }
+
+    /** Loads and binds the first of {@code names} that the dynamic linker finds; not cached. */
+    static Zydis load(String... names) {
+        StringBuilder tried = new StringBuilder();
+        for (String name : names) {
+            SymbolLookup lib;
+            try {
+                lib = SymbolLookup.libraryLookup(name, Arena.global());
+            } catch (IllegalArgumentException e) {
+                tried.append(tried.isEmpty() ? "" : ", ").append(name);
+                continue;
+            }
+            Zydis z;
+            try {
+                z = new Zydis(lib);
+            } catch (DecoderUnavailableException e) {
+                throw e;
+            } catch (Throwable e) {
+                throw new DecoderUnavailableException("cannot bind " + name + ": " + e, e);
+            }
+            if ((z.version & 0xffff_0000_0000_0000L) != (VERSION & 0xffff_0000_0000_0000L)) {
+                throw new DecoderUnavailableException(String.format("%s is Zydis %d, not 4 (the struct layouts "
+                        + "differ); %s", name, z.version >>> 48, INSTALL_HINT));
+            }
+            return z;
+        }
+        throw new DecoderUnavailableException("the x86 decoder library Zydis 4 is not installed (looked for " + tried
+                + "); " + INSTALL_HINT);
     }
 
     /** Whether Zydis 4 can be loaded. */

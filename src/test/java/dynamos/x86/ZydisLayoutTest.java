@@ -1,6 +1,7 @@
 package dynamos.x86;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.InputStream;
@@ -53,5 +54,20 @@ class ZydisLayoutTest {
     void theLoadedLibraryIsVersion4() {
         assumeTrue(Decoder.available(), "Zydis missing: apt-get install libzydis-dev");
         assertThat(Zydis.get().version >>> 48).isEqualTo(4);
+    }
+
+    @Test
+    void aMissingLibraryNamesThePackageToInstall() {
+        assertThatThrownBy(() -> Zydis.load("libZydisNotThere.so.4"))
+                .isInstanceOf(DecoderUnavailableException.class)
+                .hasMessageContaining("libZydisNotThere.so.4")
+                .hasMessageContaining("apt-get install libzydis-dev");
+    }
+
+    @Test
+    void aLibraryThatIsNotZydisIsRefused() {
+        assertThatThrownBy(() -> Zydis.load("libc.so.6"))
+                .isInstanceOf(DecoderUnavailableException.class)
+                .hasMessageContaining("has no ZydisDecoderInit");
     }
 }
