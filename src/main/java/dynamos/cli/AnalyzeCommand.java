@@ -55,7 +55,10 @@ import picocli.CommandLine.Parameters;
                     + "(/sys/kernel/tracing/available_filter_functions) of the kernel as it runs, read live when it "
                     + "is the running kernel and otherwise collected once by booting it in the VM (--collect) into "
                     + "CACHE/kernels/RELEASE/analysis/; and the kernel image: its BTF, whose FUNC records name the C "
-                    + "functions that exist out of line, and its code.",
+                    + "functions that exist out of line, and its code, decoded with Zydis (Debian's libzydis-dev) "
+                    + "when it is installed: tail calls, indirect calls and jumps, jump tables, references into the "
+                    + "middle of code, data in code and jumps back into a function's first 5 bytes; without it, a "
+                    + "byte scan gives upper bounds and the output says so.",
             "",
             "With FUNCTION: its symbols (several for namesakes, in address order), the copies and parts GCC made of "
                     + "it, what the kernel's tables record inside it (exception entries, alternatives, indirect calls "
@@ -414,6 +417,15 @@ final class AnalyzeCommand extends CliCommand {
         m.put("updatable_percent", Math.round(s.updatablePercent() * 100) / 100.0);
         m.put("goal_percent", Summary.GOAL_PERCENT);
         m.put("call_graph", s.callGraphKnown());
+        if (!facts.properties().isEmpty()) {
+            Map<String, Object> inside = new LinkedHashMap<>();
+            inside.put("tail_calls_out", all.stream().filter(c -> c.category().liveFunction()
+                    && !facts.callGraph().tailCallsOf(c.key()).isEmpty()).count());
+            CodeTables.functionsWith(liveProperties(facts, all)).forEach((k, n) -> inside.put(
+                    k.toLowerCase().replaceAll("[^a-z0-9]+", "_"), n)); // e.g. bug_warn_sites
+            m.put("functions_with", inside);
+            m.put("code_decoded", Decoder.available());
+        }
         Proposal p = Proposal.of(facts, all);
         Map<String, Object> proposal = new LinkedHashMap<>();
         proposal.put("entry_patching_reaches", p.notrace());
