@@ -92,6 +92,37 @@ ensure_aot_cache() {
 # Flags of every short-lived dynamos JVM: the serial collector starts fastest; no perf data file.
 DYNAMOS_JVM_FLAGS="-XX:+UseSerialGC -XX:-UsePerfData --enable-native-access=ALL-UNNAMED"
 
+# Makes sure Debian packages are installed: apt-get as root, its output in a log file under the cache, a
+# failure shows the log's tail. $1: what needs them (for the messages); $2: a file that exists once they
+# are installed (checked first, so a second run costs nothing); the rest: the packages.
+ensure_packages() {
+	local purpose="$1" marker="$2" logs log
+	shift 2
+	[ -e "$marker" ] && return 0
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "dynamos: $purpose needs $*; install as root: apt-get install $*" >&2
+		return 1
+	fi
+	logs="${DYNAMOS_CACHE:-$HOME/.cache/dynamos}/logs"
+	mkdir -p "$logs" || return 1
+	log="$logs/apt-$1-$(date +%Y%m%d-%H%M%S).log"
+	echo "==> Installing $* for $purpose (apt-get, first run only; log: $log)" >&2
+	if ! { DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" ||
+		{ apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"; }; } \
+		>"$log" 2>&1; then
+		echo "dynamos: installing $* failed; the last lines of $log:" >&2
+		tail -n 10 "$log" | sed 's/^/    /' >&2
+		return 1
+	fi
+	echo "    installed $*" >&2
+}
+
+# Makes sure Debian's Zydis 4 (the x86 decoder `dynamos analyze` calls through FFM) and its headers (the
+# layout test compiles against them) are installed.
+ensure_zydis() {
+	ensure_packages "decoding machine code (dynamos analyze)" /usr/include/Zydis/Zydis.h libzydis-dev
+}
+
 # Runs Maven with the JDK found by find_jdk, in batch mode without colour codes.
 run_maven() {
 	JAVA_HOME="$DYNAMOS_JDK" mvn -B -Dstyle.color=never "$@"

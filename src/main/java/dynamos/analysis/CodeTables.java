@@ -151,6 +151,12 @@ public final class CodeTables {
         out.put("static calls", (int) props.values().stream().filter(p -> p.staticCalls() > 0).count());
         out.put("jump labels", (int) props.values().stream().filter(p -> p.jumpLabels() > 0).count());
         out.put("BUG/WARN sites", (int) props.values().stream().filter(p -> p.bugSites() > 0).count());
+        out.put("jump tables", (int) props.values().stream().filter(p -> p.jumpTables() > 0).count());
+        out.put("references into text off a symbol start",
+                (int) props.values().stream().filter(p -> p.textReferences() > 0).count());
+        out.put("data in code", (int) props.values().stream().filter(p -> p.dataInCode() > 0).count());
+        out.put("jumps back into the first 5 bytes",
+                (int) props.values().stream().filter(p -> p.entryBranches() > 0).count());
         return out;
     }
 }

@@ -9,7 +9,9 @@ import java.util.Set;
  * redirection method, for functions without an ftrace site) would land inside the patch. This is the
  * paper's "backward branches" check. Found by the same byte scan as {@link CodeScan} (every short and
  * near jump opcode followed by a displacement), so it is an upper bound: a byte pattern that only looks
- * like such a jump counts too.
+ * like such a jump counts too. This is the fallback when Zydis is not installed; with it,
+ * {@link CodeDecoding} decodes the instructions and gives the exact answer (6.1.0-50: 14 notrace functions
+ * instead of at most 47, and no traced one instead of 427 false positives).
  */
 public final class EntryBranches {
     /** The bytes a jump over the entry overwrites ({@code jmp rel32}). */

@@ -9,6 +9,7 @@ import dynamos.kernel.KernelRelease;
 import dynamos.vm.Vm;
 import dynamos.vm.VmOptions;
 import dynamos.vm.VmResult;
+import dynamos.x86.Decoder;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -73,15 +75,23 @@ public final class FactsCache {
     /**
      * {@code facts} with what the kernel's vmlinux adds: the call graph {@link CodeScan} finds, the
      * functions' properties from the image's tables ({@link CodeTables}) and the jumps back into their
-     * entries ({@link EntryBranches}).
+     * entries ({@link EntryBranches}); with Zydis installed, what decoding the code adds ({@link CodeDecoding}:
+     * exact tail calls and entry jumps, jump tables, references into text, data in code).
      */
     public static KernelFacts withCallGraph(KernelFacts facts, ElfObject vmlinux) {
         long delta = facts.textBase() - vmlinux.section(".text").map(s -> s.address()).orElse(facts.textBase());
         List<CodeScan.Chunk> code = vmlinux.sections().stream()
                 .filter(s -> s.hasFileContents() && (s.flags() & 6) == 6 && s.address() != 0)
                 .map(s -> new CodeScan.Chunk(s.name(), s.address(), vmlinux.contents(s), true)).toList();
-        return facts.withCallGraph(CodeScan.scan(facts, vmlinux)).withProperties(CodeTables.read(facts, vmlinux))
-                .withEntryBranches(EntryBranches.find(facts, code, delta));
+        CallGraph graph = CodeScan.scan(facts, vmlinux);
+        Map<String, FunctionProperties> props = CodeTables.read(facts, vmlinux);
+        if (!Decoder.available()) { // the byte scan's answers, an upper bound; the CLI says so
+            return facts.withCallGraph(graph).withProperties(props).withEntryBranches(EntryBranches.find(facts, code,
+                    delta));
+        }
+        CodeDecoding.Result decoded = CodeDecoding.decode(facts, vmlinux);
+        return facts.withCallGraph(CodeDecoding.applyTo(graph, decoded))
+                .withProperties(CodeDecoding.applyTo(props, decoded)).withEntryBranches(decoded.entryBranches());
     }
 
     /** The facts from the three files; {@code btf} may be null (then no function counts as C by its BTF record). */

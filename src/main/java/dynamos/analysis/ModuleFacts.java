@@ -4,6 +4,7 @@ import dynamos.btf.Btf;
 import dynamos.elf.ElfObject;
 import dynamos.elf.ElfSection;
 import dynamos.elf.ElfSymbol;
+import dynamos.x86.Decoder;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -133,7 +134,22 @@ public final class ModuleFacts {
                 chunks.add(new CodeScan.Chunk(s.name(), base.get(s.index()), ko.contents(s), true));
             }
         }
-        return facts.withCallGraph(union(callGraph(ko, base, facts), CodeScan.scan(facts, chunks, 0)));
+        KernelFacts out = facts.withCallGraph(union(callGraph(ko, base, facts), CodeScan.scan(facts, chunks, 0)));
+        if (!Decoder.available()) {
+            return out;
+        }
+        // Decoded: data in code and jumps back into the entry, which need no relocation. Calls, jumps and
+        // references to other code are relocated fields that hold 0 in a .ko (decoded, they target the next
+        // instruction), so the graph stays the relocations' and indirect calls (retpoline thunk calls are
+        // relocations too) and text references are not counted for modules.
+        CodeDecoding.Result decoded = CodeDecoding.decode(facts, chunks, 0);
+        Map<String, FunctionProperties> props = new HashMap<>();
+        decoded.properties().forEach((k, p) -> {
+            if (p.dataInCode() > 0 || p.entryBranches() > 0) {
+                props.put(k, new FunctionProperties(0, 0, 0, 0, 0, 0, 0, 0, 0, p.dataInCode(), p.entryBranches()));
+            }
+        });
+        return out.withProperties(props).withEntryBranches(decoded.entryBranches());
     }
 
     private static CallGraph union(CallGraph a, CallGraph b) {

@@ -21,6 +21,8 @@ import dynamos.elf.ElfObject;
 import dynamos.kernel.DebianKernels;
 import dynamos.kernel.KernelCache;
 import dynamos.kernel.KernelRelease;
+import dynamos.x86.Decoder;
+import dynamos.x86.DecoderUnavailableException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -53,7 +55,10 @@ import picocli.CommandLine.Parameters;
                     + "(/sys/kernel/tracing/available_filter_functions) of the kernel as it runs, read live when it "
                     + "is the running kernel and otherwise collected once by booting it in the VM (--collect) into "
                     + "CACHE/kernels/RELEASE/analysis/; and the kernel image: its BTF, whose FUNC records name the C "
-                    + "functions that exist out of line, and its code.",
+                    + "functions that exist out of line, and its code, decoded with Zydis (Debian's libzydis-dev) "
+                    + "when it is installed: tail calls, indirect calls and jumps, jump tables, references into the "
+                    + "middle of code, data in code and jumps back into a function's first 5 bytes; without it, a "
+                    + "byte scan gives upper bounds and the output says so.",
             "",
             "With FUNCTION: its symbols (several for namesakes, in address order), the copies and parts GCC made of "
                     + "it, what the kernel's tables record inside it (exception entries, alternatives, indirect calls "
@@ -302,15 +307,24 @@ final class AnalyzeCommand extends CliCommand {
             out.printf("  %-50s %8d %7.2f%n", "tail calls out (jumps to another function)", tail,
                     100.0 * tail / s.liveFunctions());
             with.forEach((k, n) -> out.printf("  %-50s %8d %7.2f%n", k, n, 100.0 * n / s.liveFunctions()));
-            out.println("  (switch jump tables: none, retpoline kernels are built with -fno-jump-tables;"
-                    + " data in code: not measured yet)");
+            if (Decoder.available()) {
+                out.println("  (from the tables of the image and, for the last four and tail calls, its code decoded"
+                        + " with Zydis; C switch jump tables: none, retpoline kernels are built with -fno-jump-tables)");
+            } else {
+                out.println("  (machine code not decoded: " + decoderProblem() + "; tail calls and entry jumps are the"
+                        + " byte scan's upper bounds, jump tables, text references and data in code are not measured)");
+            }
         }
         Proposal p = Proposal.of(facts, all);
         out.println();
         out.println("A second redirection method (a jump written over the entry of a function without an ftrace site):");
         out.printf("  it would reach the %,d notrace C functions: %,d of %,d updatable then (%.2f%%)%n", p.notrace(),
                 p.updatableThen(), s.liveFunctions(), 100.0 * p.updatableThen() / Math.max(1, s.liveFunctions()));
-        if (!facts.properties().isEmpty()) {
+        if (!facts.properties().isEmpty() && Decoder.available()) {
+            out.printf("  of them with a jump back into bytes 1 to %d of their entry, which the patch would cut: %,d"
+                    + "%n  (decoded: exact; for comparison, traced functions with one: %,d)%n",
+                    dynamos.analysis.EntryBranches.PATCH - 1, p.notraceEntryBranches(), p.tracedEntryBranches());
+        } else if (!facts.properties().isEmpty()) {
             out.printf("  of them with a jump back into their first %d bytes, which the patch would cover: at most %,d"
                     + "%n  (a byte scan; it also flags %,d functions whose first bytes are one ftrace call, where no"
                     + " jump can land: its false positives)%n", dynamos.analysis.EntryBranches.PATCH,
@@ -367,6 +381,16 @@ final class AnalyzeCommand extends CliCommand {
         return b.toString();
     }
 
+    /** Why the machine code cannot be decoded (Zydis missing), with the fix. */
+    private static String decoderProblem() {
+        try {
+            new Decoder().close();
+            return "none";
+        } catch (DecoderUnavailableException e) {
+            return e.getMessage();
+        }
+    }
+
     private static String reasonShort(Reason r) {
         return r.name().toLowerCase().replace('_', ' ');
     }
@@ -393,11 +417,21 @@ final class AnalyzeCommand extends CliCommand {
         m.put("updatable_percent", Math.round(s.updatablePercent() * 100) / 100.0);
         m.put("goal_percent", Summary.GOAL_PERCENT);
         m.put("call_graph", s.callGraphKnown());
+        if (!facts.properties().isEmpty()) {
+            Map<String, Object> inside = new LinkedHashMap<>();
+            inside.put("tail_calls_out", all.stream().filter(c -> c.category().liveFunction()
+                    && !facts.callGraph().tailCallsOf(c.key()).isEmpty()).count());
+            CodeTables.functionsWith(liveProperties(facts, all)).forEach((k, n) -> inside.put(
+                    k.toLowerCase().replaceAll("[^a-z0-9]+", "_"), n)); // e.g. bug_warn_sites
+            m.put("functions_with", inside);
+            m.put("code_decoded", Decoder.available());
+        }
         Proposal p = Proposal.of(facts, all);
         Map<String, Object> proposal = new LinkedHashMap<>();
         proposal.put("entry_patching_reaches", p.notrace());
         proposal.put("updatable_then", p.updatableThen());
         proposal.put("entry_branches_at_most", p.notraceEntryBranches());
+        proposal.put("entry_branches_exact", Decoder.available());
         m.put("proposal", proposal);
         return m;
     }
@@ -441,13 +475,18 @@ final class AnalyzeCommand extends CliCommand {
         inside.put("static_calls", p.staticCalls());
         inside.put("jump_labels", p.jumpLabels());
         inside.put("bug_sites", p.bugSites());
+        inside.put("jump_tables", p.jumpTables());
+        inside.put("text_references", p.textReferences());
+        inside.put("data_in_code", p.dataInCode());
+        inside.put("entry_branches", p.entryBranches());
         m.put("inside", inside);
         return m;
     }
 
     private static String props(FunctionProperties p) {
         return p.exceptionEntries() + "," + p.alternatives() + "," + p.indirectCalls() + "," + p.indirectJumps() + ","
-                + p.staticCalls() + "," + p.jumpLabels() + "," + p.bugSites();
+                + p.staticCalls() + "," + p.jumpLabels() + "," + p.bugSites() + "," + p.jumpTables() + ","
+                + p.textReferences() + "," + p.dataInCode() + "," + p.entryBranches();
     }
 
     /** One line per text symbol; lists are separated by ';'. */
@@ -456,7 +495,7 @@ final class AnalyzeCommand extends CliCommand {
         List<String> lines = new ArrayList<>(all.size() + 1);
         lines.add("name,position,namesakes,offset,size,type,region,kind,base,category,reason,parent,parts,copies,"
                 + "callers,btf,tail_calls,exception_entries,alternatives,indirect_calls,indirect_jumps,static_calls,"
-                + "jump_labels,bug_sites");
+                + "jump_labels,bug_sites,jump_tables,text_references,data_in_code,entry_branches");
         csvLines(lines, "", facts, all);
         moduleClasses.forEach((module, classes) -> csvLines(lines, module + ":", moduleFacts.get(module), classes));
         try {

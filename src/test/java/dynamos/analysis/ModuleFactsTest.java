@@ -80,6 +80,19 @@ class ModuleFactsTest {
                 }
                 EXPORT_SYMBOL_GPL(tail_caller);
 
+                /* assembly: a loop whose head is its second instruction, a jump back into its first 5 bytes */
+                asm(".pushsection .text\\n"
+                    ".type asm_entry_loop, @function\\n"
+                    "asm_entry_loop:\\n"
+                    "	push %rbx\\n"
+                    "1:	sub $1, %rdi\\n"
+                    "	test %rdi, %rdi\\n"
+                    "	jnz 1b\\n"
+                    "	pop %rbx\\n"
+                    "	jmp __x86_return_thunk\\n"
+                    ".size asm_entry_loop, .-asm_entry_loop\\n"
+                    ".popsection\\n");
+
                 static int __init analyze_test_init(void)
                 {
                 	return traced_caller(1) + tail_caller(2) == -1;
@@ -135,6 +148,15 @@ class ModuleFactsTest {
         assertThat(exit.category()).as("__exit is notrace and the module structure points to it")
                 .isEqualTo(Category.NOT_UPDATABLE);
         assertThat(exit.reason()).isEqualTo(Reason.NOTRACE);
+    }
+
+    @Test
+    void decodedEntryJumpsOfModuleFunctions() {
+        assumeTrue(dynamos.x86.Decoder.available(), "Zydis missing: apt-get install libzydis-dev");
+        assertThat(facts.entryBranches()).containsExactly("asm_entry_loop");
+        assertThat(facts.propertiesOf("asm_entry_loop").entryBranches()).isEqualTo(1);
+        assertThat(facts.propertiesOf("asm_entry_loop").dataInCode()).isZero();
+        assertThat(got.get("asm_entry_loop").category()).isEqualTo(Category.NOT_UPDATABLE);
     }
 
     @Test

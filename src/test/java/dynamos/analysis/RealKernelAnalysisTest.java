@@ -7,6 +7,7 @@ import dynamos.btf.Btf;
 import dynamos.btf.KernelBtf;
 import dynamos.elf.ElfObject;
 import dynamos.host.Installation;
+import dynamos.x86.Decoder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;
@@ -25,6 +26,8 @@ class RealKernelAnalysisTest {
     static final String RELEASE = "6.1.0-50-amd64";
     static KernelFacts facts;
     static List<Classification> all;
+    static KernelFacts plain;
+    static ElfObject vmlinux;
 
     @BeforeAll
     static void load() {
@@ -36,8 +39,9 @@ class RealKernelAnalysisTest {
                 "the listings of " + RELEASE + " are not cached: dynamos analyze --collect --kernel-version " + RELEASE);
         Path image = dir.resolve("boot").resolve("vmlinuz-" + RELEASE);
         assumeTrue(Files.isRegularFile(image), "no kernel image " + image);
-        KernelFacts plain = FactsCache.load(RELEASE, kallsyms, ftrace, btf);
-        facts = FactsCache.withCallGraph(plain, ElfObject.parse(KernelBtf.vmlinux(image), image.toString()));
+        plain = FactsCache.load(RELEASE, kallsyms, ftrace, btf);
+        vmlinux = ElfObject.parse(KernelBtf.vmlinux(image), image.toString());
+        facts = FactsCache.withCallGraph(plain, vmlinux);
         all = Classifier.classify(facts);
     }
 
@@ -118,7 +122,7 @@ class RealKernelAnalysisTest {
         int alt = 0;
         int retpoline = 0;
         int bug = 0;
-        for (FunctionProperties p : facts.properties().values()) {
+        for (FunctionProperties p : CodeTables.read(plain, vmlinux).values()) { // the tables alone, nothing decoded
             ex += p.exceptionEntries();
             alt += p.alternatives();
             retpoline += p.indirectCalls() + p.indirectJumps();
@@ -134,6 +138,65 @@ class RealKernelAnalysisTest {
         assertThat(schedule.jumpLabels()).isPositive();
         assertThat(schedule.staticCalls()).isPositive();
         assertThat(facts.callGraph().tailCallsOf("__schedule")).as("jmp __x86_return_thunk is a return").isEmpty();
+    }
+
+    @Test
+    void theDecodedCode() {
+        assumeTrue(Decoder.available(), "Zydis missing: apt-get install libzydis-dev");
+        long t0 = System.nanoTime();
+        CodeDecoding.Result r = CodeDecoding.decode(plain, vmlinux);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        System.out.printf("decoded %,d instructions of %s in %,d ms; %,d bytes did not decode%n", r.instructions(),
+                RELEASE, ms, r.undecodable());
+        assertThat(r.instructions()).isGreaterThan(3_000_000);
+        assertThat(r.undecodable()).as("data in the text of a C kernel: a few asm bytes").isLessThan(1_000);
+        assertThat(ms).as("a few seconds for the whole text").isLessThan(20_000);
+        // The call graph: every call decoding finds, the byte scan has too, but a jump with displacement 0 to
+        // the next function (the scan skips those: nop padding has them); decoding adds those (union).
+        CallGraph scan = CodeScan.scan(plain, vmlinux);
+        // (By address: decoding names every alias at a caller's address, the byte scan one of them.)
+        Map<String, Long> at = new java.util.HashMap<>();
+        plain.symbols().forEach(x -> at.put(x.key(), x.address()));
+        long[] starts = plain.symbols().stream().mapToLong(TextSymbol::address).distinct().sorted().toArray();
+        Set<String> cold = new HashSet<>();
+        plain.symbols().stream().filter(x -> x.name().kind() == PartKind.COLD).forEach(x -> cold.add(x.key()));
+        int[] zeroJumps = {0};
+        List<String> unexplained = new java.util.ArrayList<>();
+        r.calls().forEach((callee, callers) -> {
+            Set<Long> scanned = new HashSet<>();
+            scan.callersOf(callee).forEach(c -> scanned.add(at.get(c)));
+            for (String caller : callers) {
+                if (!scanned.contains(at.get(caller))) {
+                    int i = java.util.Arrays.binarySearch(starts, at.get(caller));
+                    if (starts[i + 1] == at.get(callee) || cold.contains(callee)) { // the scan skips .cold starts
+                        zeroJumps[0]++;
+                    } else {
+                        unexplained.add(caller + " -> " + callee);
+                    }
+                }
+            }
+            if (!facts.callGraph().callersOf(callee).containsAll(callers)) {
+                unexplained.add("not in the union: " + callee);
+            }
+        });
+        assertThat(unexplained).isEmpty();
+        System.out.printf("calls decoding adds to the byte scan (displacement 0 to the next function, to a .cold part): %d%n", zeroJumps[0]);
+        assertThat(facts.callGraph().tailCallsOf("__x64_sys_read")).containsExactly("ksys_read");
+        assertThat(facts.callGraph().tailCallsOf("kfree")).contains("__kmem_cache_free");
+        assertThat(facts.callGraph().tailCallsOf("__schedule")).isEmpty();
+        // retpoline kernels are built with -fno-jump-tables; the tables list every retpoline site decoding sees
+        assertThat(r.properties().values().stream().mapToInt(FunctionProperties::jumpTables).sum()).isZero();
+        Map<String, FunctionProperties> tables = CodeTables.read(plain, vmlinux);
+        tables.forEach((k, p) -> assertThat(facts.propertiesOf(k).indirectJumps()).isGreaterThanOrEqualTo(p.indirectJumps()));
+        // Jumps back into the entry: loops of notrace string functions; none in a traced function, whose
+        // first five bytes are the ftrace call.
+        assertThat(facts.entryBranches()).contains("strcmp", "memcmp");
+        for (Classification c : all) {
+            if (c.category() == Category.DIRECT) {
+                assertThat(facts.entryBranches()).as(c.key()).doesNotContain(c.key());
+            }
+        }
+        assertThat(facts.propertiesOf("__put_user_1").textReferences()).as("a jump to a shared label").isPositive();
     }
 
     @Test

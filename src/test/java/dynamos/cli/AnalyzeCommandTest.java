@@ -64,7 +64,7 @@ class AnalyzeCommandTest {
         List<String> lines = Files.readAllLines(csv);
         assertThat(lines).hasSize(8);
         assertThat(lines.getFirst()).startsWith("name,position,namesakes,offset,size");
-        assertThat(lines).contains("foo.cold,1,1,0x1400,256,t,text,cold,foo,part_of_another,,foo#1,,,,false,,0,0,0,0,0,0,0");
+        assertThat(lines).contains("foo.cold,1,1,0x1400,256,t,text,cold,foo,part_of_another,,foo#1,,,,false,,0,0,0,0,0,0,0,0,0,0,0");
         CliRun one = CliRun.of("analyze", "--facts", dir.toString(), "quiet_fn", "--json");
         assertThat(one.out()).contains("\"updatable\": false").contains("\"reason\": \"no_c_record\"")
                 .contains("\"inside\": {\"exception_entries\": 0, ");
