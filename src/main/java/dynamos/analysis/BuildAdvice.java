@@ -32,6 +32,12 @@ public final class BuildAdvice {
         }
         try {
             Analysed a = analysed(kernel.version(), kallsyms, ftrace, KernelBtf.file(kernel));
+            Path inline = InlineFacts.file(kernel);
+            if (Files.isRegularFile(inline)) {
+                Inlining inlining = INLINING.computeIfAbsent(a.facts().release() + "|" + inline + "|"
+                        + inline.toFile().lastModified(), k -> Inlining.of(InlineFacts.read(inline), a.facts()));
+                return notes(a.all(), a.facts(), originals, inlining);
+            }
             return notes(a.all(), a.facts(), originals);
         } catch (RuntimeException e) {
             // Advice only: a build never fails for it.
@@ -43,6 +49,8 @@ public final class BuildAdvice {
 
     /** Analyses per listing, kept for the JVM's life: the tests build dozens of updates in one JVM. */
     private static final Map<String, Analysed> ANALYSED = new ConcurrentHashMap<>();
+    /** The inlining facts per cache file, kept likewise. */
+    private static final Map<String, Inlining> INLINING = new ConcurrentHashMap<>();
 
     private static Analysed analysed(String version, Path kallsyms, Path ftrace, Path btf) {
         String key;
@@ -59,13 +67,22 @@ public final class BuildAdvice {
 
     /** The notes on {@code originals} from a classification. */
     public static List<String> notes(List<Classification> all, KernelFacts facts, List<String> originals) {
+        return notes(all, facts, originals, null);
+    }
+
+    /**
+     * The notes on {@code originals}, with the callers that hold inlined copies of them when {@code inlining}
+     * (the kernel's DWARF) is given: the update will not reach those copies.
+     */
+    public static List<String> notes(List<Classification> all, KernelFacts facts, List<String> originals,
+            Inlining inlining) {
         List<String> out = new ArrayList<>();
         for (String original : originals) {
             String name = original.startsWith("vmlinux:") ? original.substring("vmlinux:".length()) : original;
             if (name.contains(":")) {
                 continue;
             }
-            Explanation e = Explanation.of(name, all, facts);
+            Explanation e = Explanation.of(name, all, facts, null, inlining);
             String see = " (dynamos analyze " + name + ")";
             if (e.symbols().isEmpty()) {
                 out.add("warning: " + e.verdict() + see);
@@ -80,6 +97,16 @@ public final class BuildAdvice {
                 if (!c.parts().isEmpty()) {
                     out.add(c.key() + " has parts " + String.join(", ", c.parts())
                             + ": the removal check covers them with the function");
+                }
+            }
+            if (inlining != null) {
+                for (Classification c : e.symbols()) {
+                    List<String> live = Explanation.liveHolders(inlining.copiesOfSymbol(c.key()), all);
+                    if (!live.isEmpty()) {
+                        out.add("warning: " + c.key() + " is also inlined into " + live.size() + " function(s) whose"
+                                + " copies the update will not reach: " + String.join(", ", live)
+                                + "; replace them too to change every call" + see);
+                    }
                 }
             }
             if (e.symbols().size() > 1) {
