@@ -75,18 +75,21 @@ class DwarfReaderTest {
         KernelRelease kernel = KernelCache.atDefault().list().stream().filter(KernelRelease::headersInstalled)
                 .max(Comparator.comparing(KernelRelease::version)).orElse(null);
         assumeTrue(kernel != null, "no cached target kernel with headers (run: dynamos setup)");
-        Path ko5 = build(kernel, "dwarf5", "");
-        Path ko4 = build(kernel, "dwarf4", "ccflags-y := -gdwarf-4\n");
+        // One kbuild run, two modules from the same source: Debian's DWARF 5 and -gdwarf-4.
+        Path src = Files.createDirectories(dir.resolve("src"));
+        Files.writeString(src.resolve("Kbuild"), "obj-m := dynamos_dwarf_test.o dynamos_dwarf_test4.o\n"
+                + "CFLAGS_dynamos_dwarf_test4.o := -gdwarf-4\n");
+        Files.writeString(src.resolve("dynamos_dwarf_test.c"), SOURCE);
+        Files.writeString(src.resolve("dynamos_dwarf_test4.c"), SOURCE);
+        List<Path> kos = ModuleBuild.build(src, dir.resolve("build"), kernel);
+        Path ko5 = kos.stream().filter(p -> p.getFileName().toString().equals("dynamos_dwarf_test.ko")).findFirst()
+                .orElseThrow();
+        Path ko4 = kos.stream().filter(p -> p.getFileName().toString().equals("dynamos_dwarf_test4.ko")).findFirst()
+                .orElseThrow();
         elf5 = ElfObject.read(ko5);
         dwarf5 = DwarfReader.read(ko5);
         dwarf4 = DwarfReader.read(ko4);
-    }
-
-    private static Path build(KernelRelease kernel, String name, String flags) throws Exception {
-        Path src = Files.createDirectories(dir.resolve(name));
-        Files.writeString(src.resolve("Kbuild"), "obj-m := dynamos_dwarf_test.o\n" + flags);
-        Files.writeString(src.resolve("dynamos_dwarf_test.c"), SOURCE);
-        return ModuleBuild.build(src, dir.resolve(name + "-build"), kernel).getFirst();
+        assertThat(DwarfReader.read(ko4).functions()).as("read twice, same answer").isEqualTo(dwarf4.functions());
     }
 
     private static Map<String, DebugInfo.Function> functions(DebugInfo d) {
@@ -128,14 +131,15 @@ class DwarfReaderTest {
     @Test
     void dwarf4GivesTheSameAnswer() {
         assertThat(holders(dwarf4, "twice")).containsExactly("first_caller", "second_caller", "third_caller");
-        assertThat(functions(dwarf4).get("kept").file()).endsWith("dynamos_dwarf_test.c");
+        assertThat(functions(dwarf4).get("kept").file()).endsWith("dynamos_dwarf_test4.c");
         assertThat(functions(dwarf4).keySet()).isEqualTo(functions(dwarf5).keySet());
+        assertThat(dwarf4.functions().getFirst().unit()).endsWith("dynamos_dwarf_test4.c");
     }
 
     @Test
     void aStrippedFileIsRefusedWithTheFix(@TempDir Path tmp) throws Exception {
         Path stripped = tmp.resolve("stripped.ko");
-        Files.copy(dir.resolve("dwarf5-build").resolve("dynamos_dwarf_test.ko"), stripped);
+        Files.copy(dir.resolve("build").resolve("dynamos_dwarf_test.ko"), stripped);
         assumeTrue(new ProcessBuilder("strip", "--strip-debug", stripped.toString()).start().waitFor() == 0, "no strip");
         assertThatThrownBy(() -> DwarfReader.read(stripped)).isInstanceOf(DwarfException.class)
                 .hasMessageContaining("no DWARF").hasMessageContaining("-dbg package");
