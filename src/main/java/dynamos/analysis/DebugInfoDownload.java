@@ -1,6 +1,7 @@
 package dynamos.analysis;
 
 import dynamos.dwarf.DebugInfo;
+import dynamos.dwarf.DwarfException;
 import dynamos.dwarf.DwarfReader;
 import dynamos.host.AptInstaller;
 import dynamos.host.Exec;
@@ -66,7 +67,13 @@ public final class DebugInfoDownload {
             }
             Progress.step("Reading the DWARF of " + vmlinux);
             long t0 = System.nanoTime();
-            DebugInfo info = DwarfReader.read(vmlinux);
+            DebugInfo info;
+            try {
+                info = DwarfReader.read(vmlinux);
+            } catch (DwarfException e) {
+                throw new AnalysisException(e.getMessage() + "; give " + packageName(kernel) + "'s .deb or the"
+                        + " usr/lib/debug/boot/vmlinux-" + kernel.version() + " it holds", e);
+            }
             if (info.textAddress() == 0 || info.textAddress() == -1) {
                 throw new AnalysisException(vmlinux + " is not a linked kernel image (it has no .text address): give"
                         + " usr/lib/debug/boot/vmlinux-" + kernel.version() + " of " + packageName(kernel));

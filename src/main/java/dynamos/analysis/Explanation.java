@@ -17,9 +17,12 @@ import java.util.Map;
  * @param notes what else matters for an update of it
  * @param declarations lines ready to paste into an update: {@code DYNAMOS_REPLACE} and {@code DYNAMOS_SYMBOL}
  * @param inlinedInto the functions holding inlined copies of it, from the kernel's DWARF (empty without it)
+ * @param copiesUpdatable whether it has no symbol but inlined copies, and every function holding a copy
+ *     that runs after boot can be replaced (directly or through its callers)
  */
 public record Explanation(String function, String verdict, List<Classification> symbols, List<Classification> related,
-        boolean btfRecord, List<String> notes, List<String> declarations, List<Inlining.Copy> inlinedInto) {
+        boolean btfRecord, List<String> notes, List<String> declarations, List<Inlining.Copy> inlinedInto,
+        boolean copiesUpdatable) {
     public Explanation {
         symbols = List.copyOf(symbols);
         related = List.copyOf(related);
@@ -28,9 +31,12 @@ public record Explanation(String function, String verdict, List<Classification> 
         inlinedInto = List.copyOf(inlinedInto);
     }
 
-    /** Whether some symbol of this name is updatable (directly or through callers). */
+    /**
+     * Whether some symbol of this name is updatable (directly or through callers), or, inlined everywhere,
+     * every function holding a copy is.
+     */
     public boolean updatable() {
-        return symbols.stream().anyMatch(c -> c.category().updatable());
+        return copiesUpdatable || symbols.stream().anyMatch(c -> c.category().updatable());
     }
 
     /** Explains {@code function} from a kernel's classification. */
@@ -60,6 +66,7 @@ public record Explanation(String function, String verdict, List<Classification> 
         List<String> notes = new ArrayList<>();
         List<String> decls = new ArrayList<>();
         List<Inlining.Copy> inlinedInto = new ArrayList<>();
+        boolean copiesUpdatable = false;
         String verdict;
         if (exact.isEmpty() && inlining != null && !inlining.copiesOf(function).isEmpty()) {
             List<Inlining.Copy> copies = inlining.copiesOf(function);
@@ -73,7 +80,7 @@ public record Explanation(String function, String verdict, List<Classification> 
                         + " files: " + String.join(", ", inlining.filesOf(function)) + "; the copies of each are listed"
                         + " with its file below");
             }
-            holderDeclarations(copies, all, module, notes, decls, 1);
+            copiesUpdatable = holderDeclarations(copies, all, module, notes, decls, 1) && !live.isEmpty();
         } else if (exact.isEmpty()) {
             List<Classification> entries = related.stream().filter(c -> c.symbol().name().kind().isEntry()).toList();
             if (!entries.isEmpty()) {
@@ -152,7 +159,7 @@ public record Explanation(String function, String verdict, List<Classification> 
                 }
             }
         }
-        return new Explanation(function, verdict, exact, related, btf, notes, decls, inlinedInto);
+        return new Explanation(function, verdict, exact, related, btf, notes, decls, inlinedInto, copiesUpdatable);
     }
 
     /** The holders of {@code copies} that run after boot (not freed init text), in their order. */
@@ -172,14 +179,15 @@ public record Explanation(String function, String verdict, List<Classification> 
     /**
      * The {@code DYNAMOS_REPLACE} lines that reach every live copy in {@code copies} (each holder, or for a
      * holder updatable only through its callers, those callers; a part through the function it belongs to),
-     * with notes on holders that cannot be updated.
+     * with notes on holders that cannot be updated. Returns whether every live copy is reached.
      */
-    static void holderDeclarations(List<Inlining.Copy> copies, List<Classification> all, String module,
+    static boolean holderDeclarations(List<Inlining.Copy> copies, List<Classification> all, String module,
             List<String> notes, List<String> decls, int firstId) {
         Map<String, Classification> byKey = new HashMap<>();
         all.forEach(x -> byKey.put(x.key(), x));
         List<String> targets = new ArrayList<>();
         int freed = 0;
+        boolean reached = true;
         for (Inlining.Copy copy : copies) {
             Classification h = byKey.get(copy.holder());
             if (h != null && h.category() == Category.PART_OF_ANOTHER && h.parent() != null) {
@@ -188,15 +196,19 @@ public record Explanation(String function, String verdict, List<Classification> 
             if (h == null) {
                 notes.add(copy.holder() + " holds copies of " + copy.function() + " but no text symbol lies at its"
                         + " address");
+                reached = false;
                 continue;
             }
             switch (h.category()) {
                 case DIRECT -> addTarget(targets, h.key());
                 case THROUGH_CALLERS -> h.callers().forEach(k -> addTarget(targets, k));
                 case FREED_AFTER_BOOT -> freed++;
-                default -> notes.add(h.key() + " holds a copy of " + copy.function() + " but is " + h.category().label
-                        + (h.reason() == null ? "" : " (" + h.reason().description + ")")
-                        + ": that copy cannot be updated");
+                default -> {
+                    notes.add(h.key() + " holds a copy of " + copy.function() + " but is " + h.category().label
+                            + (h.reason() == null ? "" : " (" + h.reason().description + ")")
+                            + ": that copy cannot be updated");
+                    reached = false;
+                }
             }
         }
         if (freed > 0) {
@@ -211,6 +223,7 @@ public record Explanation(String function, String verdict, List<Classification> 
                         + " name today (kernel/symbols.c)");
             }
         }
+        return reached;
     }
 
     private static void addTarget(List<String> targets, String key) {

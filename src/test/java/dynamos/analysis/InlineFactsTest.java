@@ -83,10 +83,12 @@ class InlineFactsTest {
         assertThat(e.notes()).contains("1 more copy is in init code, freed after boot")
                 .anyMatch(n -> n.startsWith("foo#2 is one of several functions named foo"));
         assertThat(e.inlinedInto()).hasSize(4);
+        assertThat(e.updatable()).as("every live holder can be replaced").isTrue();
         // Without the DWARF facts: as before, and the way to get them.
         Explanation plain = Explanation.of("inl_only", all, facts);
         assertThat(plain.verdict()).contains("inlined into all its callers");
         assertThat(plain.notes()).anyMatch(n -> n.contains("dynamos analyze --debug-info"));
+        assertThat(plain.updatable()).isFalse();
     }
 
     @Test
@@ -95,6 +97,18 @@ class InlineFactsTest {
         assertThat(e.declarations()).containsExactly("DYNAMOS_REPLACE(1, direct_fn, direct_fn_v2);");
         assertThat(e.notes()).anyMatch(n -> n.startsWith("direct_fn is also inlined into 1 function(s): foo#1;"))
                 .contains("to reach the inlined copies too: DYNAMOS_REPLACE(2, foo, foo_v2);");
+    }
+
+    @Test
+    void aCopyInAFunctionThatCannotBeUpdatedIsNamed() {
+        InlineFacts data = new InlineFacts("t", List.of(
+                new DebugInfo.Function("taken", "k.c", "k.c", 0x1500, 1),
+                new DebugInfo.Function("direct_fn", "kernel/a.c", "kernel/a.c", 0x1000, 1)), List.of(
+                new DebugInfo.InlinedCopy("inl", "i.h", 0, 1), new DebugInfo.InlinedCopy("inl", "i.h", 1, 1)));
+        Explanation e = Explanation.of("inl", all, facts, null, Inlining.of(data, facts));
+        assertThat(e.updatable()).as("taken holds a copy and is not updatable").isFalse();
+        assertThat(e.declarations()).containsExactly("DYNAMOS_REPLACE(1, direct_fn, direct_fn_v2);");
+        assertThat(e.notes()).anyMatch(n -> n.startsWith("taken holds a copy of inl but is not updatable"));
     }
 
     @Test
