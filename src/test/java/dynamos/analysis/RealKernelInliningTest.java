@@ -65,8 +65,9 @@ class RealKernelInliningTest {
                 .orElseThrow();
         assertThat(byAddress.get(vfsRead.entry())).contains("vfs_read");
         assertThat(vfsRead.file()).isEqualTo("fs/read_write.c");
-        System.out.printf("DWARF of %s: %,d units, %,d entries, %,d functions, %,d inlined pairs in %.1f s%n", RELEASE,
-                d.units(), d.dies(), d.functions().size(), d.inlined().size(), seconds);
+        System.out.printf("DWARF of %s: %,d units, %,d entries, %,d functions (%,d of %,d named ones at their"
+                + " System.map address), %,d inlined pairs in %.1f s%n", RELEASE, d.units(), d.dies(),
+                d.functions().size(), matched, named, d.inlined().size(), seconds);
     }
 
     @Test
@@ -108,6 +109,7 @@ class RealKernelInliningTest {
         Inlining.Counts counts = inlining.counts(Classifier.classify(facts));
         assertThat(counts.withoutSymbol()).isLessThan(counts.inlined()).isGreaterThan(10_000);
         assertThat(counts.coveredByHolders()).isLessThanOrEqualTo(counts.withoutSymbol());
-        System.out.println("inlining of " + RELEASE + ": " + counts);
+        System.out.println("inlining of " + RELEASE + ": " + counts + "; holders on a text symbol: " + onSymbol + " of "
+                + holders);
     }
 }
