@@ -112,4 +112,19 @@ class RealKernelInliningTest {
         System.out.println("inlining of " + RELEASE + ": " + counts + "; holders on a text symbol: " + onSymbol + " of "
                 + holders);
     }
+
+    @Test
+    void buildWarnsWithTheCallersWhoseCopiesAnUpdateMisses() {
+        dynamos.kernel.KernelRelease kernel = dynamos.kernel.KernelCache.atDefault().cached(RELEASE).orElse(null);
+        assumeTrue(kernel != null && FactsCache.cached(kernel) && Files.isRegularFile(InlineFacts.file(kernel)),
+                "no cached listings and inlining facts of " + RELEASE + ": dynamos analyze --collect --debug-info");
+        // What UpdateBuilder.check prints for an update replacing regulator_disable (out of line, and inlined
+        // into four functions of drivers/regulator/core.c) and one replacing do_open (inlined only).
+        assertThat(BuildAdvice.notes(kernel, List.of("regulator_disable"))).containsExactly("warning: regulator_disable"
+                + " is also inlined into 4 function(s) whose copies the update will not reach: regulator_bulk_disable,"
+                + " regulator_bulk_enable, regulator_disable_deferred, regulator_unregister; replace them too to change"
+                + " every call (dynamos analyze regulator_disable)");
+        assertThat(BuildAdvice.notes(kernel, List.of("do_open"))).singleElement().asString()
+                .contains("inlined into 1 function(s)").contains("path_openat");
+    }
 }
