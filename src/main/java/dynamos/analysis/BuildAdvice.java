@@ -104,7 +104,7 @@ public final class BuildAdvice {
                     List<String> live = Explanation.liveHolders(inlining.copiesOfSymbol(c.key()), all);
                     if (!live.isEmpty()) {
                         out.add("warning: " + c.key() + " is also inlined into " + live.size() + " function(s) whose"
-                                + " copies the update will not reach: " + String.join(", ", live)
+                                + " copies the update will not reach: " + Explanation.shortList(live)
                                 + "; replace them too to change every call" + see);
                     }
                 }

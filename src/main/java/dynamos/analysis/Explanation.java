@@ -73,7 +73,7 @@ public record Explanation(String function, String verdict, List<Classification> 
             inlinedInto.addAll(copies);
             List<String> live = liveHolders(copies, all);
             verdict = function + " has no symbol of its own: it is inlined into " + live.size() + " function(s) that"
-                    + " run after boot (the kernel's DWARF)" + (live.isEmpty() ? "" : ": " + String.join(", ", live))
+                    + " run after boot (the kernel's DWARF)" + (live.isEmpty() ? "" : ": " + shortList(live))
                     + "; an update must replace those functions";
             if (inlining.filesOf(function).size() > 1) {
                 notes.add("functions called " + function + " are declared in " + inlining.filesOf(function).size()
@@ -150,7 +150,7 @@ public record Explanation(String function, String verdict, List<Classification> 
                         continue;
                     }
                     inlinedInto.addAll(copies);
-                    notes.add(c.key() + " is also inlined into " + live.size() + " function(s): " + String.join(", ", live)
+                    notes.add(c.key() + " is also inlined into " + live.size() + " function(s): " + shortList(live)
                             + "; an update of " + function + " reaches only its out-of-line copy, and calls in those"
                             + " functions keep the old code unless they are replaced too");
                     List<String> extra = new ArrayList<>();
@@ -160,6 +160,13 @@ public record Explanation(String function, String verdict, List<Classification> 
             }
         }
         return new Explanation(function, verdict, exact, related, btf, notes, decls, inlinedInto, copiesUpdatable);
+    }
+
+    /** The first names of {@code names}, and how many more there are. */
+    static String shortList(List<String> names) {
+        int shown = 12;
+        return names.size() <= shown ? String.join(", ", names)
+                : String.join(", ", names.subList(0, shown)) + " and " + (names.size() - shown) + " more";
     }
 
     /** The holders of {@code copies} that run after boot (not freed init text), in their order. */
