@@ -36,6 +36,15 @@ public final class BuildAdvice {
             if (Files.isRegularFile(inline)) {
                 Inlining inlining = INLINING.computeIfAbsent(a.facts().release() + "|" + inline + "|"
                         + inline.toFile().lastModified(), k -> Inlining.of(InlineFacts.read(inline), a.facts()));
+                if (inlining.matchedShare() < 0.9) {
+                    List<String> out = new ArrayList<>(notes(a.all(), a.facts(), originals));
+                    try {
+                        inlining.checkMatches(inline.toString());
+                    } catch (AnalysisException e) {
+                        out.add("the inlining facts were not used: " + e.getMessage());
+                    }
+                    return out;
+                }
                 return notes(a.all(), a.facts(), originals, inlining);
             }
             return notes(a.all(), a.facts(), originals);

@@ -92,6 +92,12 @@ public final class DebugInfoDownload {
         } catch (IOException e) {
             throw new AnalysisException("cannot derive the inlining facts of " + kernel.version() + ": " + e.getMessage(),
                     e);
+        } finally {
+            try {
+                deleteTree(work); // what was downloaded or extracted, also after a failure (never a given file)
+            } catch (IOException e) {
+                Progress.detail("could not delete " + work + ": " + e.getMessage() + "; delete it by hand");
+            }
         }
     }
 

@@ -171,10 +171,11 @@ final class AnalyzeCommand extends CliCommand {
                         + " leave out --facts (put inlining.tsv.gz in the --facts directory instead)");
             }
             InlineFacts data = DebugInfoDownload.derive(kernel, debugInfo.isEmpty() ? null : Path.of(debugInfo));
-            return Inlining.of(data, facts);
+            return Inlining.of(data, facts).checkMatches(InlineFacts.file(kernel).toString());
         }
         Path file = kernel != null ? InlineFacts.file(kernel) : factsDir.resolve(InlineFacts.FILE);
-        return Files.isRegularFile(file) ? Inlining.of(InlineFacts.read(file), facts) : null;
+        return Files.isRegularFile(file) ? Inlining.of(InlineFacts.read(file), facts).checkMatches(file.toString())
+                : null;
     }
 
     private void printInlining(Inlining.Counts c) {

@@ -138,4 +138,41 @@ class InlineFactsTest {
         assertThat(s.rows().getLast().count()).isEqualTo(1);
         assertThat(Summary.of("t", all, true, null).rows()).hasSize(s.rows().size() - 1);
     }
+
+    @Test
+    void factsOfAnotherKernelAreRefused() {
+        assertThat(inlining.matchedShare()).as("5 of the 6 functions lie at a symbol").isEqualTo(5.0 / 6);
+        InlineFacts other = new InlineFacts("6.1.0-test-amd64", List.of(
+                new DebugInfo.Function("direct_fn", "kernel/a.c", "kernel/a.c", 0x1008, 1),
+                new DebugInfo.Function("helper", "kernel/a.c", "kernel/a.c", 0x1208, 1)), List.of());
+        assertThatThrownBy(() -> Inlining.of(other, facts).checkMatches("FILE")).isInstanceOf(AnalysisException.class)
+                .hasMessageContaining("do not match kernel 6.1.0-test-amd64: only 0%")
+                .hasMessageContaining("dynamos analyze --debug-info --kernel-version 6.1.0-test-amd64");
+        InlineFacts same = new InlineFacts("6.1.0-test-amd64", List.of(
+                new DebugInfo.Function("direct_fn", "kernel/a.c", "kernel/a.c", 0x1000, 1),
+                new DebugInfo.Function("helper", "kernel/a.c", "kernel/a.c", 0x1200, 1)), List.of());
+        assertThat(Inlining.of(same, facts).checkMatches("FILE").matchedShare()).isEqualTo(1.0);
+    }
+
+    @Test
+    void aPackageWithoutTheKernelsVmlinuxIsRefusedAndNothingIsLeft(@TempDir Path tmp) throws Exception {
+        Path tree = tmp.resolve("pkg");
+        Files.createDirectories(tree.resolve("DEBIAN"));
+        Files.createDirectories(tree.resolve("usr/share/doc/x"));
+        Files.writeString(tree.resolve("usr/share/doc/x/README"), "not a kernel\n");
+        Files.writeString(tree.resolve("DEBIAN/control"), "Package: x\nVersion: 1\nArchitecture: amd64\n"
+                + "Maintainer: test <t@example.org>\nDescription: test\n");
+        Path deb = tmp.resolve("x.deb");
+        org.junit.jupiter.api.Assumptions.assumeTrue(new ProcessBuilder("dpkg-deb", "--build", tree.toString(),
+                deb.toString()).redirectErrorStream(true).redirectOutput(tmp.resolve("log").toFile()).start()
+                .waitFor() == 0, "no dpkg-deb");
+        dynamos.kernel.KernelRelease kernel = new dynamos.kernel.KernelRelease("6.1.0-test-amd64", tmp.resolve("k"));
+        assertThatThrownBy(() -> DebugInfoDownload.derive(kernel, deb)).isInstanceOf(AnalysisException.class)
+                .hasMessageContaining("holds no usr/lib/debug/boot/vmlinux-6.1.0-test-amd64")
+                .hasMessageContaining("is it linux-image-6.1.0-test-amd64-dbg?");
+        assertThat(FactsCache.dir(kernel).resolve(".debug-info.partial")).doesNotExist();
+        assertThat(deb).as("a given package is never deleted").exists();
+        assertThatThrownBy(() -> DebugInfoDownload.derive(kernel, tmp.resolve("log")))
+                .isInstanceOf(AnalysisException.class).hasMessageContaining("not a little-endian ELF64 file");
+    }
 }
