@@ -99,7 +99,7 @@ final class AnalyzeCommand extends CliCommand {
 
     @Option(names = "--facts", paramLabel = "DIR", description = "Analyse listings collected elsewhere instead: DIR holds "
             + "kallsyms (/proc/kallsyms read as root), available_filter_functions and optionally vmlinux.btf, vmlinux "
-            + "(the ELF, for the call graph) and release.")
+            + "(the ELF, for the call graph), release and inlining.tsv.gz (the inlining facts --debug-info derives).")
     Path factsDir;
 
     /** The kernel analysed (null with --facts). */
