@@ -68,7 +68,8 @@ public record Explanation(String function, String verdict, List<Classification> 
         List<Inlining.Copy> inlinedInto = new ArrayList<>();
         boolean copiesUpdatable = false;
         String verdict;
-        if (exact.isEmpty() && inlining != null && !inlining.copiesOf(function).isEmpty()) {
+        boolean gccCopies = related.stream().anyMatch(c -> c.symbol().name().kind().isEntry());
+        if (exact.isEmpty() && !gccCopies && inlining != null && !inlining.copiesOf(function).isEmpty()) {
             List<Inlining.Copy> copies = inlining.copiesOf(function);
             inlinedInto.addAll(copies);
             List<String> live = liveHolders(copies, all);
@@ -89,6 +90,14 @@ public record Explanation(String function, String verdict, List<Classification> 
                         + "; calls reach those copies, which use a calling convention of GCC's choosing";
                 notes.add("update the callers of " + function + " instead, or write a version of the copy with its"
                         + " exact convention (its parameters as GCC left them)");
+                List<String> live = inlining == null ? List.of() : liveHolders(inlining.copiesOf(function), all);
+                if (!live.isEmpty()) {
+                    inlinedInto.addAll(inlining.copiesOf(function));
+                    notes.add(function + " is also inlined into " + live.size() + " function(s): " + shortList(live));
+                    List<String> extra = new ArrayList<>();
+                    holderDeclarations(inlining.copiesOf(function), all, module, notes, extra, 1);
+                    extra.forEach(d -> notes.add("to reach the inlined copies: " + d));
+                }
             } else if (btf) {
                 verdict = function + " is recorded in the kernel's BTF but has no text symbol (kallsyms does not"
                         + " list it)";

@@ -175,4 +175,16 @@ class InlineFactsTest {
         assertThatThrownBy(() -> DebugInfoDownload.derive(kernel, tmp.resolve("log")))
                 .isInstanceOf(AnalysisException.class).hasMessageContaining("not a little-endian ELF64 file");
     }
+
+    @Test
+    void aFunctionGccReplacedByACopyKeepsThatVerdictAndNamesItsInlinedCopies() {
+        InlineFacts data = new InlineFacts("t", List.of(
+                new DebugInfo.Function("direct_fn", "kernel/a.c", "kernel/a.c", 0x1000, 1)), List.of(
+                new DebugInfo.InlinedCopy("bar", "b.c", 0, 1)));
+        Explanation e = Explanation.of("bar", all, facts, null, Inlining.of(data, facts));
+        assertThat(e.verdict()).contains("GCC replaced it by bar.isra.0");
+        assertThat(e.notes()).contains("bar is also inlined into 1 function(s): direct_fn",
+                "to reach the inlined copies: DYNAMOS_REPLACE(1, direct_fn, direct_fn_v2);");
+        assertThat(e.inlinedInto()).extracting(Inlining.Copy::holder).containsExactly("direct_fn");
+    }
 }
