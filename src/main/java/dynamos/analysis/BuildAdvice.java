@@ -35,6 +35,21 @@ public final class BuildAdvice {
         }
         try {
             Analysed a = analysed(kernel.version(), kallsyms, ftrace, KernelBtf.file(kernel));
+            Path inline = InlineFacts.file(kernel);
+            if (Files.isRegularFile(inline)) {
+                Inlining inlining = INLINING.computeIfAbsent(a.facts().release() + "|" + inline + "|"
+                        + inline.toFile().lastModified(), k -> Inlining.of(InlineFacts.read(inline), a.facts()));
+                if (inlining.matchedShare() < 0.9) {
+                    List<String> out = new ArrayList<>(notes(a.all(), a.facts(), originals));
+                    try {
+                        inlining.checkMatches(inline.toString());
+                    } catch (AnalysisException e) {
+                        out.add("the inlining facts were not used: " + e.getMessage());
+                    }
+                    return out;
+                }
+                return notes(a.all(), a.facts(), originals, inlining);
+            }
             return notes(a.all(), a.facts(), originals);
         } catch (RuntimeException e) {
             // Advice only: a build never fails for it.
@@ -46,6 +61,8 @@ public final class BuildAdvice {
 
     /** Analyses per listing, kept for the JVM's life: the tests build dozens of updates in one JVM. */
     private static final Map<String, Analysed> ANALYSED = new ConcurrentHashMap<>();
+    /** The inlining facts per cache file, kept likewise. */
+    private static final Map<String, Inlining> INLINING = new ConcurrentHashMap<>();
 
     private static Analysed analysed(String version, Path kallsyms, Path ftrace, Path btf) {
         String key;
@@ -62,6 +79,15 @@ public final class BuildAdvice {
 
     /** The notes on {@code originals} from a classification. */
     public static List<String> notes(List<Classification> all, KernelFacts facts, List<String> originals) {
+        return notes(all, facts, originals, null);
+    }
+
+    /**
+     * The notes on {@code originals}, with the callers that hold inlined copies of them when {@code inlining}
+     * (the kernel's DWARF) is given: the update will not reach those copies.
+     */
+    public static List<String> notes(List<Classification> all, KernelFacts facts, List<String> originals,
+            Inlining inlining) {
         List<String> out = new ArrayList<>();
         for (String original : originals) {
             String name = original.startsWith("vmlinux:") ? original.substring("vmlinux:".length()) : original;
@@ -73,7 +99,7 @@ public final class BuildAdvice {
             if (name.contains(":")) {
                 continue;
             }
-            Explanation e = Explanation.of(name, all, facts);
+            Explanation e = Explanation.of(name, all, facts, null, inlining);
             String see = " (dynamos analyze " + name + ")";
             if (e.symbols().isEmpty()) {
                 out.add("warning: " + e.verdict() + see);
@@ -90,12 +116,27 @@ public final class BuildAdvice {
                             + ": the removal check covers them with the function");
                 }
             }
+            if (inlining != null) {
+                for (Classification c : e.symbols()) {
+                    if (position > 0 && c.symbol().position() != position) {
+                        continue; // another namesake: not replaced
+                    }
+                    List<String> live = Explanation.liveHolders(inlining.copiesOfSymbol(c.key()), all);
+                    if (!live.isEmpty()) {
+                        out.add("warning: " + c.key() + " is also inlined into " + live.size() + " function(s) whose"
+                                + " copies the update will not reach: " + Explanation.shortList(live)
+                                + "; replace them too to change every call" + see);
+                    }
+                }
+            }
             if (e.symbols().size() > 1 && position == 0) {
                 out.add("error: " + e.symbols().size() + " functions are named " + name + ": add DYNAMOS_SYMBOL("
                         + name + ", N) for the one to replace:");
                 for (Classification c : e.symbols()) {
+                    String file = inlining == null ? null : inlining.sourceOf(c.key());
                     out.add("  DYNAMOS_SYMBOL(" + name + ", " + c.symbol().position() + "); /* "
-                            + Explanation.neighbours(c.symbol(), facts.symbols()) + " */");
+                            + (file == null ? "" : file + ", ") + Explanation.neighbours(c.symbol(), facts.symbols())
+                            + " */");
                 }
             } else if (e.symbols().size() > 1 && position <= e.symbols().size()) {
                 TextSymbol s = e.symbols().get(position - 1).symbol();

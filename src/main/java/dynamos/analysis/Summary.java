@@ -92,6 +92,24 @@ public record Summary(String release, int total, List<Row> rows, Map<Category, I
         return new Summary(release, total, rows, Map.copyOf(byCategory), live, updatable, callGraphKnown);
     }
 
+    /**
+     * The summary with, when the kernel's DWARF was read ({@code inlined} not null), a last row: the functions
+     * of the running kernel that are also inlined into callers (an update of them misses those copies).
+     */
+    public static Summary of(String release, List<Classification> all, boolean callGraphKnown, Inlining.Counts inlined) {
+        Summary s = of(release, all, callGraphKnown);
+        if (inlined == null) {
+            return s;
+        }
+        List<Row> rows = new ArrayList<>(s.rows());
+        rows.add(new Row(ALSO_INLINED, 0, inlined.alsoInlined(), pct(inlined.alsoInlined(), s.total()), null));
+        return new Summary(s.release(), s.total(), rows, s.categories(), s.liveFunctions(), s.updatable(),
+                s.callGraphKnown());
+    }
+
+    /** The label of the row {@link #of(String, List, boolean, Inlining.Counts)} adds. */
+    public static final String ALSO_INLINED = "Also inlined into callers (DWARF)";
+
     /** The count of {@code c}. */
     public int count(Category c) {
         return categories.getOrDefault(c, 0);

@@ -7,6 +7,9 @@ import dynamos.analysis.Classifier;
 import dynamos.analysis.Explanation;
 import dynamos.analysis.FactsCache;
 import dynamos.analysis.FunctionProperties;
+import dynamos.analysis.DebugInfoDownload;
+import dynamos.analysis.InlineFacts;
+import dynamos.analysis.Inlining;
 import dynamos.analysis.KernelFacts;
 import dynamos.analysis.ModuleFacts;
 import dynamos.analysis.PaperTable2;
@@ -65,7 +68,13 @@ import picocli.CommandLine.Parameters;
                     + "and jumps, static calls, jump labels) and its tail calls, whether and how it can be updated "
                     + "(and if not, why its callers do not cover it), and DYNAMOS_REPLACE lines to paste. "
                     + "MODULE:FUNCTION explains a function of a module; --modules adds every module to the summary, "
-                    + "each analysed from its .ko file alone."})
+                    + "each analysed from its .ko file alone.",
+            "",
+            "Inlining: which functions hold inlined copies of a function (an update reaches only the out-of-line "
+                    + "copy, if any) and which source file each namesake comes from are in the kernel's DWARF, in "
+                    + "Debian's linux-image-RELEASE-dbg package (about 850 MB). --debug-info downloads it once (as "
+                    + "root), derives a few MB into CACHE/kernels/RELEASE/analysis/inlining.tsv.gz and deletes the "
+                    + "package; later runs and dynamos build use that file. Without it everything else works."})
 final class AnalyzeCommand extends CliCommand {
     @Parameters(index = "0", arity = "0..1", paramLabel = "FUNCTION", description = "A function to explain.")
     String function;
@@ -87,9 +96,15 @@ final class AnalyzeCommand extends CliCommand {
             + "(needed once per kernel; about a minute).")
     boolean collect;
 
+    @Option(names = "--debug-info", paramLabel = "PATH", arity = "0..1", fallbackValue = "",
+            description = "First derive the inlining facts from the kernel's DWARF and cache them: from Debian's "
+                    + "linux-image-RELEASE-dbg package, downloaded with apt-get (as root; about 850 MB, deleted "
+                    + "afterwards), or from PATH: that package's .deb or the unstripped vmlinux it holds.")
+    String debugInfo;
+
     @Option(names = "--facts", paramLabel = "DIR", description = "Analyse listings collected elsewhere instead: DIR holds "
             + "kallsyms (/proc/kallsyms read as root), available_filter_functions and optionally vmlinux.btf, vmlinux "
-            + "(the ELF, for the call graph) and release.")
+            + "(the ELF, for the call graph), release and inlining.tsv.gz (the inlining facts --debug-info derives).")
     Path factsDir;
 
     /** The kernel analysed (null with --facts). */
@@ -102,6 +117,7 @@ final class AnalyzeCommand extends CliCommand {
         }
         KernelFacts facts = facts();
         List<Classification> all = Classifier.classify(facts);
+        Inlining inlining = inlining(facts);
         Map<String, KernelFacts> moduleFacts = new LinkedHashMap<>();
         Map<String, List<Classification>> moduleClasses = new LinkedHashMap<>();
         if (modules && function == null) {
@@ -120,7 +136,7 @@ final class AnalyzeCommand extends CliCommand {
             writeCsv(csv, facts, all, moduleFacts, moduleClasses);
         }
         if (function != null) {
-            Explanation e = Explanation.of(function, all, facts);
+            Explanation e = Explanation.of(function, all, facts, null, inlining);
             if (json.requested) {
                 json.print(explanationJson(e, facts));
             } else {
@@ -128,22 +144,67 @@ final class AnalyzeCommand extends CliCommand {
             }
             return ExitStatus.SUCCESS.code;
         }
-        Summary s = Summary.of(facts.release(), all, facts.callGraph().known());
+        Inlining.Counts counts = inlining == null ? null : inlining.counts(all);
+        Summary s = Summary.of(facts.release(), all, facts.callGraph().known(), counts);
         List<Classification> inModules = moduleClasses.values().stream().flatMap(List::stream).toList();
         Summary m = modules ? Summary.of(facts.release() + " modules", inModules, true) : null;
         if (json.requested) {
             Map<String, Object> doc = summaryJson(s, facts, all);
+            doc.put("inlining", counts == null ? null : inliningJson(counts));
             if (m != null) {
                 doc.put("modules", moduleJson(m, moduleFacts));
             }
             json.print(doc);
         } else {
             printSummary(s, facts, all);
+            printInlining(counts);
             if (m != null) {
                 printModules(m, moduleFacts);
             }
         }
         return ExitStatus.SUCCESS.code;
+    }
+
+    /**
+     * The inlining facts joined with {@code facts}: derived first with --debug-info, else the cached file
+     * (in the kernel's cache, or in the --facts directory), else null.
+     */
+    private Inlining inlining(KernelFacts facts) {
+        if (debugInfo != null) {
+            if (kernel == null) {
+                throw new IllegalArgumentException("--debug-info caches what it derives for a kernel of the cache:"
+                        + " leave out --facts (put inlining.tsv.gz in the --facts directory instead)");
+            }
+            InlineFacts data = DebugInfoDownload.derive(kernel, debugInfo.isEmpty() ? null : Path.of(debugInfo));
+            return Inlining.of(data, facts).checkMatches(InlineFacts.file(kernel).toString());
+        }
+        Path file = kernel != null ? InlineFacts.file(kernel) : factsDir.resolve(InlineFacts.FILE);
+        return Files.isRegularFile(file) ? Inlining.of(InlineFacts.read(file), facts).checkMatches(file.toString())
+                : null;
+    }
+
+    private void printInlining(Inlining.Counts c) {
+        PrintWriter out = out();
+        out.println();
+        if (c == null) {
+            out.println("Inlining (which callers hold copies of inlined functions; the source file of each namesake):"
+                    + " not known; dynamos analyze --debug-info derives it once from Debian's -dbg package");
+            return;
+        }
+        out.println("Inlining (the kernel's DWARF):");
+        out.printf("  %-50s %8d%n", "functions with inlined copies in running code", c.inlined());
+        out.printf("  %-50s %8d%n", "  of them with no text symbol (inlined everywhere)", c.withoutSymbol());
+        out.printf("  %-50s %8d%n", "    of those, every holder updatable", c.coveredByHolders());
+        out.printf("  %-50s %8d%n", "text symbols also inlined into callers", c.alsoInlined());
+    }
+
+    private static Map<String, Object> inliningJson(Inlining.Counts c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("inlined_functions", c.inlined());
+        m.put("without_symbol", c.withoutSymbol());
+        m.put("without_symbol_covered_by_holders", c.coveredByHolders());
+        m.put("also_inlined_symbols", c.alsoInlined());
+        return m;
     }
 
     private Path moduleDir() {
@@ -346,6 +407,13 @@ final class AnalyzeCommand extends CliCommand {
                 out.println("  " + describe(c, facts));
             }
         }
+        if (!e.inlinedInto().isEmpty()) {
+            out.println("Inlined copies (the kernel's DWARF):");
+            for (Inlining.Copy c : e.inlinedInto()) {
+                out.println("  " + c.holder() + "  " + c.copies() + (c.copies() == 1 ? " copy" : " copies") + " of "
+                        + c.function() + (c.file().isEmpty() ? "" : " (" + c.file() + ")"));
+            }
+        }
         e.notes().forEach(n -> out.println("Note: " + n));
         if (!e.declarations().isEmpty()) {
             out.println("In an update:");
@@ -446,6 +514,14 @@ final class AnalyzeCommand extends CliCommand {
         m.put("related", e.related().stream().map(c -> symbolJson(c, facts)).toList());
         m.put("notes", e.notes());
         m.put("declarations", e.declarations());
+        m.put("inlined_into", e.inlinedInto().stream().map(c -> {
+            Map<String, Object> x = new LinkedHashMap<>();
+            x.put("holder", c.holder());
+            x.put("function", c.function());
+            x.put("file", c.file());
+            x.put("copies", c.copies());
+            return x;
+        }).toList());
         return m;
     }
 

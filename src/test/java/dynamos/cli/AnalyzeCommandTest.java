@@ -90,4 +90,40 @@ class AnalyzeCommandTest {
         assertThat(one.status()).isEqualTo(1);
         assertThat(one.err()).contains("MODULE:FUNCTION reads the module of a cached kernel: leave out --facts");
     }
+
+    @Test
+    void withTheInliningFactsInTheDirectory() throws IOException {
+        facts();
+        CliRun without = CliRun.of("analyze", "--facts", dir.toString());
+        assertThat(without.out()).contains("not known; dynamos analyze --debug-info derives it once")
+                .doesNotContain("Also inlined into callers");
+        new dynamos.analysis.InlineFacts("6.1.0-test-amd64", List.of(
+                new dynamos.dwarf.DebugInfo.Function("direct_fn", "k/a.c", "k/a.c", 0x1000, 1),
+                new dynamos.dwarf.DebugInfo.Function("foo", "fs/one.c", "fs/one.c", 0x1100, 1),
+                new dynamos.dwarf.DebugInfo.Function("foo", "fs/two.c", "fs/two.c", 0x1300, 1)), List.of(
+                new dynamos.dwarf.DebugInfo.InlinedCopy("inl", "include/i.h", 0, 1),
+                new dynamos.dwarf.DebugInfo.InlinedCopy("inl", "include/i.h", 2, 3),
+                new dynamos.dwarf.DebugInfo.InlinedCopy("direct_fn", "k/a.c", 1, 1)))
+                .write(dir.resolve(dynamos.analysis.InlineFacts.FILE));
+        CliRun summary = CliRun.of("analyze", "--facts", dir.toString());
+        assertThat(summary.status()).isZero();
+        assertThat(summary.out()).containsPattern("Also inlined into callers \\(DWARF\\)\\s+1\\s+14\\.29")
+                .containsPattern("functions with inlined copies in running code\\s+2")
+                .containsPattern("of them with no text symbol \\(inlined everywhere\\)\\s+1");
+        CliRun inl = CliRun.of("analyze", "--facts", dir.toString(), "inl");
+        assertThat(inl.out()).startsWith("inl has no symbol of its own: it is inlined into 2 function(s)")
+                .contains("  foo#2  3 copies of inl (include/i.h)")
+                .contains("  DYNAMOS_REPLACE(1, direct_fn, direct_fn_v2);\n  DYNAMOS_REPLACE(2, foo, foo_v2);");
+        assertThat(CliRun.of("analyze", "--facts", dir.toString(), "foo").out())
+                .contains("Note: DYNAMOS_SYMBOL(foo, 1) is the foo of fs/one.c")
+                .contains("Note: DYNAMOS_SYMBOL(foo, 2) is the foo of fs/two.c");
+        assertThat(CliRun.of("analyze", "--facts", dir.toString(), "inl", "--json").out())
+                .contains("\"updatable\": true")
+                .contains("\"inlined_into\": [{\"holder\": \"direct_fn\", \"function\": \"inl\", \"file\": \"include/i.h\",");
+        assertThat(CliRun.of("analyze", "--facts", dir.toString(), "--json").out())
+                .contains("\"inlining\": {\"inlined_functions\": 2, \"without_symbol\": 1,");
+        CliRun refused = CliRun.of("analyze", "--facts", dir.toString(), "--debug-info");
+        assertThat(refused.status()).isEqualTo(1);
+        assertThat(refused.err()).contains("leave out --facts");
+    }
 }
