@@ -183,6 +183,8 @@ public final class UpdateBuilder {
                             ? o + "@" + d.symbolPositions().get(o.substring(o.indexOf(':') + 1)) : o)
                     .distinct().toList());
             advice.forEach(Progress::detail);
+            dynamos.analysis.VersionAdvice.notes(module.moduleName(), elf,
+                    d.replacements().stream().map(r -> r.function()).toList()).forEach(Progress::detail);
             // An ambiguous original without DYNAMOS_SYMBOL would be refused at apply: fail the build now.
             if (advice.stream().anyMatch(n -> n.startsWith("error: "))) {
                 return Optional.of(String.join("\n    ", advice.stream().filter(n -> n.startsWith("error: ")

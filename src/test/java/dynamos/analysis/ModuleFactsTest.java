@@ -115,6 +115,14 @@ class ModuleFactsTest {
     }
 
     @Test
+    void dynamosBuildNamesWhereAVersionsCodeRunsOutsideItsSymbol() {
+        assertThat(VersionAdvice.notes(facts, List.of("tail_caller", "traced_caller")))
+                .singleElement().asString()
+                .startsWith("version tail_caller tail-calls quiet_tail: its code runs there")
+                .contains("removal waits for tasks there too");
+    }
+
+    @Test
     void tracedFunctionsAreUpdatableDirectly() {
         assertThat(got.get("traced_caller").category()).isEqualTo(Category.DIRECT);
         assertThat(got.get("tail_caller").category()).isEqualTo(Category.DIRECT);
