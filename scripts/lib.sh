@@ -21,50 +21,17 @@ find_jdk() {
 	return 1
 }
 
-# Makes sure Maven is installed (apt-get as root), for building the toolchain. apt's output goes to a
-# log file under the cache (the Java side logs its installs there too); a failure shows its tail.
+# Makes sure Maven is installed, for building the toolchain.
 ensure_maven() {
 	command -v mvn >/dev/null 2>&1 && return 0
-	if [ "$(id -u)" -ne 0 ]; then
-		echo "dynamos: Maven is missing; install it as root: apt-get install maven" >&2
-		return 1
-	fi
-	local logs log
-	logs="${DYNAMOS_CACHE:-$HOME/.cache/dynamos}/logs"
-	mkdir -p "$logs" || return 1
-	log="$logs/apt-maven-$(date +%Y%m%d-%H%M%S).log"
-	echo "==> Installing maven (apt-get, first run only; log: $log)" >&2
-	if ! { DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends maven ||
-		{ apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends maven; }; } \
-		>"$log" 2>&1; then
-		echo "dynamos: installing maven failed; the last lines of $log:" >&2
-		tail -n 10 "$log" | sed 's/^/    /' >&2
-		return 1
-	fi
-	echo "    installed maven" >&2
+	ensure_packages "building the toolchain" /usr/bin/mvn maven
 }
 
 # Makes sure the browser of the Control Center's tests is installed: Debian's chromium and chromium-driver
-# (apt-get as root; the tests never download a browser). Only the test command needs it.
+# (the tests never download a browser). Only the test command needs it.
 ensure_test_browser() {
 	[ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] && return 0
-	if [ "$(id -u)" -ne 0 ]; then
-		echo "dynamos: the browser tests need chromium; install it as root: apt-get install chromium chromium-driver" >&2
-		return 1
-	fi
-	local logs log
-	logs="${DYNAMOS_CACHE:-$HOME/.cache/dynamos}/logs"
-	mkdir -p "$logs" || return 1
-	log="$logs/apt-chromium-$(date +%Y%m%d-%H%M%S).log"
-	echo "==> Installing chromium and chromium-driver for the browser tests (apt-get, first run only; log: $log)" >&2
-	if ! { DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium chromium-driver ||
-		{ apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium chromium-driver; }; } \
-		>"$log" 2>&1; then
-		echo "dynamos: installing chromium failed; the last lines of $log:" >&2
-		tail -n 10 "$log" | sed 's/^/    /' >&2
-		return 1
-	fi
-	echo "    installed chromium and chromium-driver" >&2
+	ensure_packages "the browser tests" "" chromium chromium-driver
 }
 
 # The JVM's ahead-of-time cache for JAR (classes loaded and linked once, JEP 483): JAR with ".aot" for
@@ -94,18 +61,18 @@ DYNAMOS_JVM_FLAGS="-XX:+UseSerialGC -XX:-UsePerfData --enable-native-access=ALL-
 
 # Makes sure Debian packages are installed: apt-get as root, its output in a log file under the cache, a
 # failure shows the log's tail. $1: what needs them (for the messages); $2: a file that exists once they
-# are installed (checked first, so a second run costs nothing); the rest: the packages.
+# are installed (checked first, so a second run costs nothing; "" if the caller checks); the rest: the packages.
 ensure_packages() {
 	local purpose="$1" marker="$2" logs log
 	shift 2
-	[ -e "$marker" ] && return 0
+	[ -n "$marker" ] && [ -e "$marker" ] && return 0
 	if [ "$(id -u)" -ne 0 ]; then
 		echo "dynamos: $purpose needs $*; install as root: apt-get install $*" >&2
 		return 1
 	fi
 	logs="${DYNAMOS_CACHE:-$HOME/.cache/dynamos}/logs"
 	mkdir -p "$logs" || return 1
-	log="$logs/apt-$1-$(date +%Y%m%d-%H%M%S).log"
+	log="$logs/apt-$1-$(date +%Y%m%d-%H%M%S).log"	# named for the first package
 	echo "==> Installing $* for $purpose (apt-get, first run only; log: $log)" >&2
 	if ! { DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" ||
 		{ apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"; }; } \
