@@ -129,6 +129,10 @@ public record Explanation(String function, String verdict, List<Classification> 
                     for (String caller : c.callers()) {
                         String name = caller.contains("#") ? caller.substring(0, caller.indexOf('#')) : caller;
                         decls.add("DYNAMOS_REPLACE(" + id++ + ", " + target(module, name) + ", " + cName(name) + "_v2);");
+                        if (caller.contains("#") && module == null) {
+                            // One of several functions of that name: its position picks it.
+                            decls.add("DYNAMOS_SYMBOL(" + name + ", " + caller.substring(caller.indexOf('#') + 1) + ");");
+                        }
                     }
                 }
                 if (c.category() == Category.NOT_UPDATABLE) {
@@ -241,9 +245,12 @@ public record Explanation(String function, String verdict, List<Classification> 
         for (String key : targets) {
             String name = key.contains("#") ? key.substring(0, key.indexOf('#')) : key;
             decls.add("DYNAMOS_REPLACE(" + id++ + ", " + target(module, name) + ", " + cName(name) + "_v2);");
-            if (key.contains("#")) {
-                notes.add(key + " is one of several functions named " + name + ": the framework refuses an ambiguous"
-                        + " name today (kernel/symbols.c)");
+            if (key.contains("#") && module == null) {
+                // One of several core-kernel functions of the name: the position picks it.
+                decls.add("DYNAMOS_SYMBOL(" + name + ", " + key.substring(key.indexOf('#') + 1) + ");");
+            } else if (key.contains("#")) {
+                notes.add(key + " is one of several functions named " + name + " in module " + module
+                        + ": the framework refuses an ambiguous name within one module");
             }
         }
         return reached;

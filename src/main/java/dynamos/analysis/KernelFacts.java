@@ -49,13 +49,34 @@ public record KernelFacts(String release, List<TextSymbol> symbols, TextLayout l
      * {@code ftrace} ({@code available_filter_functions}: one name per patchable site, in address order,
      * module functions marked {@code [module]}). Module lines of both are left out.
      */
+    /**
+     * The DYNAMOS_SYMBOL position of a function at {@code address}: 1 + the entries of its name (of any
+     * type) at lower addresses, + the functions of the name before it at the same address; {@code nth}
+     * (its rank among the functions of the name) when it is the only kind of entry.
+     */
+    private static int position(List<Long> all, long address, int nth) {
+        if (all == null || all.size() <= 1) {
+            return nth;
+        }
+        int below = 0;
+        for (long a : all) {
+            below += Long.compareUnsigned(a, address) < 0 ? 1 : 0;
+        }
+        return Math.max(nth, below + 1);
+    }
+
     public static KernelFacts of(String release, List<String> kallsyms, List<String> ftrace, Set<String> btfFunctions,
             CallGraph callGraph) {
         List<Kallsyms.Entry> core = new ArrayList<>();
         Map<String, Long> markers = new HashMap<>();
         Set<String> exported = new HashSet<>();
         Map<String, Long> bounds = new HashMap<>();
+        // Every core-kernel entry's address by name: DYNAMOS_SYMBOL positions count variables too.
+        Map<String, List<Long>> anyType = new HashMap<>();
         for (Kallsyms.Entry e : Kallsyms.parse(kallsyms).entries()) {
+            if (e.module() == null) {
+                anyType.computeIfAbsent(e.name(), k -> new ArrayList<>(1)).add(e.address());
+            }
             if (e.module() == null && (e.name().startsWith("__start_") || e.name().startsWith("__stop_"))) {
                 bounds.put(e.name(), e.address());
             }
@@ -125,7 +146,7 @@ public record KernelFacts(String release, List<TextSymbol> symbols, TextLayout l
                     break;
                 }
             }
-            int position = seen.merge(e.name(), 1, Integer::sum);
+            int position = position(anyType.get(e.name()), e.address(), seen.merge(e.name(), 1, Integer::sum));
             out.add(new TextSymbol(SymbolName.parse(e.name()), e.address(), size, e.type(),
                     layout.regionOf(e.address()), position, byName.get(e.name()).size(), site[i]));
         }

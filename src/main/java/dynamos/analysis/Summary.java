@@ -60,7 +60,7 @@ public record Summary(String release, int total, List<Row> rows, Map<Category, I
         rows.add(row(Category.DIRECT.label + " (ftrace site)", 0, byCategory, Category.DIRECT, total,
                 paper(PaperTable2.WITHOUT_ISSUES.counts())));
         rows.add(new Row("of which compiler copies (.part/.isra/.constprop)", 1, copies, pct(copies, total), null));
-        rows.add(new Row("of which namesakes (register refuses them today)", 1, ambiguous,
+        rows.add(new Row("of which namesakes (named with DYNAMOS_SYMBOL)", 1, ambiguous,
                 pct(ambiguous, total), null));
         int[] paperCallers = new int[3];
         for (int k = 0; k < 3; k++) {

@@ -36,8 +36,9 @@ class ExplanationTest {
         Explanation e = Explanation.of("helper", all, facts);
         assertThat(e.updatable()).isTrue();
         assertThat(e.verdict()).contains("notrace").contains("through its 2 caller(s)");
+        // foo#2 is one of two functions named foo: without its position apply would refuse the name.
         assertThat(e.declarations()).containsExactly("DYNAMOS_REPLACE(1, direct_fn, direct_fn_v2);",
-                "DYNAMOS_REPLACE(2, foo, foo_v2);");
+                "DYNAMOS_REPLACE(2, foo, foo_v2);", "DYNAMOS_SYMBOL(foo, 2);");
     }
 
     @Test

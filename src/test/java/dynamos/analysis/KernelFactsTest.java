@@ -38,6 +38,19 @@ class KernelFactsTest {
     }
 
     @Test
+    void namesakePositionsCountAVariableOfTheNameAsDynamosSymbolDoes() {
+        KernelFacts f = KernelFacts.of("t", List.of(
+                "ffffffff81000000 T _stext",
+                "ffffffff81001000 t p_start",
+                "ffffffff81001100 t other",
+                "ffffffff81002000 d p_start",
+                "ffffffff81003000 t p_start",
+                "ffffffff81004000 T _etext"), List.of("p_start", "p_start"), Set.of(), CallGraph.UNKNOWN);
+        assertThat(f.symbols()).filteredOn(t -> t.fullName().equals("p_start")).extracting(TextSymbol::position)
+                .as("kallsyms order: function, variable, function").containsExactly(1, 3);
+    }
+
+    @Test
     void aSiteOutOfOrderOrOfAnUnknownNameIsCountedAsUnmatched() {
         KernelFacts f = KernelFacts.of("t", SyntheticKernel.KALLSYMS, List.of("helper", "direct_fn", "no_such_fn"),
                 Set.of(), CallGraph.UNKNOWN);
