@@ -27,6 +27,8 @@ import java.util.Map;
  */
 public final class Classifier {
     private final KernelFacts facts;
+    /** The facts are one module's: namesakes cannot be named (see {@link #classifyModule}). */
+    private final boolean module;
     private final Map<String, TextSymbol> byKey = new LinkedHashMap<>();
     private final Map<String, List<TextSymbol>> byName = new HashMap<>();
     private final Map<String, Category> base = new HashMap<>();
@@ -35,8 +37,9 @@ public final class Classifier {
     private final Map<String, Boolean> throughCallers = new HashMap<>();
     private final Map<String, List<String>> callersToUpdate = new HashMap<>();
 
-    private Classifier(KernelFacts facts) {
+    private Classifier(KernelFacts facts, boolean module) {
         this.facts = facts;
+        this.module = module;
         for (TextSymbol s : facts.symbols()) {
             byKey.put(s.key(), s);
             byName.computeIfAbsent(s.fullName(), k -> new ArrayList<>()).add(s);
@@ -45,7 +48,15 @@ public final class Classifier {
 
     /** Every text symbol's classification, in address order. */
     public static List<Classification> classify(KernelFacts facts) {
-        return new Classifier(facts).run();
+        return new Classifier(facts, false).run();
+    }
+
+    /**
+     * {@link #classify} for the facts of one module ({@link ModuleFacts}): there a traced function that shares
+     * its name with another of the module is not updatable, since the framework finds module functions by name.
+     */
+    public static List<Classification> classifyModule(KernelFacts facts) {
+        return new Classifier(facts, true).run();
     }
 
     private List<Classification> run() {
@@ -87,6 +98,9 @@ public final class Classifier {
                 if (parent != null) {
                     parents.put(s.key(), parent);
                 }
+            } else if (s.ftraceSite() && module && s.ambiguous()) {
+                base.put(s.key(), Category.NOT_UPDATABLE);
+                reasons.put(s.key(), Reason.NAMESAKE_IN_MODULE);
             } else if (s.ftraceSite()) {
                 base.put(s.key(), Category.DIRECT);
             } else {

@@ -126,6 +126,7 @@ public record Summary(String release, int total, List<Row> rows, Map<Category, I
     private static String shortLabel(Reason r) {
         return switch (r) {
             case NOINSTR -> "noinstr / cpuidle text";
+            case NAMESAKE_IN_MODULE -> "namesakes within a module (modules only)";
             case ENTRY_CODE -> "entry code (assembly)";
             case THUNK -> "thunks and trampolines";
             case NOTRACE -> "notrace C functions";

@@ -27,7 +27,7 @@ public final class VersionAdvice {
 
     /** The notes from the facts of the update module. */
     static List<String> notes(KernelFacts facts, List<String> versions) {
-        List<Classification> all = Classifier.classify(facts);
+        List<Classification> all = Classifier.classifyModule(facts);
         List<String> out = new ArrayList<>();
         for (String version : new TreeSet<>(versions)) {
             for (Classification c : all) {

@@ -128,7 +128,7 @@ final class AnalyzeCommand extends CliCommand {
             ModuleFacts.modules(moduleDir()).forEach((name, ko) -> {
                 KernelFacts f = ModuleFacts.of(name, ElfObject.read(ko), base);
                 moduleFacts.put(name, f);
-                moduleClasses.put(name, Classifier.classify(f).stream()
+                moduleClasses.put(name, Classifier.classifyModule(f).stream()
                         .filter(c -> !TextLayout.isMarker(c.symbol().fullName())).toList());
             });
         }
@@ -225,7 +225,7 @@ final class AnalyzeCommand extends CliCommand {
                     + " (looked under " + moduleDir() + ")");
         }
         KernelFacts f = ModuleFacts.of(module, ElfObject.read(ko), KernelBtf.read(kernel));
-        Explanation e = Explanation.of(name, Classifier.classify(f), f, module);
+        Explanation e = Explanation.of(name, Classifier.classifyModule(f), f, module);
         if (json.requested) {
             json.print(explanationJson(e, f));
         } else {

@@ -30,6 +30,16 @@ class ClassifierTest {
     }
 
     @Test
+    void inAModuleATracedNamesakeIsNotUpdatableSinceModuleFunctionsAreFoundByName() {
+        KernelFacts f = SyntheticKernel.facts(SyntheticKernel.CALLS);
+        assertThat(byKey(Classifier.classify(f)).get("foo#2").category()).isEqualTo(Category.DIRECT);
+        Classification inModule = byKey(Classifier.classifyModule(f)).get("foo#2");
+        assertThat(inModule.category()).isEqualTo(Category.NOT_UPDATABLE);
+        assertThat(inModule.reason()).isEqualTo(Reason.NAMESAKE_IN_MODULE);
+        assertThat(byKey(Classifier.classifyModule(f)).get("direct_fn").category()).isEqualTo(Category.DIRECT);
+    }
+
+    @Test
     void partsKnowTheirFunctionAndFunctionsTheirParts() {
         Map<String, Classification> got = byKey(Classifier.classify(SyntheticKernel.facts(SyntheticKernel.CALLS)));
         assertThat(got.get("foo.cold").parent()).as("the namesake at its position").isEqualTo("foo#1");
