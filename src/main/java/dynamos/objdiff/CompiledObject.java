@@ -97,7 +97,7 @@ final class CompiledObject {
                 rel.add(normalize(r, r.offset() - p.start, bias));
             }
             Piece piece = new Piece(p.symbol, sections.get(p.symbol.sectionIndex()).name(), p.code,
-                    mask(p.code, p.relocations, p.start), rel, p.ends);
+                    mask(p.code, p.relocations, p.start), rel, p.ends, branchFields(p.code, p.ends));
             functions.computeIfAbsent(piece.parent(), k -> new ArrayList<>()).add(piece);
         }
         functions.values().forEach(l -> l.sort(Comparator.comparing(Piece::name)));
@@ -166,6 +166,22 @@ final class CompiledObject {
             at += n;
         }
         return ends;
+    }
+
+    /** Where the 32-bit displacements of direct calls and jumps are (the last 4 bytes of such an instruction). */
+    private java.util.Set<Integer> branchFields(byte[] code, int[] ends) {
+        java.util.Set<Integer> out = new java.util.HashSet<>();
+        if (ends == null) {
+            return out;
+        }
+        decoder.load(code, 0);
+        for (int at = 0; at < code.length; at = ends[at]) {
+            int n = decoder.decode(at);
+            if (n > 0 && decoder.direct() && decoder.immediateSize(0) == 32) {
+                out.add(at + n - 4);
+            }
+        }
+        return out;
     }
 
     private static int endAt(RawPiece p, ElfRelocation r) {

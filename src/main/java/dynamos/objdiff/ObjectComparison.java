@@ -266,14 +266,8 @@ public final class ObjectComparison {
         return List.copyOf(out.values());
     }
 
-    /** Whether the relocated field is the target of a call or jump (opcode e8/e9/0f 8x before a field that ends it). */
+    /** Whether the relocated field is the displacement of a direct call or jump (the decoder says). */
     private static boolean isBranch(Piece p, NormalizedRelocation r) {
-        int at = (int) r.offset();
-        if (p.instructionEnds() != null && p.instructionEnds()[at] != at + 4) {
-            return false;
-        }
-        int op = at >= 1 ? p.code()[at - 1] & 0xff : -1;
-        int op2 = at >= 2 ? p.code()[at - 2] & 0xff : -1;
-        return op == 0xe8 || op == 0xe9 || op2 == 0x0f && (op & 0xf0) == 0x80;
+        return p.branchFields().contains((int) r.offset());
     }
 }

@@ -13,9 +13,11 @@ import java.util.List;
  * @param relocations the relocations inside it, normalised, by offset
  * @param instructionEnds for each byte offset, the end of the instruction holding it (from the decoder); null
  *     when the decoder is not available
+ * @param branchFields the offsets of the displacement fields of its direct calls and jumps (from the decoder;
+ *     empty without it)
  */
 record Piece(ElfSymbol symbol, String section, byte[] code, byte[] masked, List<NormalizedRelocation> relocations,
-        int[] instructionEnds) {
+        int[] instructionEnds, java.util.Set<Integer> branchFields) {
     String name() {
         return symbol.name();
     }
