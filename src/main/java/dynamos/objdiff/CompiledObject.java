@@ -116,7 +116,7 @@ final class CompiledObject {
                 continue;
             }
             ElfSection section = sections.get(s.sectionIndex());
-            if (!section.hasFileContents()) {
+            if (!section.hasFileContents() || s.value() > section.size()) {
                 continue;
             }
             long size = pieceSize(s, section);

@@ -260,6 +260,31 @@ class ObjectComparisonTest {
     }
 
     @Test
+    void aPartiallyInlinedStaticIsComparedUnderItsOwnName() throws Exception {
+        String before = """
+                extern int work(int);
+                static int helper(int x)
+                {
+                	if (__builtin_expect(x == 0, 1))
+                		return 0;
+                	printk("helper %d\\n", x);
+                	work(x); work(x + 1); work(x + 2); work(x + 3);
+                	return work(x * 7) + work(x * 9);
+                }
+                int a(int x) { return helper(x) + 1; }
+                int b(int x) { return helper(x + 5) + 2; }
+                """;
+        ObjectDiff d = diff(before, before.replace("helper %d", "helper: %d"));
+
+        FunctionDiff helper = d.function("helper").orElseThrow();
+        assertThat(helper.pieces()).containsExactly("helper.part.0");
+        assertThat(helper.status()).isEqualTo(Status.CHANGED);
+        assertThat(helper.local()).isTrue();
+        assertThat(d.functions(Status.CHANGED)).containsExactly("helper");
+        assertThat(d.function("a").orElseThrow().status()).isEqualTo(Status.UNCHANGED);
+    }
+
+    @Test
     void gccPiecesBelongToTheirFunction() {
         assertThat(PieceNames.parent("show.cold")).isEqualTo("show");
         assertThat(PieceNames.parent("show.part.0")).isEqualTo("show");
