@@ -285,6 +285,31 @@ class ObjectComparisonTest {
     }
 
     @Test
+    void aChangedCrcIsRefused() throws Exception {
+        String before = """
+                int api(int x) { return x; }
+                asm(".globl __crc_api\\n.set __crc_api, 0x1234abcd");
+                """;
+        ObjectDiff d = diff(before, before.replace("0x1234abcd", "0x1234abce"));
+
+        assertThat(d.refusals()).singleElement().satisfies(r -> {
+            assertThat(r.kind()).isEqualTo(Refusal.Kind.CRC_CHANGED);
+            assertThat(r.symbol()).isEqualTo("api");
+            assertThat(r.reason()).contains("1234abcd -> 1234abce");
+        });
+    }
+
+    @Test
+    void withoutTheDecoderEveryCodeByteCountsButBugTableLinesStillDoNot() throws Exception {
+        Path a = compile(Files.createDirectories(dir.resolve("before")), WARNS);
+        Path b = compile(Files.createDirectories(dir.resolve("after")), "\n\n" + WARNS);
+        ObjectDiff d = ObjectComparison.compare(dynamos.elf.ElfObject.read(a), dynamos.elf.ElfObject.read(b), null);
+
+        assertThat(d.function("sleeper").orElseThrow().status()).isEqualTo(Status.CHANGED);
+        assertThat(d.function("warner").orElseThrow().status()).isEqualTo(Status.LINE_NUMBERS_ONLY);
+    }
+
+    @Test
     void gccPiecesBelongToTheirFunction() {
         assertThat(PieceNames.parent("show.cold")).isEqualTo("show");
         assertThat(PieceNames.parent("show.part.0")).isEqualTo("show");
