@@ -48,6 +48,8 @@ final class CompiledObject {
     private final List<ElfSection> sections;
     private final Map<Integer, List<ElfSymbol>> definedBySection = new HashMap<>();
     private final Map<Integer, String> keys = new HashMap<>();
+    private final Map<Integer, byte[]> contents = new HashMap<>();
+    private final Map<Integer, List<ElfRelocation>> relocations = new HashMap<>();
     /** Source function name to its pieces, by piece name. */
     final Map<String, List<Piece>> functions = new TreeMap<>();
     /** Data objects by key. */
@@ -110,7 +112,6 @@ final class CompiledObject {
 
     private List<RawPiece> rawPieces() {
         List<RawPiece> out = new ArrayList<>();
-        Map<Integer, List<ElfRelocation>> relocations = new HashMap<>();
         for (ElfSymbol s : elf.symbols()) {
             if (s.type() != ElfSymbol.STT_FUNC || s.sectionIndex() <= 0 || s.sectionIndex() >= sections.size()) {
                 continue;
@@ -120,10 +121,9 @@ final class CompiledObject {
                 continue;
             }
             long size = pieceSize(s, section);
-            byte[] all = elf.contents(section);
-            byte[] code = Arrays.copyOfRange(all, (int) s.value(), (int) (s.value() + size));
-            List<ElfRelocation> rel = relocations.computeIfAbsent(section.index(), k -> sorted(elf.relocations(section)))
-                    .stream().filter(r -> r.offset() >= s.value() && r.offset() < s.value() + size).toList();
+            byte[] code = Arrays.copyOfRange(contents(section), (int) s.value(), (int) (s.value() + size));
+            List<ElfRelocation> rel = relocations(section).stream()
+                    .filter(r -> r.offset() >= s.value() && r.offset() < s.value() + size).toList();
             out.add(new RawPiece(s, s.value(), code, rel, decode(code)));
         }
         out.sort(Comparator.comparing((RawPiece p) -> PieceNames.parent(p.symbol.name()))
@@ -145,8 +145,15 @@ final class CompiledObject {
         return end - s.value();
     }
 
-    private static List<ElfRelocation> sorted(List<ElfRelocation> r) {
-        return r.stream().sorted(Comparator.comparingLong(ElfRelocation::offset)).toList();
+    /** A section's bytes, read once. */
+    private byte[] contents(ElfSection section) {
+        return contents.computeIfAbsent(section.index(), k -> elf.contents(section));
+    }
+
+    /** The relocations that apply to a section, by offset, read once. */
+    private List<ElfRelocation> relocations(ElfSection section) {
+        return relocations.computeIfAbsent(section.index(), k -> elf.relocations(section).stream()
+                .sorted(Comparator.comparingLong(ElfRelocation::offset)).toList());
     }
 
     /** For each byte, the end of its instruction; null if the decoder is missing or the bytes do not decode. */
@@ -287,7 +294,7 @@ final class CompiledObject {
         }
         if ((section.flags() & (SHF_MERGE | SHF_STRINGS)) == (SHF_MERGE | SHF_STRINGS) && section.hasFileContents()
                 && at >= 0 && at <= section.size()) {
-            byte[] b = elf.contents(section);
+            byte[] b = contents(section);
             int start = (int) Math.min(at, b.length);
             while (start > 0 && b[start - 1] != 0) {
                 start--;
@@ -304,7 +311,7 @@ final class CompiledObject {
             return new NormalizedRelocation(offset, r.type(), key(target), at - target.value(), -bias, target.name());
         }
         if ((section.flags() & SHF_MERGE) != 0 && section.entrySize() > 0 && section.hasFileContents() && at >= 0) {
-            byte[] b = elf.contents(section);
+            byte[] b = contents(section);
             int entry = (int) (at - at % section.entrySize());
             if (entry + section.entrySize() <= b.length) {
                 return new NormalizedRelocation(offset, r.type(),
@@ -333,11 +340,10 @@ final class CompiledObject {
             }
             long size = Math.min(s.size(), section.size() - s.value());
             byte[] bytes = section.hasFileContents()
-                    ? Arrays.copyOfRange(elf.contents(section), (int) s.value(), (int) (s.value() + size))
+                    ? Arrays.copyOfRange(contents(section), (int) s.value(), (int) (s.value() + size))
                     : new byte[(int) size];
-            List<ElfRelocation> rel = elf.relocations(section).stream()
-                    .filter(r -> r.offset() >= s.value() && r.offset() < s.value() + Math.max(size, 1))
-                    .sorted(Comparator.comparingLong(ElfRelocation::offset)).toList();
+            List<ElfRelocation> rel = relocations(section).stream()
+                    .filter(r -> r.offset() >= s.value() && r.offset() < s.value() + Math.max(size, 1)).toList();
             List<NormalizedRelocation> norm = rel.stream().map(r -> normalize(r, r.offset() - s.value(), 0)).toList();
             data.put(key(s), new DataObject(s, key(s), section.name(), mask(bytes, rel, s.value()), norm));
         }
@@ -359,7 +365,7 @@ final class CompiledObject {
                 continue;
             }
             boolean bugTable = section.name().equals("__bug_table") && bugTableLayout(section);
-            for (ElfRelocation r : elf.relocations(section)) {
+            for (ElfRelocation r : relocations(section)) {
                 ElfSymbol target = targetSymbol(r, 0);
                 if (target == null || target.type() != ElfSymbol.STT_FUNC || target.sectionIndex() == 0) {
                     continue;
@@ -387,14 +393,14 @@ final class CompiledObject {
         if (section.size() % BUG_ENTRY_SIZE != 0 || !section.hasFileContents()) {
             return false;
         }
-        return elf.relocations(section).stream().allMatch(r -> r.offset() % BUG_ENTRY_SIZE == 0
+        return relocations(section).stream().allMatch(r -> r.offset() % BUG_ENTRY_SIZE == 0
                 || r.offset() % BUG_ENTRY_SIZE == 4);
     }
 
     private BugEntry bugEntry(ElfSection table, long entry, long into) {
-        ByteBuffer b = ByteBuffer.wrap(elf.contents(table)).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = ByteBuffer.wrap(contents(table)).order(ByteOrder.LITTLE_ENDIAN);
         String file = "";
-        for (ElfRelocation r : elf.relocations(table)) {
+        for (ElfRelocation r : relocations(table)) {
             if (r.offset() == entry + 4) {
                 file = normalize(r, 0, 0).target();
             }
