@@ -17,6 +17,7 @@ int main(void)
 	P("INSN_MNEMONIC", offsetof(ZydisDecodedInstruction, mnemonic));
 	P("INSN_LENGTH", offsetof(ZydisDecodedInstruction, length));
 	P("INSN_OPERAND_WIDTH", offsetof(ZydisDecodedInstruction, operand_width));
+	P("INSN_OPERAND_COUNT", offsetof(ZydisDecodedInstruction, operand_count));
 	P("INSN_OPERAND_COUNT_VISIBLE", offsetof(ZydisDecodedInstruction, operand_count_visible));
 	P("INSN_ATTRIBUTES", offsetof(ZydisDecodedInstruction, attributes));
 	P("INSN_CATEGORY", offsetof(ZydisDecodedInstruction, meta.category));
@@ -29,6 +30,8 @@ int main(void)
 	P("OPERAND_SIZE", sizeof(ZydisDecodedOperand));
 	P("OPERAND_TYPE", offsetof(ZydisDecodedOperand, type));
 	P("OPERAND_VISIBILITY", offsetof(ZydisDecodedOperand, visibility));
+	P("OPERAND_ACTIONS", offsetof(ZydisDecodedOperand, actions));
+	P("OPERAND_ACTION_MASK_WRITE", ZYDIS_OPERAND_ACTION_MASK_WRITE);
 	P("OPERAND_REG", offsetof(ZydisDecodedOperand, reg.value));
 	P("OPERAND_MEM_TYPE", offsetof(ZydisDecodedOperand, mem.type));
 	P("OPERAND_MEM_BASE", offsetof(ZydisDecodedOperand, mem.base));

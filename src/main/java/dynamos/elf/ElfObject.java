@@ -134,6 +134,32 @@ public final class ElfObject {
         return symbols.stream().filter(ElfSymbol::isUndefined).toList();
     }
 
+    /**
+     * The relocations ({@code SHT_RELA} entries) that apply to {@code section}, in file order; empty when none do.
+     * Entries whose symbol index lies outside the symbol table are a corrupt file.
+     */
+    public List<ElfRelocation> relocations(ElfSection section) {
+        List<ElfRelocation> out = new ArrayList<>();
+        for (ElfSection rela : sections) {
+            if (rela.type() != ElfSection.SHT_RELA || rela.info() != section.index() || section.index() == 0) {
+                continue;
+            }
+            if (rela.entrySize() != 24) {
+                throw corrupt(rela.name() + " entry size " + rela.entrySize() + ", expected 24");
+            }
+            for (long at = rela.offset(); at + 24 <= rela.offset() + rela.size(); at += 24) {
+                long info = data.getLong((int) at + 8);
+                int symbol = (int) (info >>> 32);
+                if (symbol >= symbols.size()) {
+                    throw corrupt(rela.name() + " refers to symbol " + symbol + " of " + symbols.size());
+                }
+                out.add(new ElfRelocation(data.getLong((int) at), (int) info, symbols.get(symbol),
+                        data.getLong((int) at + 16)));
+            }
+        }
+        return out;
+    }
+
     /** The {@code SHT_SYMTAB} section, if any. */
     public Optional<ElfSection> symbolTable() {
         return sections.stream().filter(s -> s.type() == ElfSection.SHT_SYMTAB).findFirst();

@@ -281,6 +281,43 @@ public final class Decoder implements AutoCloseable {
         }
     }
 
+    /**
+     * The registers the last instruction writes or may write, hidden operands included (e.g. {@code rsp} of a
+     * {@code push}, {@code rsi} of {@code rep movsb}), by Zydis's names ({@code esi}, {@code rsi}, ...); flags
+     * registers too. Empty for an invalid instruction.
+     */
+    public List<String> writtenRegisters() {
+        List<String> out = new ArrayList<>();
+        if (length == 0) {
+            return out;
+        }
+        int n = insn.get(ValueLayout.JAVA_BYTE, Zydis.INSN_OPERAND_COUNT) & 0xff;
+        if (n == 0) {
+            return out;
+        }
+        int status;
+        try {
+            status = (int) z.decodeOperands.invokeExact(decoder, context, insn, operands, (byte) n);
+        } catch (Throwable e) {
+            throw new IllegalStateException("ZydisDecoderDecodeOperands failed: " + e, e);
+        }
+        if (status < 0) {
+            throw new IllegalStateException(String.format("ZydisDecoderDecodeOperands failed with status %#x at %#x",
+                    status, address));
+        }
+        for (int i = 0; i < n; i++) {
+            long o = (long) i * Zydis.OPERAND_SIZE;
+            int actions = operands.get(ValueLayout.JAVA_BYTE, o + Zydis.OPERAND_ACTIONS) & 0xff;
+            if (operands.get(ValueLayout.JAVA_INT, o + Zydis.OPERAND_TYPE) == Zydis.OPERAND_TYPE_REGISTER
+                    && (actions & Zydis.OPERAND_ACTION_MASK_WRITE) != 0) {
+                out.add(registerName(operands.get(ValueLayout.JAVA_INT, o + Zydis.OPERAND_REG)));
+            }
+        }
+        // The visible operands decoded above now sit in the same buffer: decode them again when asked.
+        operandsDone = false;
+        return out;
+    }
+
     /** The last instruction as a record, or null if it was invalid. */
     public Instruction instruction() {
         if (length == 0) {

@@ -27,6 +27,7 @@ final class Zydis {
     static final int INSN_MNEMONIC = 4;
     static final int INSN_LENGTH = 8;
     static final int INSN_OPERAND_WIDTH = 22;
+    static final int INSN_OPERAND_COUNT = 24;
     static final int INSN_OPERAND_COUNT_VISIBLE = 25;
     static final int INSN_ATTRIBUTES = 32;
     static final int INSN_CATEGORY = 92;
@@ -39,6 +40,8 @@ final class Zydis {
     static final int OPERAND_SIZE = 80;
     static final int OPERAND_TYPE = 32;
     static final int OPERAND_VISIBILITY = 4;
+    static final int OPERAND_ACTIONS = 8;
+    static final int OPERAND_ACTION_MASK_WRITE = 10;
     static final int OPERAND_REG = 40;
     static final int OPERAND_MEM_TYPE = 40;
     static final int OPERAND_MEM_BASE = 48;

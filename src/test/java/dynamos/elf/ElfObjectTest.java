@@ -128,4 +128,25 @@ class ElfObjectTest {
         assertThatThrownBy(() -> ElfObject.parse(truncated, "cut.o")).isInstanceOf(ElfException.class)
                 .hasMessageContaining("cut.o is truncated or corrupt");
     }
+
+    @Test
+    void readsTheRelocationsOfASection(@TempDir Path dir) throws Exception {
+        Path o = NativeTools.compile(dir, "m", SOURCE, "-O2", "-fno-pic", "-mcmodel=kernel");
+        ElfObject elf = ElfObject.read(o);
+
+        List<ElfRelocation> text = elf.relocations(elf.section(".text").orElseThrow());
+        assertThat(text).anySatisfy(r -> {
+            assertThat(r.symbol().name()).isEqualTo("hidden_fn");
+            assertThat(r.type()).isIn(ElfRelocation.R_X86_64_PLT32, ElfRelocation.R_X86_64_PC32);
+            assertThat(r.pcRelative()).isTrue();
+            assertThat(r.fieldSize()).isEqualTo(4);
+        });
+        assertThat(text).anySatisfy(r -> assertThat(r.symbol().name()).isEqualTo("hidden_counter"));
+        // readelf -r lists as many entries for .rela.text.
+        String listing = NativeTools.run(dir, "readelf", "-r", "-W", o.toString());
+        Matcher m = Pattern.compile("'\\.rela\\.text' at offset 0x[0-9a-f]+ contains (\\d+) entr").matcher(listing);
+        assertThat(m.find()).as(listing).isTrue();
+        assertThat(text).hasSize(Integer.parseInt(m.group(1)));
+        assertThat(elf.relocations(elf.section(".symtab").orElseThrow())).isEmpty();
+    }
 }

@@ -167,4 +167,21 @@ class DecoderTest {
         }
         assertThat(lengths).containsExactly(1, 3, 5, 1, 5, 1);
     }
+
+    @Test
+    void writtenRegistersIncludeHiddenOperandsButNotSources() {
+        d.load(bytes(0xbe, 0x2a, 0x00, 0x00, 0x00), AT); // mov $0x2a,%esi
+        d.decode(0);
+        assertThat(d.writtenRegisters()).containsExactly("esi");
+        assertThat(d.immediate(0)).isEqualTo(0x2a);
+        d.load(bytes(0x48, 0x89, 0xc7), AT); // mov %rax,%rdi
+        d.decode(0);
+        assertThat(d.writtenRegisters()).containsExactly("rdi");
+        d.load(bytes(0x56), AT); // push %rsi: writes rsp only
+        d.decode(0);
+        assertThat(d.writtenRegisters()).containsExactly("rsp");
+        d.load(bytes(0xf3, 0xa4), AT); // rep movsb: rsi, rdi and rcx change
+        d.decode(0);
+        assertThat(d.writtenRegisters()).contains("rsi", "rdi", "rcx");
+    }
 }
