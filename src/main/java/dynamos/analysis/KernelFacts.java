@@ -65,6 +65,15 @@ public record KernelFacts(String release, List<TextSymbol> symbols, TextLayout l
         return Math.max(nth, below + 1);
     }
 
+    /**
+     * How many entries share a function's name, for the framework: the kernel refuses a name that kallsyms
+     * lists more than once, variables included, so a function that shares its name only with a variable
+     * needs its DYNAMOS_SYMBOL position too.
+     */
+    private static int namesakes(int functions, List<Long> all) {
+        return all == null ? functions : Math.max(functions, all.size());
+    }
+
     public static KernelFacts of(String release, List<String> kallsyms, List<String> ftrace, Set<String> btfFunctions,
             CallGraph callGraph) {
         List<Kallsyms.Entry> core = new ArrayList<>();
@@ -148,7 +157,8 @@ public record KernelFacts(String release, List<TextSymbol> symbols, TextLayout l
             }
             int position = position(anyType.get(e.name()), e.address(), seen.merge(e.name(), 1, Integer::sum));
             out.add(new TextSymbol(SymbolName.parse(e.name()), e.address(), size, e.type(),
-                    layout.regionOf(e.address()), position, byName.get(e.name()).size(), site[i]));
+                    layout.regionOf(e.address()), position, namesakes(byName.get(e.name()).size(),
+                            anyType.get(e.name())), site[i]));
         }
         return new KernelFacts(release, Collections.unmodifiableList(out), layout, btfFunctions, exported, bounds,
                 callGraph, Map.of(), Set.of(), sites, unmatched, invalid);

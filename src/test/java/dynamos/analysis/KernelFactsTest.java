@@ -48,6 +48,14 @@ class KernelFactsTest {
                 "ffffffff81004000 T _etext"), List.of("p_start", "p_start"), Set.of(), CallGraph.UNKNOWN);
         assertThat(f.symbols()).filteredOn(t -> t.fullName().equals("p_start")).extracting(TextSymbol::position)
                 .as("kallsyms order: function, variable, function").containsExactly(1, 3);
+        KernelFacts alone = KernelFacts.of("t", List.of(
+                "ffffffff81000000 T _stext",
+                "ffffffff81001000 d only_var_shares",
+                "ffffffff81001100 t only_var_shares",
+                "ffffffff81004000 T _etext"), List.of("only_var_shares"), Set.of(), CallGraph.UNKNOWN);
+        TextSymbol shared = alone.symbols().stream().filter(t -> t.fullName().equals("only_var_shares")).findFirst().orElseThrow();
+        assertThat(shared.ambiguous()).as("the kernel refuses the name: a variable has it too").isTrue();
+        assertThat(shared.key()).isEqualTo("only_var_shares#2");
     }
 
     @Test
