@@ -29,9 +29,9 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.remote.RemoteWebDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -221,7 +221,19 @@ class UiIT {
                 "--user-data-dir=" + profile, "--window-size=1366,768");
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(Path.of("/usr/bin/chromedriver").toFile()).usingAnyFreePort().build();
-        return new ChromeDriver(service, o);
+        service.start();
+        // A plain WebDriver session, not ChromeDriver: ChromeDriver also opens a DevTools websocket, which now and
+        // then hangs until Selenium's 3-minute timeout (it cost CI runs over 3 minutes); the test needs no DevTools.
+        return new RemoteWebDriver(service.getUrl(), o) {
+            @Override
+            public void quit() {
+                try {
+                    super.quit();
+                } finally {
+                    service.stop();
+                }
+            }
+        };
     }
 
     /** Waits for the line 'dynamos ui' prints with its URL (a JVM start under TCG takes seconds). */
