@@ -121,6 +121,8 @@ class FrameworkIT {
         assertThat(v.get("nonroot_read")).containsAnyOf("EPERM", "not permitted", "Permission denied");
         assertThat(r.output()).contains("fuzz: 10000 ioctls");
         assertThat(v.get("json")).contains("\"framework\": \"started\"");
+        // The fuzz sets hooks (and the scenario clears them so that stop's deactivations run).
+        assertThat(Integer.parseInt(v.get("hooks_cleared").trim())).isPositive();
     }
 
     /** Calls of version {@code version} in a status --json text (first update listed). */
