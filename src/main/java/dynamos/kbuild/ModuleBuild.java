@@ -1,6 +1,7 @@
 package dynamos.kbuild;
 
 import dynamos.host.Exec;
+import dynamos.host.FileLock;
 import dynamos.host.HostException;
 import dynamos.host.HostPackages;
 import dynamos.host.Progress;
@@ -45,6 +46,12 @@ public final class ModuleBuild {
     public static List<Path> build(Path source, Path buildDir, KernelRelease kernel, List<String> makeVariables) {
         HostPackages.ensure(HostPackages.BUILD);
         KernelCache.ensureHeaders(kernel);
+        // Two builds into one directory (two dynamos commands, two test JVMs) would mix their files.
+        return FileLock.holdingDirectory(buildDir, "the build directory " + buildDir,
+                () -> buildLocked(source, buildDir, kernel, makeVariables));
+    }
+
+    private static List<Path> buildLocked(Path source, Path buildDir, KernelRelease kernel, List<String> makeVariables) {
         try {
             Files.createDirectories(buildDir);
             if (!source.toAbsolutePath().normalize().equals(buildDir.toAbsolutePath().normalize())) {

@@ -31,7 +31,8 @@ public final class Initramfs {
             Files.createDirectories(dir);
             Path out = dir.resolve("initramfs-" + kernel.version() + ".cpio");
             if (!Files.isRegularFile(out) || !Arrays.equals(Files.readAllBytes(out), image)) {
-                Path tmp = dir.resolve(out.getFileName() + ".tmp");
+                // Its own temporary file: two processes may write the same image at once.
+                Path tmp = Files.createTempFile(dir, out.getFileName() + ".", ".tmp");
                 Files.write(tmp, image);
                 Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                         java.nio.file.StandardCopyOption.ATOMIC_MOVE);

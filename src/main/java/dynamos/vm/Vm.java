@@ -143,7 +143,11 @@ public final class Vm {
             // Guest time counts instructions: repeatable benchmark figures. SMP hangs at boot with icount.
             q.addAll(List.of("-icount", "shift=0", "-rtc", "clock=vm"));
         }
-        String append = "console=ttyS0 panic=-1 loglevel=7 dynamos.run=" + runDir
+        // Under TCG the vCPUs' TSCs drift apart and the kernel falls back to HPET: every clock read is then a
+        // system call and an emulated device access, and a JVM reads clocks all the time. The TSC is fine for
+        // what runs here (no benchmark figures: icount runs keep the kernel's own choice).
+        String clock = o.icount || o.accel == VmOptions.Accel.KVM ? "" : " tsc=reliable";
+        String append = "console=ttyS0 panic=-1 loglevel=7" + clock + " dynamos.run=" + runDir
                 + (o.share != null ? " dynamos.share=" + o.share.toAbsolutePath() : "")
                 + (o.forwards.isEmpty() ? "" : " dynamos.net=1")
                 + (o.kernelArgs.isBlank() ? "" : " " + o.kernelArgs.strip());

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dynamos.host.Exec;
 import dynamos.testing.FrameworkGuest;
 import dynamos.testing.Guest;
+import dynamos.testing.StaticTool;
 import dynamos.update.UpdateBuilder;
 import dynamos.vm.VmResult;
 import java.io.IOException;
@@ -25,9 +26,7 @@ class CheckpointIT {
     void addedSystemCallsCheckpointAProcessAndGoAwayWithTheUpdate() throws IOException {
         Path ko = ExamplesIT.build("checkpoint");
         Path ckpt = ko.getParent().resolve("ckpt");
-        Files.createDirectories(ckpt.getParent());
-        Exec.capture(List.of("gcc", "-static", "-O2", "-Wall", "-Werror", "-o", ckpt.toString(),
-                Guest.REPO.resolve("examples/checkpoint/ckpt.c").toString())).orThrow("building ckpt");
+        StaticTool.build(Guest.REPO.resolve("examples/checkpoint/ckpt.c"), ckpt, "-Werror");
         Path more = UpdateBuilder.compile(Guest.REPO.resolve("src/test/updates/syscall_more"),
                 Guest.REPO.resolve("target/kmod").resolve(Guest.kernel().version()).resolve("test/syscall_more"),
                 Guest.kernel()).getFirst();

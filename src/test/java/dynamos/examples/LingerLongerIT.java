@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dynamos.host.Exec;
 import dynamos.testing.FrameworkGuest;
 import dynamos.testing.Guest;
+import dynamos.testing.StaticTool;
 import dynamos.vm.VmResult;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -104,10 +105,7 @@ class LingerLongerIT {
 
     private static Path lingertool() throws IOException {
         Path tool = Guest.REPO.resolve("target/kmod").resolve(Guest.kernel().version()).resolve("test/lingertool");
-        Files.createDirectories(tool.getParent());
-        Exec.capture(List.of("gcc", "-static", "-O2", "-Wall", "-o", tool.toString(),
-                Guest.REPO.resolve("src/test/kmod/lingertool/lingertool.c").toString())).orThrow("building lingertool");
-        return tool;
+        return StaticTool.build(Guest.REPO.resolve("src/test/kmod/lingertool/lingertool.c"), tool);
     }
 
     private static int share(Map<String, String> v, String key) {

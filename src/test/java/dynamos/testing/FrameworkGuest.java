@@ -47,18 +47,10 @@ public final class FrameworkGuest {
                     List.of(target.resolveSibling("Module.symvers"))).getFirst();
             // A module that stays in MODULE_STATE_COMING until told to go on.
             Path coming = ModuleBuild.build(Guest.REPO.resolve("src/test/kmod/coming"), out.resolve("coming"), k).getFirst();
-            Path dynctl = out.resolve("dynctl");
-            try {
-                Files.createDirectories(out);
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-            Exec.capture(List.of("gcc", "-static", "-O2", "-Wall", "-I" + Guest.REPO.resolve("kernel/include"),
-                    "-o", dynctl.toString(), Guest.REPO.resolve("src/test/kmod/ctl/dynctl.c").toString()))
-                    .orThrow("building dynctl");
-            Path pipetool = out.resolve("pipetool");
-            Exec.capture(List.of("gcc", "-static", "-O2", "-Wall", "-o", pipetool.toString(),
-                    Guest.REPO.resolve("src/test/kmod/pipetool/pipetool.c").toString())).orThrow("building pipetool");
+            Path dynctl = StaticTool.build(Guest.REPO.resolve("src/test/kmod/ctl/dynctl.c"), out.resolve("dynctl"),
+                    "-I" + Guest.REPO.resolve("kernel/include"));
+            Path pipetool = StaticTool.build(Guest.REPO.resolve("src/test/kmod/pipetool/pipetool.c"),
+                    out.resolve("pipetool"));
             built = Map.of("framework", framework, "target", target, "update", update, "dynctl", dynctl,
                     "livepatch", livepatch, "pipetool", pipetool, "coming", coming);
         }
