@@ -213,20 +213,22 @@ public final class CodeDecoding {
                     indirectJumps++;
                     long through = lastTable;
                     for (int m = 0; dec.mayAccessMemory() && m < dec.memoryOperands(); m++) {
-                        if (dec.memoryBase(m) == 0 && dec.memoryIndex(m) != 0 && dec.memoryScale(m) == 8) {
-                            through = dec.memoryDisplacement(m) + delta;
+                        Decoder.Memory mem = dec.memory(m);
+                        if (mem.base() == 0 && mem.index() != 0 && mem.scale() == 8) {
+                            through = mem.displacement() + delta;
                         }
                     }
                     jumpTables += jumpTable(through, start, to - from) ? 1 : 0;
                 }
             } else if (dec.mayAccessMemory()) {
                 for (int m = 0; m < dec.memoryOperands(); m++) {
+                    Decoder.Memory mem = dec.memory(m);
                     long a;
-                    if (dec.memoryRipRelative(m) && dec.memoryIndex(m) == 0) {
-                        a = at + len + dec.memoryDisplacement(m);
-                    } else if (dec.memoryBase(m) == 0) {
-                        a = dec.memoryDisplacement(m) + delta; // absolute (link-time), maybe a table indexed by a register
-                        if (dec.memoryIndex(m) != 0 && dec.memoryScale(m) == 8 && !dec.memoryAddressOnly(m)) {
+                    if (mem.ripRelative() && mem.index() == 0) {
+                        a = at + len + mem.displacement();
+                    } else if (mem.base() == 0) {
+                        a = mem.displacement() + delta; // absolute (link-time), maybe a table indexed by a register
+                        if (mem.index() != 0 && mem.scale() == 8 && !mem.addressOnly()) {
                             table = a;
                         }
                     } else {

@@ -339,14 +339,26 @@ public final class DwarfReader {
         return interned.computeIfAbsent(s, k -> k);
     }
 
-    private void readSub(Abbrev a, Sub s) {
+    /** What one attribute of an entry is read as: its name, its form (resolved if indirect) and its index. */
+    @FunctionalInterface
+    private interface AttributeReader {
+        void read(int name, int form, int index);
+    }
+
+    /** Reads the attributes of an entry of abbreviation {@code a} in order, each by {@code reader}. */
+    private void readAttributes(Abbrev a, AttributeReader reader) {
         int n = a.names.length;
         for (int i = 0; i < n; i++) {
-            int name = a.names[i];
             int form = a.forms[i];
             if (form == FORM_INDIRECT) {
                 form = (int) uleb();
             }
+            reader.read(a.names[i], form, i);
+        }
+    }
+
+    private void readSub(Abbrev a, Sub s) {
+        readAttributes(a, (name, form, i) -> {
             switch (name) {
                 case AT_NAME -> s.name = string(form);
                 case AT_DECL_FILE -> s.declFile = (int) (form == FORM_IMPLICIT_CONST ? a.consts[i] : constant(form));
@@ -358,21 +370,15 @@ public final class DwarfReader {
                 }
                 default -> skip(form);
             }
-        }
+        });
     }
 
     /** Reads the unit's entry: returns {stmt_list}; names[0] = DW_AT_name, names[1] = DW_AT_comp_dir. */
     private long[] readUnitDie(Abbrev a, String[] names) {
-        long stmt = -1;
+        long[] stmt = {-1};
         int[] strForms = new int[2];
         long[] strValues = new long[2];
-        int n = a.names.length;
-        for (int i = 0; i < n; i++) {
-            int name = a.names[i];
-            int form = a.forms[i];
-            if (form == FORM_INDIRECT) {
-                form = (int) uleb();
-            }
+        readAttributes(a, (name, form, i) -> {
             switch (name) {
                 case AT_NAME, AT_COMP_DIR -> {
                     int k = name == AT_NAME ? 0 : 1;
@@ -384,7 +390,7 @@ public final class DwarfReader {
                         strValues[k] = constantOrIndex(form);
                     }
                 }
-                case AT_STMT_LIST -> stmt = constant(form);
+                case AT_STMT_LIST -> stmt[0] = constant(form);
                 case AT_LOW_PC -> {
                     if (form == FORM_ADDR) {
                         unitLowPc = address(form);
@@ -398,7 +404,7 @@ public final class DwarfReader {
                 case AT_RNGLISTS_BASE -> rnglistsBase = constant(form);
                 default -> skip(form);
             }
-        }
+        });
         if (unitLowPc < -1) {
             unitLowPc = addressAt(-2 - unitLowPc);
         }
@@ -407,7 +413,7 @@ public final class DwarfReader {
                 names[k] = stringOf(strForms[k], strValues[k]);
             }
         }
-        return new long[] {stmt};
+        return stmt;
     }
 
     private void skipAttributes(Abbrev a) {

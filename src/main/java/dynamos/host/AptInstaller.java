@@ -79,6 +79,22 @@ public final class AptInstaller {
                 "apt-get download");
     }
 
+    /**
+     * Downloads {@code pkg} (a name, or {@code name=version}) into the empty directory {@code dir},
+     * unpacks it into {@code into} with {@code dpkg-deb -x} and deletes the .deb.
+     */
+    public void downloadAndUnpack(String pkg, Path dir, Path into, Consumer<String> progress) throws IOException {
+        download(pkg, dir);
+        Path deb;
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            deb = files.filter(p -> p.getFileName().toString().endsWith(".deb")).findFirst()
+                    .orElseThrow(() -> new HostException("apt-get download " + pkg + " left no .deb in " + dir));
+        }
+        progress.accept("Unpacking " + deb.getFileName());
+        Exec.capture(List.of("dpkg-deb", "-x", deb.toString(), into.toString())).orThrow("dpkg-deb -x");
+        Files.delete(deb);
+    }
+
     private Exec.Result run(List<String> command, Path dir, List<String> requested) {
         Path file = openLog();
         appendToLog(file, "\n$ " + String.join(" ", command) + "\n");

@@ -92,16 +92,8 @@ public final class KernelCache {
             deleteTree(work);
             Files.createDirectories(work);
             Progress.step("Downloading Debian kernel linux-image-" + version);
-            dynamos.host.AptInstaller.onHost().download("linux-image-" + version, work);
-            Path deb;
-            try (Stream<Path> s = Files.list(work)) {
-                deb = s.filter(p -> p.getFileName().toString().endsWith(".deb")).findFirst()
-                        .orElseThrow(() -> new HostException("apt-get download left no .deb in " + work));
-            }
-            Progress.step("Unpacking " + deb.getFileName());
             Path tree = work.resolve("tree");
-            Exec.capture(List.of("dpkg-deb", "-x", deb.toString(), tree.toString())).orThrow("dpkg-deb -x");
-            Files.delete(deb);
+            dynamos.host.AptInstaller.onHost().downloadAndUnpack("linux-image-" + version, work, tree, Progress::step);
             if (!Files.isRegularFile(tree.resolve("boot/vmlinuz-" + version))) {
                 throw new HostException("package linux-image-" + version + " holds no boot/vmlinuz-" + version);
             }

@@ -160,16 +160,8 @@ public final class KernelSource {
             deleteTree(work);
             Files.createDirectories(work);
             Progress.step("Downloading Debian's " + pkg + " " + s.debianVersion() + " (about 140 MB)");
-            AptInstaller.onHost().download(pkg + "=" + s.debianVersion(), work);
-            Path deb;
-            try (Stream<Path> files = Files.list(work)) {
-                deb = files.filter(p -> p.getFileName().toString().endsWith(".deb")).findFirst()
-                        .orElseThrow(() -> new SourceException("apt-get download left no .deb in " + work));
-            }
-            Progress.step("Unpacking " + deb.getFileName());
             Path pkgDir = work.resolve("pkg");
-            Exec.capture(List.of("dpkg-deb", "-x", deb.toString(), pkgDir.toString())).orThrow("dpkg-deb -x");
-            Files.delete(deb);
+            AptInstaller.onHost().downloadAndUnpack(pkg + "=" + s.debianVersion(), work, pkgDir, Progress::step);
             Path tarball = pkgDir.resolve("usr/src/" + pkg + ".tar.xz");
             if (!Files.isRegularFile(tarball)) {
                 throw new SourceException(pkg + " " + s.debianVersion() + " holds no usr/src/" + pkg + ".tar.xz");

@@ -33,11 +33,7 @@ public final class Decoder implements AutoCloseable {
     private int length;
     private boolean operandsDone;
     private int memoryCount;
-    private final int[] memBase = new int[Zydis.MAX_OPERAND_COUNT];
-    private final int[] memIndex = new int[Zydis.MAX_OPERAND_COUNT];
-    private final int[] memScale = new int[Zydis.MAX_OPERAND_COUNT];
-    private final long[] memDisp = new long[Zydis.MAX_OPERAND_COUNT];
-    private final boolean[] memAgen = new boolean[Zydis.MAX_OPERAND_COUNT];
+    private final Memory[] memory = new Memory[Zydis.MAX_OPERAND_COUNT];
     private int branchRegister;
 
     public Decoder() {
@@ -197,45 +193,41 @@ public final class Decoder implements AutoCloseable {
         return memoryCount;
     }
 
-    public int memoryBase(int i) {
+    /** Memory operand {@code i} of the last instruction, {@code 0 <= i < memoryOperands()}. */
+    public Memory memory(int i) {
         operands();
-        return memBase[i];
+        return memory[i];
     }
 
-    public int memoryIndex(int i) {
-        operands();
-        return memIndex[i];
-    }
-
-    public int memoryScale(int i) {
-        operands();
-        return memScale[i];
-    }
-
-    public long memoryDisplacement(int i) {
-        operands();
-        return memDisp[i];
-    }
-
-    public boolean memoryAddressOnly(int i) {
-        operands();
-        return memAgen[i];
-    }
-
-    /** Whether memory operand {@code i} is {@code disp(%rip)}. */
-    public boolean memoryRipRelative(int i) {
-        return memoryBase(i) == Zydis.REGISTER_RIP;
-    }
-
-    /** Whether memory operand {@code i} has neither base nor index: an absolute address. */
-    public boolean memoryAbsolute(int i) {
-        return memoryBase(i) == Zydis.REGISTER_NONE && memoryIndex(i) == Zydis.REGISTER_NONE;
+    /**
+     * A memory operand as Zydis's register numbers ({@link Zydis#REGISTER_NONE} when absent): what the
+     * analysis's hot loop compares; {@link #instruction()} gives the named form.
+     */
+    public record Memory(int base, int index, int scale, long displacement, boolean addressOnly) {
+        /** {@code disp(%rip)}. */
+        public boolean ripRelative() {
+            return base == Zydis.REGISTER_RIP;
+        }
     }
 
     /** For an indirect branch through a register, Zydis's register number; else {@code 0} (none). */
     public int branchRegister() {
         operands();
         return branchRegister;
+    }
+
+    /** Decodes the first {@code n} operands of the last instruction into {@code operands}. */
+    private void decodeOperands(int n) {
+        int status;
+        try {
+            status = (int) z.decodeOperands.invokeExact(decoder, context, insn, operands, (byte) n);
+        } catch (Throwable e) {
+            throw new IllegalStateException("ZydisDecoderDecodeOperands failed: " + e, e);
+        }
+        if (status < 0) {
+            throw new IllegalStateException(String.format("ZydisDecoderDecodeOperands failed with status %#x at %#x",
+                    status, address));
+        }
     }
 
     private void operands() {
@@ -252,28 +244,18 @@ public final class Decoder implements AutoCloseable {
         if (n == 0) {
             return;
         }
-        int status;
-        try {
-            status = (int) z.decodeOperands.invokeExact(decoder, context, insn, operands, (byte) n);
-        } catch (Throwable e) {
-            throw new IllegalStateException("ZydisDecoderDecodeOperands failed: " + e, e);
-        }
-        if (status < 0) {
-            throw new IllegalStateException(String.format("ZydisDecoderDecodeOperands failed with status %#x at %#x",
-                    status, address));
-        }
+        decodeOperands(n);
         boolean indirectBranch = branch() != BranchKind.NONE && branch() != BranchKind.RET && !direct();
         for (int i = 0; i < n; i++) {
             long o = (long) i * Zydis.OPERAND_SIZE;
             int type = operands.get(ValueLayout.JAVA_INT, o + Zydis.OPERAND_TYPE);
             if (type == Zydis.OPERAND_TYPE_MEMORY) {
-                memBase[memoryCount] = operands.get(ValueLayout.JAVA_INT, o + Zydis.OPERAND_MEM_BASE);
-                memIndex[memoryCount] = operands.get(ValueLayout.JAVA_INT, o + Zydis.OPERAND_MEM_INDEX);
-                memScale[memoryCount] = operands.get(ValueLayout.JAVA_BYTE, o + Zydis.OPERAND_MEM_SCALE) & 0xff;
                 boolean hasDisp = operands.get(ValueLayout.JAVA_BYTE, o + Zydis.OPERAND_MEM_HAS_DISP) != 0;
-                memDisp[memoryCount] = hasDisp ? operands.get(ValueLayout.JAVA_LONG, o + Zydis.OPERAND_MEM_DISP) : 0;
-                memAgen[memoryCount] = operands.get(ValueLayout.JAVA_INT, o + Zydis.OPERAND_MEM_TYPE)
-                        == Zydis.MEMOP_TYPE_AGEN;
+                memory[memoryCount] = new Memory(operands.get(ValueLayout.JAVA_INT, o + Zydis.OPERAND_MEM_BASE),
+                        operands.get(ValueLayout.JAVA_INT, o + Zydis.OPERAND_MEM_INDEX),
+                        operands.get(ValueLayout.JAVA_BYTE, o + Zydis.OPERAND_MEM_SCALE) & 0xff,
+                        hasDisp ? operands.get(ValueLayout.JAVA_LONG, o + Zydis.OPERAND_MEM_DISP) : 0,
+                        operands.get(ValueLayout.JAVA_INT, o + Zydis.OPERAND_MEM_TYPE) == Zydis.MEMOP_TYPE_AGEN);
                 memoryCount++;
             } else if (type == Zydis.OPERAND_TYPE_REGISTER && indirectBranch && i == 0) {
                 branchRegister = operands.get(ValueLayout.JAVA_INT, o + Zydis.OPERAND_REG);
@@ -295,16 +277,7 @@ public final class Decoder implements AutoCloseable {
         if (n == 0) {
             return out;
         }
-        int status;
-        try {
-            status = (int) z.decodeOperands.invokeExact(decoder, context, insn, operands, (byte) n);
-        } catch (Throwable e) {
-            throw new IllegalStateException("ZydisDecoderDecodeOperands failed: " + e, e);
-        }
-        if (status < 0) {
-            throw new IllegalStateException(String.format("ZydisDecoderDecodeOperands failed with status %#x at %#x",
-                    status, address));
-        }
+        decodeOperands(n);
         for (int i = 0; i < n; i++) {
             long o = (long) i * Zydis.OPERAND_SIZE;
             int actions = operands.get(ValueLayout.JAVA_BYTE, o + Zydis.OPERAND_ACTIONS) & 0xff;
@@ -325,8 +298,9 @@ public final class Decoder implements AutoCloseable {
         }
         List<MemoryOperand> mem = new ArrayList<>();
         for (int i = 0; i < memoryOperands(); i++) {
-            mem.add(new MemoryOperand(registerName(memBase[i]), registerName(memIndex[i]), memScale[i], memDisp[i],
-                    memAgen[i]));
+            Memory m = memory[i];
+            mem.add(new MemoryOperand(registerName(m.base()), registerName(m.index()), m.scale(), m.displacement(),
+                    m.addressOnly()));
         }
         List<Long> imms = new ArrayList<>();
         boolean direct = direct();
