@@ -53,22 +53,28 @@ public final class FactsCache {
                 && Files.isReadable(TRACING);
     }
 
+    /** Where a boot of a kernel lists its symbols ({@code /proc/kallsyms}) and its ftrace sites. */
+    public record Listings(Path kallsyms, Path ftrace) {}
+
+    /**
+     * The listings of {@code kernel}: live when it runs here, else from the cache (an error says how to fill it).
+     */
+    public static Listings listings(KernelRelease kernel) {
+        if (running(kernel)) {
+            return new Listings(PROC_KALLSYMS, TRACING);
+        }
+        if (cached(kernel)) {
+            return new Listings(dir(kernel).resolve(KALLSYMS), dir(kernel).resolve(FTRACE));
+        }
+        throw new AnalysisException("the symbol and ftrace listings of " + kernel.version() + " are not cached in "
+                + dir(kernel) + ": collect them once by booting it: dynamos analyze --collect"
+                + " --kernel-version " + kernel.version());
+    }
+
     /** The facts of {@code kernel}: live when it runs here, else from the cache (an error says how to fill it). */
     public static KernelFacts load(KernelRelease kernel) {
-        Path kallsyms;
-        Path ftrace;
-        if (running(kernel)) {
-            kallsyms = PROC_KALLSYMS;
-            ftrace = TRACING;
-        } else if (cached(kernel)) {
-            kallsyms = dir(kernel).resolve(KALLSYMS);
-            ftrace = dir(kernel).resolve(FTRACE);
-        } else {
-            throw new AnalysisException("the symbol and ftrace listings of " + kernel.version() + " are not cached in "
-                    + dir(kernel) + ": collect them once by booting it: dynamos analyze --collect"
-                    + " --kernel-version " + kernel.version());
-        }
-        KernelFacts facts = load(kernel.version(), kallsyms, ftrace, KernelBtf.file(kernel));
+        Listings l = listings(kernel);
+        KernelFacts facts = load(kernel.version(), l.kallsyms(), l.ftrace(), KernelBtf.file(kernel));
         return withCallGraph(facts, ElfObject.parse(KernelBtf.vmlinux(kernel.image()), kernel.image() + " (vmlinux)"));
     }
 

@@ -33,6 +33,7 @@ import picocli.CommandLine.Command;
             MonitorCommand.class,
             BuildCommand.class,
             AnalyzeCommand.class,
+            GenerateCommand.class,
             UpdateCommands.Apply.class,
             UpdateCommands.Revert.class,
             UpdateCommands.ListUpdates.class,

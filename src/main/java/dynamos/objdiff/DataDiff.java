@@ -7,6 +7,8 @@ import java.util.List;
  *
  * @param name its name; a function-scope static that GCC numbered ({@code __already_done.3}) is named as in the
  *     object after the patch (before, if removed)
+ * @param nameBefore its name in the object before the patch, which is the running kernel's (null if new): GCC's
+ *     number may differ from {@code name}'s
  * @param key the name under which before and after were matched: GCC's number replaced by the function that
  *     first refers to it and its rank there ({@code __already_done@show#0}), since adding a static anywhere in
  *     the file renumbers the others
@@ -17,7 +19,7 @@ import java.util.List;
  * @param sizeAfter its size after (-1 if removed)
  * @param differences why it is not unchanged, one line each
  */
-public record DataDiff(String name, String key, Status status, String section, boolean local, long sizeBefore,
+public record DataDiff(String name, String nameBefore, String key, Status status, String section, boolean local, long sizeBefore,
         long sizeAfter, List<String> differences) {
     public DataDiff {
         differences = List.copyOf(differences);

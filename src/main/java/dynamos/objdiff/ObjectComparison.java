@@ -92,14 +92,15 @@ public final class ObjectComparison {
             CompiledObject.DataObject now = b.data.get(key);
             DataDiff d;
             if (old == null) {
-                d = new DataDiff(now.symbol().name(), key, Status.NEW, now.section(), local(now.symbol()), -1,
+                d = new DataDiff(now.symbol().name(), null, key, Status.NEW, now.section(), local(now.symbol()), -1,
                         now.masked().length, List.of("only after the patch"));
             } else if (now == null) {
-                d = new DataDiff(old.symbol().name(), key, Status.REMOVED, old.section(), local(old.symbol()),
-                        old.masked().length, -1, List.of("only before the patch"));
+                d = new DataDiff(old.symbol().name(), old.symbol().name(), key, Status.REMOVED, old.section(),
+                        local(old.symbol()), old.masked().length, -1, List.of("only before the patch"));
             } else {
                 List<String> why = compareData(old, now);
-                d = new DataDiff(now.symbol().name(), key, why.isEmpty() ? Status.UNCHANGED : Status.CHANGED,
+                d = new DataDiff(now.symbol().name(), old.symbol().name(), key,
+                        why.isEmpty() ? Status.UNCHANGED : Status.CHANGED,
                         now.section(), local(now.symbol()), old.masked().length, now.masked().length, why);
                 if (!why.isEmpty()) {
                     refusals.add(new Refusal(Refusal.Kind.DATA_CHANGED, d.name(), "data object " + d.name() + " ("

@@ -1,0 +1,129 @@
+package dynamos.cli;
+
+import dynamos.analysis.FactsCache;
+import dynamos.generate.ImageKernel;
+import dynamos.generate.PatchPlan;
+import dynamos.generate.PatchPlanner;
+import dynamos.kernel.KernelRelease;
+import dynamos.source.KernelSource;
+import dynamos.source.PreparedSource;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "generate",
+        mixinStandardHelpOptions = true,
+        description = {
+            "What a live update made from a source patch would hold: PATCH is a unified diff against the target "
+                    + "kernel's source (paths as in its tree, -p1 as git writes them).",
+            "",
+            "Fetches Debian's linux-source of exactly the kernel's version (apt; cached), prepares it with the "
+                    + "kernel's config once (about 100 s; cached), finds the translation units the patch affects "
+                    + "(a changed header: every unit that includes it, from kbuild's dependency files), compiles each "
+                    + "before and after the patch with the kernel's own flags (a few seconds a unit) and compares the "
+                    + "objects function by function.",
+            "",
+            "Changed functions are replaced; new functions and new data come along; what the new code uses that "
+                    + "stays the running kernel's is bound to it. Every function replaced or bound is found in the "
+                    + "running kernel by its code: the compiled original must be the code the kernel runs (outside "
+                    + "relocations), else the source, its configuration or the compiler differ and the plan refuses "
+                    + "it. Also refused, with the reason: changed data that exists in the kernel, changed __init code, "
+                    + "changed exports or their CRCs, functions without an ftrace site. Line-number-only changes "
+                    + "(a WARN moved by the patch) replace nothing.",
+            "",
+            "Needs the kernel's symbol and ftrace listings: read live on that kernel, else collected once with "
+                    + "'dynamos analyze --collect --kernel-version V'. Making the module from the plan is the next "
+                    + "step of this command (issue 17); --plan is required until then.",
+            "",
+            "Exit status 0: the update can be made; 1: something is refused (each refusal says why)."})
+final class GenerateCommand extends CliCommand {
+    @Parameters(index = "0", paramLabel = "PATCH", description = "The patch (unified diff).")
+    Path patch;
+
+    @Mixin
+    SharedOptions.TargetKernel target;
+
+    @Mixin
+    SharedOptions.Json json;
+
+    @Option(names = "--plan", description = "Show what the update would hold and check it; build nothing.")
+    boolean plan;
+
+    @Option(names = "--work-dir", paramLabel = "DIR",
+            description = "Where the compiled objects go (default: a new directory under the system's temporary one).")
+    Path workDir;
+
+    @Override
+    public Integer call() throws IOException {
+        if (!Files.isRegularFile(patch)) {
+            throw new IllegalArgumentException(patch + " is not a file: give the patch to generate the update from");
+        }
+        if (!plan) {
+            throw new IllegalArgumentException("making the update module from a patch is not implemented yet; "
+                    + "dynamos generate --plan " + patch + " shows what it would hold and whether it can be made");
+        }
+        KernelRelease kernel = target.ensure();
+        FactsCache.Listings listings = FactsCache.listings(kernel);
+        PreparedSource source = KernelSource.ensure(kernel);
+        Path dir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("dynamos-generate");
+        PatchPlan p = PatchPlanner.plan(source, patch, dir,
+                ImageKernel.of(kernel, listings.kallsyms(), listings.ftrace()));
+        if (json.requested) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("kernel", p.kernel());
+            doc.put("patch", p.patch());
+            doc.put("feasible", p.feasible());
+            doc.put("units", p.units());
+            doc.put("refusals", p.refusals());
+            json.print(doc);
+        } else {
+            print(p, out());
+        }
+        return p.feasible() ? ExitStatus.SUCCESS.code : ExitStatus.FAILURE.code;
+    }
+
+    static void print(PatchPlan p, PrintWriter out) {
+        out.printf("Update from %s for %s%n", p.patch(), p.kernel());
+        for (PatchPlan.Unit u : p.units()) {
+            out.printf("%n%s: %d function%s replaced, %d added, %d new data, %d bound, %d unchanged%n", u.unit(),
+                    u.replaced().size(), u.replaced().size() == 1 ? "" : "s", u.added().size(), u.newData().size(),
+                    u.bindings().size(), u.unchanged());
+            for (PatchPlan.Replacement r : u.replaced()) {
+                out.printf("  replace  %-40s %s%n", r.symbol() + (r.position() > 1 ? "@" + r.position() : ""),
+                        r.pieces().size() > 1 ? "(with " + String.join(", ", r.pieces().subList(1, r.pieces().size()))
+                                + ")" : "");
+            }
+            u.added().forEach(f -> out.printf("  add      %s%n", f));
+            u.newData().forEach(d -> out.printf("  add data %s%n", d));
+            for (PatchPlan.Binding b : u.bindings()) {
+                out.printf("  bind     %-40s %s%n", b.symbol() + (b.position() > 1 ? "@" + b.position() : ""),
+                        (b.local() ? "static " : "") + (b.function() ? "function" : "symbol"));
+            }
+            if (!u.lineNumbersOnly().isEmpty()) {
+                out.printf("  line numbers only (not replaced): %s%n", String.join(", ", u.lineNumbersOnly()));
+            }
+        }
+        if (p.units().isEmpty()) {
+            out.println("\nThe patch changes no C file that is compiled into the kernel.");
+        }
+        if (!p.refusals().isEmpty()) {
+            out.printf("%nRefused (%d):%n", p.refusals().size());
+            for (PatchPlan.Problem r : p.refusals()) {
+                out.printf("  %s: %s [%s]: %s%n", r.unit(), r.symbol(), r.kind(), r.reason());
+            }
+        } else if (p.feasible()) {
+            out.println("\nThe update can be made: every function replaced or bound is the running kernel's code.");
+        } else {
+            out.println("\nNothing to update: the patch changes no code or data the kernel runs.");
+        }
+        out.flush();
+    }
+}

@@ -1,0 +1,227 @@
+package dynamos.generate;
+
+import dynamos.elf.ElfObject;
+import dynamos.host.Progress;
+import dynamos.objdiff.DataDiff;
+import dynamos.objdiff.FunctionDiff;
+import dynamos.objdiff.ObjectComparison;
+import dynamos.objdiff.ObjectDiff;
+import dynamos.objdiff.Reference;
+import dynamos.objdiff.Refusal;
+import dynamos.objdiff.Status;
+import dynamos.source.ImageMatch;
+import dynamos.source.PreparedSource;
+import dynamos.source.UnitCompiler;
+import dynamos.update.Kallsyms;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Makes the {@link PatchPlan} of a patch: compiles each affected unit before and after the patch, compares the
+ * objects, and checks what the update would replace or bind against the running kernel.
+ *
+ * <p>Functions are found in the running kernel by their code, not their position: of the kernel's entries with
+ * the name, the one whose code is the compiled original's (outside relocations). None is a toolchain mismatch
+ * (the source is not what runs), several are ambiguous; both refuse the update.
+ */
+public final class PatchPlanner {
+    private PatchPlanner() {}
+
+    /** Plans {@code patch} against {@code source} for {@code kernel}; the objects go under {@code workDir}. */
+    public static PatchPlan plan(PreparedSource source, Path patch, Path workDir, RunningKernel kernel) {
+        List<PatchPlan.Unit> units = new ArrayList<>();
+        for (UnitCompiler.CompiledUnit u : new UnitCompiler(source).compilePatch(patch, workDir)) {
+            Progress.detail("comparing " + u.unit() + " before and after");
+            ElfObject before = ElfObject.read(u.before());
+            ObjectDiff diff = ObjectComparison.compare(before, ElfObject.read(u.after()));
+            units.add(planUnit(u.unit(), diff, before, kernel));
+        }
+        return new PatchPlan(kernel.release(), patch.toString(), units);
+    }
+
+    /** The plan of one unit from its comparison; {@code before} is its object compiled without the patch. */
+    static PatchPlan.Unit planUnit(String unit, ObjectDiff diff, ElfObject before, RunningKernel kernel) {
+        List<PatchPlan.Problem> refusals = new ArrayList<>();
+        for (Refusal r : diff.refusals()) {
+            refusals.add(new PatchPlan.Problem(unit, r.symbol(), word(r.kind().name()), r.reason()));
+        }
+        Set<String> carried = new HashSet<>();
+        List<FunctionDiff> code = new ArrayList<>();
+        List<String> added = new ArrayList<>();
+        List<String> lineNumbersOnly = new ArrayList<>();
+        int unchanged = 0;
+        for (FunctionDiff f : diff.functions()) {
+            switch (f.status()) {
+                case CHANGED, NEW -> {
+                    carried.addAll(f.pieces());
+                    code.add(f);
+                    if (f.status() == Status.NEW) {
+                        added.add(f.name());
+                    }
+                }
+                case LINE_NUMBERS_ONLY -> lineNumbersOnly.add(f.name());
+                case UNCHANGED -> unchanged++;
+                default -> { } // gone, or now inlined into callers that differ by themselves
+            }
+        }
+        List<String> newData = new ArrayList<>();
+        for (DataDiff d : diff.data()) {
+            if (d.status() == Status.NEW) {
+                carried.add(d.name());
+                newData.add(d.name());
+            }
+        }
+        List<PatchPlan.Replacement> replaced = new ArrayList<>();
+        for (FunctionDiff f : code) {
+            if (f.status() == Status.CHANGED && !f.init()) { // changed __init code is refused by the comparison
+                replacement(unit, f, before, kernel, refusals).ifPresent(replaced::add);
+            }
+        }
+        Map<String, PatchPlan.Binding> bindings = new LinkedHashMap<>();
+        for (FunctionDiff f : code) {
+            for (Reference r : f.references()) {
+                if (!carried.contains(r.symbol()) && !bindings.containsKey(r.symbol())) {
+                    binding(unit, r, diff, before, kernel, refusals).ifPresent(b -> bindings.put(r.symbol(), b));
+                }
+            }
+        }
+        return new PatchPlan.Unit(unit, replaced, added, newData, List.copyOf(bindings.values()), unchanged,
+                lineNumbersOnly, refusals);
+    }
+
+    private static Optional<PatchPlan.Replacement> replacement(String unit, FunctionDiff f, ElfObject before,
+            RunningKernel kernel, List<PatchPlan.Problem> refusals) {
+        String main = f.pieces().contains(f.name()) ? f.name() : f.pieces().getFirst();
+        int mainPosition = 0;
+        for (String piece : f.pieces()) {
+            int position = position(unit, piece, before, kernel, refusals);
+            if (position == 0) {
+                return Optional.empty();
+            }
+            if (piece.equals(main)) {
+                mainPosition = position;
+            }
+        }
+        int entries = kernel.entries(main).size();
+        int sites = kernel.ftraceSites(main);
+        if (sites == 0) {
+            refusals.add(new PatchPlan.Problem(unit, main, "not-redirectable", main + " has no ftrace site in "
+                    + kernel.release() + " (notrace, noinstr or entry code): calls to it cannot be redirected. "
+                    + "Replacing it through its callers is not supported yet; change a traceable caller instead"));
+            return Optional.empty();
+        }
+        if (sites < entries) {
+            refusals.add(new PatchPlan.Problem(unit, main, "ambiguous-ftrace-site", kernel.release() + " has "
+                    + entries + " functions called " + main + " but ftrace sites for only " + sites
+                    + ": it cannot tell whether the one this patch changes is traceable"));
+            return Optional.empty();
+        }
+        return Optional.of(new PatchPlan.Replacement(f.name(), main, mainPosition, f.pieces()));
+    }
+
+    /**
+     * The position among the kernel's entries called {@code symbol} of the one whose code is {@code before}'s
+     * function {@code symbol}; 0, with the refusal added, if none or several are.
+     */
+    private static int position(String unit, String symbol, ElfObject before, RunningKernel kernel,
+            List<PatchPlan.Problem> refusals) {
+        List<Kallsyms.Entry> entries = kernel.entries(symbol).stream().filter(Kallsyms.Entry::isText).toList();
+        if (entries.isEmpty()) {
+            refusals.add(new PatchPlan.Problem(unit, symbol, "not-in-kernel", kernel.release() + " has no function "
+                    + symbol + ": the running kernel was built from other source, or it inlines the function where "
+                    + "this compile does not"));
+            return 0;
+        }
+        List<Kallsyms.Entry> all = kernel.entries(symbol);
+        List<Integer> matching = new ArrayList<>();
+        ImageMatch first = null;
+        for (int p = 1; p <= all.size(); p++) {
+            if (all.get(p - 1).isText()) {
+                ImageMatch m = kernel.match(before, symbol, p);
+                first = first == null ? m : first;
+                if (m.matches()) {
+                    matching.add(p);
+                }
+            }
+        }
+        if (matching.size() == 1) {
+            return matching.getFirst();
+        }
+        if (matching.isEmpty()) {
+            refusals.add(new PatchPlan.Problem(unit, symbol, "toolchain-mismatch", "the compiled original of " + symbol
+                    + " is not the code " + kernel.release() + " runs" + (entries.size() == 1 ? " (it differs at "
+                    + offsets(first) + ")" : " (none of its " + entries.size() + " functions of that name matches)")
+                    + ": the source, its configuration or the compiler differ from the kernel's build, and an update "
+                    + "made from them could do something else than the patch says"));
+        } else {
+            refusals.add(new PatchPlan.Problem(unit, symbol, "ambiguous", kernel.release() + " has " + matching.size()
+                    + " functions called " + symbol + " with the same code: which one this unit holds cannot be "
+                    + "told"));
+        }
+        return 0;
+    }
+
+    private static Optional<PatchPlan.Binding> binding(String unit, Reference r, ObjectDiff diff,
+            ElfObject before, RunningKernel kernel, List<PatchPlan.Problem> refusals) {
+        boolean function = diff.functions().stream().anyMatch(f -> f.pieces().contains(r.symbol()));
+        if (function || !r.defined()) {
+            // Code (ours: found by its code; elsewhere in the kernel: by name), or anything defined elsewhere.
+            if (function && r.local()) {
+                int position = position(unit, r.symbol(), before, kernel, refusals);
+                return position == 0 ? Optional.empty()
+                        : Optional.of(new PatchPlan.Binding(r.symbol(), true, true, position));
+            }
+            return unique(unit, r.symbol(), function || r.kind() == Reference.Kind.CALL, false, kernel, refusals);
+        }
+        // Data of the unit that stays the kernel's: its name in the kernel is the one before the patch.
+        String name = diff.data().stream().filter(d -> d.name().equals(r.symbol()) && d.nameBefore() != null)
+                .map(DataDiff::nameBefore).findFirst().orElse(r.symbol());
+        return unique(unit, name, false, r.local(), kernel, refusals);
+    }
+
+    /**
+     * A binding to the only kernel entry called {@code name} of the binding {@code local} says (a static's
+     * kallsyms type is lower case, a global's upper case); else a refusal.
+     */
+    private static Optional<PatchPlan.Binding> unique(String unit, String name, boolean function,
+            boolean local, RunningKernel kernel, List<PatchPlan.Problem> refusals) {
+        List<Kallsyms.Entry> all = kernel.entries(name);
+        List<Integer> candidates = new ArrayList<>();
+        for (int p = 1; p <= all.size(); p++) {
+            if (Character.isLowerCase(all.get(p - 1).type()) == local) {
+                candidates.add(p);
+            }
+        }
+        if (candidates.size() == 1) {
+            return Optional.of(new PatchPlan.Binding(name, function, local, candidates.getFirst()));
+        }
+        String what = (local ? "static " : "global ") + (function ? "function " : "symbol ") + name;
+        refusals.add(new PatchPlan.Problem(unit, name, candidates.isEmpty() ? "not-in-kernel" : "ambiguous",
+                candidates.isEmpty() ? "the patched code uses the " + what + ", which " + kernel.release()
+                        + " does not have"
+                        : kernel.release() + " has " + candidates.size() + " of the " + what + " and the update's code"
+                                + " needs one of them; data cannot be told apart by its code"));
+        return Optional.empty();
+    }
+
+    private static String offsets(ImageMatch m) {
+        List<Integer> d = m.differences();
+        StringBuilder s = new StringBuilder("offset" + (d.size() == 1 ? " " : "s "));
+        for (int i = 0; i < Math.min(d.size(), 4); i++) {
+            s.append(i == 0 ? "" : ", ").append(String.format("%#x", d.get(i)));
+        }
+        return s.append(d.size() > 4 ? " and " + (d.size() - 4) + " more" : "").toString();
+    }
+
+    /** {@code DATA_CHANGED} as {@code data-changed}. */
+    private static String word(String kind) {
+        return kind.toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+}
