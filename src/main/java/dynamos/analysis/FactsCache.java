@@ -152,11 +152,13 @@ public final class FactsCache {
             throw new AnalysisException("cannot create " + dir + ": " + e.getMessage(), e);
         }
         String d = dir.toString();
+        // Each listing appears whole, under a temporary name of this process's own: another may collect at once.
+        String tmp = "." + ProcessHandle.current().pid() + "." + System.nanoTime() + ".";
         String script = "set -e; T=/sys/kernel/tracing; [ -r $T/" + FTRACE + " ] || mount -t tracefs nodev $T; "
-                + "cat /proc/kallsyms > '" + d + "/." + KALLSYMS + "'; cat $T/" + FTRACE + " > '" + d + "/." + FTRACE
-                + "'; cat /proc/modules > '" + d + "/modules'; uname -r > '" + d + "/release'; "
-                + "mv '" + d + "/." + KALLSYMS + "' '" + d + "/" + KALLSYMS + "'; mv '" + d + "/." + FTRACE + "' '"
-                + d + "/" + FTRACE + "'";
+                + "cat /proc/kallsyms > '" + d + "/" + tmp + KALLSYMS + "'; cat $T/" + FTRACE + " > '" + d + "/" + tmp
+                + FTRACE + "'; cat /proc/modules > '" + d + "/modules'; uname -r > '" + d + "/release'; "
+                + "mv '" + d + "/" + tmp + KALLSYMS + "' '" + d + "/" + KALLSYMS + "'; mv '" + d + "/" + tmp + FTRACE
+                + "' '" + d + "/" + FTRACE + "'";
         VmOptions o = new VmOptions();
         o.kernelVersion = kernel.version();
         o.share = dir;
