@@ -97,14 +97,14 @@ final class GenerateCommand extends CliCommand {
                     u.replaced().size(), u.replaced().size() == 1 ? "" : "s", u.added().size(), u.newData().size(),
                     u.bindings().size(), u.unchanged());
             for (PatchPlan.Replacement r : u.replaced()) {
-                out.printf("  replace  %-40s %s%n", r.symbol() + (r.position() > 1 ? "@" + r.position() : ""),
-                        r.pieces().size() > 1 ? "(with " + String.join(", ", r.pieces().subList(1, r.pieces().size()))
-                                + ")" : "");
+                line(out, "replace", r.symbol() + (r.position() > 1 ? "@" + r.position() : ""),
+                        r.pieces().size() > 1 ? "with " + String.join(", ", r.pieces().subList(1, r.pieces().size()))
+                                : "");
             }
-            u.added().forEach(f -> out.printf("  add      %s%n", f));
-            u.newData().forEach(d -> out.printf("  add data %s%n", d));
+            u.added().forEach(f -> line(out, "add", f, "function"));
+            u.newData().forEach(d -> line(out, "add", d, "data"));
             for (PatchPlan.Binding b : u.bindings()) {
-                out.printf("  bind     %-40s %s%n", b.symbol() + (b.position() > 1 ? "@" + b.position() : ""),
+                line(out, "bind", b.symbol() + (b.position() > 1 ? "@" + b.position() : ""),
                         (b.local() ? "static " : "") + (b.function() ? "function" : "symbol"));
             }
             if (!u.lineNumbersOnly().isEmpty()) {
@@ -125,5 +125,10 @@ final class GenerateCommand extends CliCommand {
             out.println("\nNothing to update: the patch changes no code or data the kernel runs.");
         }
         out.flush();
+    }
+
+    /** One row: what happens to a symbol (name@N: the Nth of the kernel's symbols of that name), and a note. */
+    private static void line(PrintWriter out, String action, String symbol, String note) {
+        out.println(String.format("  %-8s %-40s %s", action, symbol, note).stripTrailing());
     }
 }

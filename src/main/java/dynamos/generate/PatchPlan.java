@@ -1,5 +1,7 @@
 package dynamos.generate;
 
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.util.List;
 
 /**
@@ -36,6 +38,7 @@ public record PatchPlan(String kernel, String patch, List<Unit> units) {
      * @param lineNumbersOnly functions whose only change is a source line number (e.g. of a WARN): not replaced
      * @param refusals what cannot be done live, with the reason
      */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class) // as every JSON dynamos prints
     public record Unit(String unit, List<Replacement> replaced, List<String> added, List<String> newData,
             List<Binding> bindings, int unchanged, List<String> lineNumbersOnly, List<Problem> refusals) {
         public Unit {

@@ -1,0 +1,98 @@
+package dynamos.generate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dynamos.analysis.FactsCache;
+import dynamos.cli.CliRun;
+import dynamos.kernel.KernelRelease;
+import dynamos.testing.Guest;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * End to end on the host: {@code dynamos generate --plan} with Debian's real source of the current kernel (fetched
+ * and prepared on the first run), the kernel's image, and the listings of a boot of it (collected in the VM when
+ * missing). The patches are ours, in {@code src/test/patches/}.
+ */
+class GenerateIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Path PATCHES = Guest.REPO.resolve("src/test/patches");
+    private static KernelRelease kernel;
+
+    @BeforeAll
+    static void listings() {
+        kernel = Guest.kernel();
+        if (!FactsCache.cached(kernel)) {
+            FactsCache.collect(Guest.cache(), kernel, System.out);
+        }
+    }
+
+    static CliRun plan(String patch) {
+        CliRun r = CliRun.of("generate", "--plan", "--json", "--kernel-version", kernel.version(),
+                PATCHES.resolve(patch).toString());
+        System.out.println(r.err());
+        return r;
+    }
+
+    static List<String> texts(JsonNode array, String field) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(field == null ? n.asText() : n.get(field).asText()));
+        return out;
+    }
+
+    @Test
+    void aChangedProcHandlerIsReplacedFoundByItsCodeAndWhatItUsesIsBound() throws IOException {
+        CliRun r = plan("cmdline-string.patch");
+        assertThat(r.status()).as(r.out() + r.err()).isZero();
+        JsonNode plan = JSON.readTree(r.out());
+        assertThat(plan.get("feasible").asBoolean()).isTrue();
+        assertThat(plan.get("kernel").asText()).isEqualTo(kernel.version());
+        JsonNode unit = plan.get("units").get(0);
+        assertThat(unit.get("unit").asText()).isEqualTo("fs/proc/cmdline.c");
+        assertThat(texts(unit.get("replaced"), "symbol")).containsExactly("cmdline_proc_show");
+        assertThat(unit.get("replaced").get(0).get("position").asInt()).isEqualTo(1);
+        assertThat(texts(unit.get("bindings"), "symbol")).contains("seq_printf", "saved_command_line");
+        assertThat(plan.get("refusals")).isEmpty();
+    }
+
+    @Test
+    void aWarnMovedByThePatchReplacesNothingButTheChangedFunction() throws IOException {
+        CliRun r = plan("warn-line-shift.patch");
+        assertThat(r.status()).as(r.out() + r.err()).isZero();
+        JsonNode unit = JSON.readTree(r.out()).get("units").get(0);
+        assertThat(texts(unit.get("replaced"), "symbol")).containsExactly("proc_set_size");
+        assertThat(texts(unit.get("line_numbers_only"), null)).contains("__proc_create", "proc_register",
+                "remove_proc_entry");
+    }
+
+    @Test
+    void aChangedInitialValueOfKernelDataIsRefusedWithTheReason() throws IOException {
+        CliRun r = plan("data-initial-value.patch");
+        assertThat(r.status()).as(r.out() + r.err()).isEqualTo(1);
+        JsonNode plan = JSON.readTree(r.out());
+        assertThat(plan.get("feasible").asBoolean()).isFalse();
+        assertThat(plan.get("refusals")).hasSize(1);
+        JsonNode refusal = plan.get("refusals").get(0);
+        assertThat(refusal.get("kind").asText()).isEqualTo("data-changed");
+        assertThat(refusal.get("symbol").asText()).isEqualTo("oops_limit");
+        assertThat(refusal.get("reason").asText()).contains("initial value");
+    }
+
+    @Test
+    void badInputIsAClearErrorAndWithoutPlanTheCommandSaysWhatIsMissing() {
+        CliRun missing = CliRun.of("generate", "--plan", "--kernel-version", kernel.version(),
+                PATCHES.resolve("no-such.patch").toString());
+        assertThat(missing.status()).isEqualTo(1);
+        assertThat(missing.err()).contains("no-such.patch is not a file");
+        CliRun noPlan = CliRun.of("generate", "--kernel-version", kernel.version(),
+                PATCHES.resolve("cmdline-string.patch").toString());
+        assertThat(noPlan.status()).isEqualTo(1);
+        assertThat(noPlan.err()).contains("not implemented yet").contains("--plan");
+    }
+}
