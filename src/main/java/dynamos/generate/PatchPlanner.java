@@ -1,6 +1,7 @@
 package dynamos.generate;
 
 import dynamos.elf.ElfObject;
+import dynamos.elf.ElfSymbol;
 import dynamos.host.Progress;
 import dynamos.objdiff.DataDiff;
 import dynamos.objdiff.FunctionDiff;
@@ -41,13 +42,20 @@ public final class PatchPlanner {
             Progress.detail("comparing " + u.unit() + " before and after");
             ElfObject before = ElfObject.read(u.before());
             ObjectDiff diff = ObjectComparison.compare(before, ElfObject.read(u.after()));
-            units.add(planUnit(u.unit(), diff, before, kernel));
+            Set<String> functions = new HashSet<>();
+            before.symbols().stream().filter(y -> y.type() == ElfSymbol.STT_FUNC && !y.isUndefined())
+                    .forEach(y -> functions.add(y.name()));
+            units.add(planUnit(u.unit(), diff, before, functions, kernel));
         }
         return new PatchPlan(kernel.release(), patch.toString(), units);
     }
 
-    /** The plan of one unit from its comparison; {@code before} is its object compiled without the patch. */
-    static PatchPlan.Unit planUnit(String unit, ObjectDiff diff, ElfObject before, RunningKernel kernel) {
+    /**
+     * The plan of one unit from its comparison; {@code before} is its object compiled without the patch, which
+     * defines the functions {@code beforeFunctions}.
+     */
+    static PatchPlan.Unit planUnit(String unit, ObjectDiff diff, ElfObject before, Set<String> beforeFunctions,
+            RunningKernel kernel) {
         List<PatchPlan.Problem> refusals = new ArrayList<>();
         for (Refusal r : diff.refusals()) {
             refusals.add(new PatchPlan.Problem(unit, r.symbol(), word(r.kind().name()), r.reason()));
@@ -81,7 +89,7 @@ public final class PatchPlanner {
         List<PatchPlan.Replacement> replaced = new ArrayList<>();
         for (FunctionDiff f : code) {
             if (f.status() == Status.CHANGED && !f.init()) { // changed __init code is refused by the comparison
-                replacement(unit, f, before, kernel, refusals).ifPresent(replaced::add);
+                replacement(unit, f, before, beforeFunctions, kernel, refusals).ifPresent(replaced::add);
             }
         }
         Map<String, PatchPlan.Binding> bindings = new LinkedHashMap<>();
@@ -96,11 +104,22 @@ public final class PatchPlanner {
                 lineNumbersOnly, refusals);
     }
 
+    /**
+     * The kernel's function that {@code f} replaces. Its pieces are those of the object before the patch, as the
+     * kernel has them: the patch may change how GCC splits the function ({@code .cold}, {@code .isra.0}).
+     */
     private static Optional<PatchPlan.Replacement> replacement(String unit, FunctionDiff f, ElfObject before,
-            RunningKernel kernel, List<PatchPlan.Problem> refusals) {
-        String main = f.pieces().contains(f.name()) ? f.name() : f.pieces().getFirst();
+            Set<String> beforeFunctions, RunningKernel kernel, List<PatchPlan.Problem> refusals) {
+        List<String> pieces = beforeFunctions.stream().filter(n -> n.equals(f.name()) || n.startsWith(f.name() + "."))
+                .sorted((a, b) -> a.equals(f.name()) ? -1 : b.equals(f.name()) ? 1 : a.compareTo(b)).toList();
+        if (pieces.isEmpty()) {
+            refusals.add(new PatchPlan.Problem(unit, f.name(), "not-in-kernel", "the unit compiled without the "
+                    + "patch has no out-of-line " + f.name() + " to replace"));
+            return Optional.empty();
+        }
+        String main = pieces.stream().filter(n -> !n.endsWith(".cold")).findFirst().orElse(pieces.getFirst());
         int mainPosition = 0;
-        for (String piece : f.pieces()) {
+        for (String piece : pieces) {
             int position = position(unit, piece, before, kernel, refusals);
             if (position == 0) {
                 return Optional.empty();
@@ -109,7 +128,7 @@ public final class PatchPlanner {
                 mainPosition = position;
             }
         }
-        int entries = kernel.entries(main).size();
+        int entries = (int) kernel.entries(main).stream().filter(Kallsyms.Entry::isText).count();
         int sites = kernel.ftraceSites(main);
         if (sites == 0) {
             refusals.add(new PatchPlan.Problem(unit, main, "not-redirectable", main + " has no ftrace site in "
@@ -123,7 +142,7 @@ public final class PatchPlanner {
                     + ": it cannot tell whether the one this patch changes is traceable"));
             return Optional.empty();
         }
-        return Optional.of(new PatchPlan.Replacement(f.name(), main, mainPosition, f.pieces()));
+        return Optional.of(new PatchPlan.Replacement(f.name(), main, mainPosition, pieces));
     }
 
     /**

@@ -64,9 +64,17 @@ class PatchPlannerTest {
         return new DataDiff(name, before, name, status, ".data." + name, true, before == null ? -1 : 4, 4, List.of());
     }
 
+    /** The unit's plan; the object before the patch defines every piece of every function listed. */
     static PatchPlan.Unit plan(FakeKernel k, List<FunctionDiff> functions, List<DataDiff> data, Refusal... refusals) {
+        Set<String> before = new java.util.HashSet<>();
+        functions.forEach(f -> before.addAll(f.pieces()));
+        return plan(k, before, functions, data, refusals);
+    }
+
+    static PatchPlan.Unit plan(FakeKernel k, Set<String> before, List<FunctionDiff> functions, List<DataDiff> data,
+            Refusal... refusals) {
         return PatchPlanner.planUnit("fs/x.c", new ObjectDiff("before.o", "after.o", functions, data,
-                List.of(refusals)), null, k);
+                List.of(refusals)), null, before, k);
     }
 
     @Test
@@ -79,6 +87,19 @@ class PatchPlannerTest {
         assertThat(u.refusals()).isEmpty();
         assertThat(u.replaced()).containsExactly(new PatchPlan.Replacement("show", "show", 2, List.of("show", "show.cold")));
         assertThat(k.compared).containsExactly("show@1", "show@2", "show.cold@1");
+    }
+
+    @Test
+    void theKernelsPiecesAreThoseBeforeThePatchAndAVariableOfTheNameDoesNotCount() {
+        // After the patch GCC split off show.cold and made an .isra clone; the kernel has show alone.
+        FakeKernel k = new FakeKernel().entry("show", 'd').entry("show", 't');
+        k.sites.put("show", 1);
+        k.matching.put("show", Set.of(2));
+        PatchPlan.Unit u = plan(k, Set.of("show", "other"),
+                List.of(fn("show", Status.CHANGED, List.of("show.isra.0", "show.cold"))), List.of());
+        assertThat(u.refusals()).isEmpty();
+        assertThat(u.replaced()).containsExactly(new PatchPlan.Replacement("show", "show", 2, List.of("show")));
+        assertThat(k.compared).containsExactly("show@2");
     }
 
     @Test
