@@ -81,6 +81,7 @@ final class GenerateCommand extends CliCommand {
             doc.put("kernel", p.kernel());
             doc.put("patch", p.patch());
             doc.put("feasible", p.feasible());
+            doc.put("files", p.files());
             doc.put("units", p.units());
             doc.put("refusals", p.refusals());
             json.print(doc);
@@ -103,6 +104,7 @@ final class GenerateCommand extends CliCommand {
             }
             u.added().forEach(f -> line(out, "add", f, "function"));
             u.newData().forEach(d -> line(out, "add", d, "data"));
+            u.copied().forEach(d -> line(out, "copy", d, "constant (a function's name)"));
             for (PatchPlan.Binding b : u.bindings()) {
                 line(out, "bind", b.symbol() + (b.position() > 1 ? "@" + b.position() : ""),
                         (b.local() ? "static " : "") + (b.function() ? "function" : "symbol"));
@@ -111,13 +113,14 @@ final class GenerateCommand extends CliCommand {
                 out.printf("  line numbers only (not replaced): %s%n", String.join(", ", u.lineNumbersOnly()));
             }
         }
-        if (p.units().isEmpty()) {
+        if (p.units().isEmpty() && p.files().isEmpty()) {
             out.println("\nThe patch changes no C file that is compiled into the kernel.");
         }
         if (!p.refusals().isEmpty()) {
             out.printf("%nRefused (%d):%n", p.refusals().size());
             for (PatchPlan.Problem r : p.refusals()) {
-                out.printf("  %s: %s [%s]: %s%n", r.unit(), r.symbol(), r.kind(), r.reason());
+                out.printf("  %s%s [%s]: %s%n", r.unit(), r.symbol().isEmpty() ? "" : ": " + r.symbol(), r.kind(),
+                        r.reason());
             }
         } else if (p.feasible()) {
             out.println("\nThe update can be made: every function replaced or bound is the running kernel's code.");

@@ -9,10 +9,13 @@ import java.util.List;
  *
  * @param kernel the release the update is for
  * @param patch the patch, for messages
+ * @param files what the patch changes that no unit's plan covers and stops the update (assembly, headers, added
+ *     or removed files), by file
  * @param units one entry per translation unit the patch affects
  */
-public record PatchPlan(String kernel, String patch, List<Unit> units) {
+public record PatchPlan(String kernel, String patch, List<Problem> files, List<Unit> units) {
     public PatchPlan {
+        files = List.copyOf(files);
         units = List.copyOf(units);
     }
 
@@ -21,9 +24,10 @@ public record PatchPlan(String kernel, String patch, List<Unit> units) {
         return refusals().isEmpty() && units.stream().anyMatch(u -> !u.replaced().isEmpty() || !u.added().isEmpty());
     }
 
-    /** Every refusal of every unit. */
+    /** Every refusal: the files' and every unit's. */
     public List<Problem> refusals() {
-        return units.stream().flatMap(u -> u.refusals().stream()).toList();
+        return java.util.stream.Stream.concat(files.stream(), units.stream().flatMap(u -> u.refusals().stream()))
+                .toList();
     }
 
     /**
@@ -33,6 +37,8 @@ public record PatchPlan(String kernel, String patch, List<Unit> units) {
      * @param replaced functions of the running kernel the update replaces
      * @param added new functions the update brings
      * @param newData new data objects the update brings (with their initial values)
+     * @param copied constants of the unit the update carries its own copy of instead of binding them: GCC's
+     *     function-name strings ({@code __func__.0}), whose address nothing compares
      * @param bindings what the new code refers to that stays the running kernel's
      * @param unchanged how many functions the patch leaves as they are (line numbers aside)
      * @param lineNumbersOnly functions whose only change is a source line number (e.g. of a WARN): not replaced
@@ -40,11 +46,12 @@ public record PatchPlan(String kernel, String patch, List<Unit> units) {
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class) // as every JSON dynamos prints
     public record Unit(String unit, List<Replacement> replaced, List<String> added, List<String> newData,
-            List<Binding> bindings, int unchanged, List<String> lineNumbersOnly, List<Problem> refusals) {
+            List<String> copied, List<Binding> bindings, int unchanged, List<String> lineNumbersOnly, List<Problem> refusals) {
         public Unit {
             replaced = List.copyOf(replaced);
             added = List.copyOf(added);
             newData = List.copyOf(newData);
+            copied = List.copyOf(copied);
             bindings = List.copyOf(bindings);
             lineNumbersOnly = List.copyOf(lineNumbersOnly);
             refusals = List.copyOf(refusals);

@@ -10,7 +10,9 @@ import dynamos.objdiff.ObjectDiff;
 import dynamos.objdiff.Reference;
 import dynamos.objdiff.Refusal;
 import dynamos.objdiff.Status;
+import dynamos.source.AffectedUnits;
 import dynamos.source.ImageMatch;
+import dynamos.source.PatchFiles;
 import dynamos.source.PreparedSource;
 import dynamos.source.UnitCompiler;
 import dynamos.update.Kallsyms;
@@ -33,12 +35,21 @@ import java.util.Set;
  * (the source is not what runs), several are ambiguous; both refuse the update.
  */
 public final class PatchPlanner {
+    /**
+     * GCC's strings of a function's name ({@code __func__.0}): constants whose address nothing compares, so the
+     * update carries its own copy. The kernel has hundreds of each name, which no code check could tell apart.
+     */
+    private static final java.util.regex.Pattern FUNCTION_NAME =
+            java.util.regex.Pattern.compile("(__func__|__FUNCTION__|__PRETTY_FUNCTION__)\\.\\d+");
+
     private PatchPlanner() {}
 
     /** Plans {@code patch} against {@code source} for {@code kernel}; the objects go under {@code workDir}. */
     public static PatchPlan plan(PreparedSource source, Path patch, Path workDir, RunningKernel kernel) {
+        AffectedUnits affected = AffectedUnits.of(source.tree(), PatchFiles.read(patch));
+        List<PatchPlan.Problem> files = fileRefusals(affected);
         List<PatchPlan.Unit> units = new ArrayList<>();
-        for (UnitCompiler.CompiledUnit u : new UnitCompiler(source).compilePatch(patch, workDir)) {
+        for (UnitCompiler.CompiledUnit u : new UnitCompiler(source).compileUnits(affected.units(), patch, workDir)) {
             Progress.detail("comparing " + u.unit() + " before and after");
             ElfObject before = ElfObject.read(u.before());
             ObjectDiff diff = ObjectComparison.compare(before, ElfObject.read(u.after()));
@@ -47,7 +58,29 @@ public final class PatchPlanner {
                     .forEach(y -> functions.add(y.name()));
             units.add(planUnit(u.unit(), diff, before, functions, kernel));
         }
-        return new PatchPlan(kernel.release(), patch.toString(), units);
+        return new PatchPlan(kernel.release(), patch.toString(), files, units);
+    }
+
+    /**
+     * What the patch changes outside the C units it compiles: files it adds, deletes or renames, assembly, other
+     * files, and every changed header. Dependency lists exist only for the units compiled in the tree so far, so
+     * the units that include a header cannot all be found yet, and an update made from some of them would leave
+     * the others running the old code.
+     */
+    static List<PatchPlan.Problem> fileRefusals(AffectedUnits affected) {
+        List<PatchPlan.Problem> out = new ArrayList<>();
+        for (String r : affected.refused()) {
+            int colon = r.indexOf(": ");
+            out.add(new PatchPlan.Problem(colon > 0 ? r.substring(0, colon) : r, "", "file-refused",
+                    colon > 0 ? r.substring(colon + 2) : r));
+        }
+        for (String h : affected.changedHeaders()) {
+            out.add(new PatchPlan.Problem(h, "", "header-changed", "a changed header changes every unit that "
+                    + "includes it, and finding all of them is not supported yet (kbuild's dependency lists exist "
+                    + "only for units compiled in the prepared tree); move the change into a C file, or wait for "
+                    + "header support"));
+        }
+        return out;
     }
 
     /**
@@ -93,15 +126,21 @@ public final class PatchPlanner {
             }
         }
         Map<String, PatchPlan.Binding> bindings = new LinkedHashMap<>();
+        Set<String> copied = new java.util.TreeSet<>();
         for (FunctionDiff f : code) {
             for (Reference r : f.references()) {
-                if (!carried.contains(r.symbol()) && !bindings.containsKey(r.symbol())) {
+                if (carried.contains(r.symbol()) || bindings.containsKey(r.symbol())) {
+                    continue;
+                }
+                if (r.defined() && r.local() && FUNCTION_NAME.matcher(r.symbol()).matches()) {
+                    copied.add(r.symbol());
+                } else {
                     binding(unit, r, diff, before, kernel, refusals).ifPresent(b -> bindings.put(r.symbol(), b));
                 }
             }
         }
-        return new PatchPlan.Unit(unit, replaced, added, newData, List.copyOf(bindings.values()), unchanged,
-                lineNumbersOnly, refusals);
+        return new PatchPlan.Unit(unit, replaced, added, newData, List.copyOf(copied), List.copyOf(bindings.values()),
+                unchanged, lineNumbersOnly, refusals);
     }
 
     /**

@@ -19,12 +19,15 @@ import java.util.stream.Stream;
  * {@code make -k} of the tree once (about an hour on two cores) would give every unit's list.
  *
  * @param units          the C units to compile, sorted
+ * @param changedHeaders every header the patch modifies
  * @param unknownHeaders changed headers no known unit includes
  * @param refused        changes that cannot become a live update from single units, each with its reason
  */
-public record AffectedUnits(List<String> units, List<String> unknownHeaders, List<String> refused) {
+public record AffectedUnits(List<String> units, List<String> changedHeaders, List<String> unknownHeaders,
+        List<String> refused) {
     public AffectedUnits {
         units = List.copyOf(units);
+        changedHeaders = List.copyOf(changedHeaders);
         unknownHeaders = List.copyOf(unknownHeaders);
         refused = List.copyOf(refused);
     }
@@ -32,6 +35,7 @@ public record AffectedUnits(List<String> units, List<String> unknownHeaders, Lis
     /** The units of {@code tree} that {@code files} affect. */
     public static AffectedUnits of(Path tree, List<PatchFiles.FileChange> files) {
         TreeSet<String> units = new TreeSet<>();
+        List<String> headers = new ArrayList<>();
         List<String> unknown = new ArrayList<>();
         List<String> refused = new ArrayList<>();
         List<KbuildCommand> known = null;
@@ -44,6 +48,7 @@ public record AffectedUnits(List<String> units, List<String> unknownHeaders, Lis
             } else if (f.isAssembly()) {
                 refused.add(f.path() + ": an assembly file; only C code can be updated");
             } else if (f.isHeader()) {
+                headers.add(f.path());
                 if (known == null) {
                     known = compiledUnits(tree);
                 }
@@ -62,7 +67,7 @@ public record AffectedUnits(List<String> units, List<String> unknownHeaders, Lis
                         + " it changes no compiled code here");
             }
         }
-        return new AffectedUnits(List.copyOf(units), unknown, refused);
+        return new AffectedUnits(List.copyOf(units), headers, unknown, refused);
     }
 
     /** The kbuild commands of every C unit compiled in {@code tree} (tools/ excluded: not kernel code). */

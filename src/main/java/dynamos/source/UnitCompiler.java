@@ -81,12 +81,14 @@ public final class UnitCompiler {
         return new CompiledUnit(unit, before, after);
     }
 
-    /** Compiles every unit {@code patch} affects ({@link AffectedUnits}), before and after. */
-    public List<CompiledUnit> compilePatch(Path patch, Path outDir) {
-        List<PatchFiles.FileChange> files = PatchFiles.read(patch);
-        Path patched = PatchedTree.of(source, patch);
+    /** Compiles {@code units} (C files of the tree) before and after {@code patch}. */
+    public List<CompiledUnit> compileUnits(List<String> units, Path patch, Path outDir) {
         List<CompiledUnit> out = new ArrayList<>();
-        for (String unit : AffectedUnits.of(source.tree(), files).units()) {
+        if (units.isEmpty()) {
+            return out;
+        }
+        Path patched = PatchedTree.of(source, patch);
+        for (String unit : units) {
             out.add(compileBoth(unit, patched, outDir));
         }
         return out;

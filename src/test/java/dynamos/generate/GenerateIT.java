@@ -85,6 +85,31 @@ class GenerateIT {
     }
 
     @Test
+    void aChangedStaticThatIsInlinedEverywhereReplacesItsCallersAndNewDataComesAlong() throws IOException {
+        CliRun r = plan("inlined-static.patch");
+        assertThat(r.status()).as(r.out() + r.err()).isZero();
+        JsonNode unit = JSON.readTree(r.out()).get("units").get(0);
+        // pde_subdir_first has no symbol in the kernel: the functions holding its copies change instead.
+        assertThat(texts(unit.get("replaced"), "symbol")).contains("proc_readdir_de", "remove_proc_subtree")
+                .doesNotContain("pde_subdir_first");
+        assertThat(texts(unit.get("new_data"), null)).containsExactly("pde_first_lookups");
+        assertThat(texts(unit.get("bindings"), "symbol")).doesNotContain("pde_first_lookups").contains("proc_subdir_lock");
+        // remove_proc_entry's WARN names its function: the kernel has hundreds of __func__.0, the update its own.
+        assertThat(texts(unit.get("copied"), null)).contains("__func__.0");
+    }
+
+    @Test
+    void assemblyAndHeaderChangesAreRefusedNotIgnored() throws IOException {
+        CliRun r = plan("header-and-assembly.patch");
+        assertThat(r.status()).as(r.out() + r.err()).isEqualTo(1);
+        JsonNode plan = JSON.readTree(r.out());
+        assertThat(plan.get("feasible").asBoolean()).isFalse();
+        assertThat(texts(plan.get("files"), "unit")).containsExactly("arch/x86/lib/clear_page_64.S",
+                "include/linux/proc_fs.h");
+        assertThat(texts(plan.get("files"), "kind")).containsExactly("file-refused", "header-changed");
+    }
+
+    @Test
     void badInputIsAClearErrorAndWithoutPlanTheCommandSaysWhatIsMissing() {
         CliRun missing = CliRun.of("generate", "--plan", "--kernel-version", kernel.version(),
                 PATCHES.resolve("no-such.patch").toString());

@@ -9,6 +9,7 @@ import dynamos.objdiff.ObjectDiff;
 import dynamos.objdiff.Reference;
 import dynamos.objdiff.Refusal;
 import dynamos.objdiff.Status;
+import dynamos.source.AffectedUnits;
 import dynamos.source.ImageMatch;
 import dynamos.update.Kallsyms;
 import java.util.ArrayList;
@@ -132,7 +133,7 @@ class PatchPlannerTest {
     void theNewCodeIsBoundToTheKernelsStaticsByCodeAndByTheirNameBeforeThePatch() {
         FakeKernel k = new FakeKernel().entry("show", 't').entry("helper", 't').entry("helper", 't')
                 .entry("__already_done.3", 'd').entry("printk", 'T').entry("printk", 't').entry("counter", 'b')
-                .entry("counter", 'b');
+                .entry("counter", 'b').entry("__func__.0", 'r').entry("__func__.0", 'r');
         k.sites.put("show", 1);
         k.matching.put("show", Set.of(1));
         k.matching.put("helper", Set.of(2));
@@ -143,7 +144,8 @@ class PatchPlannerTest {
                         new Reference("printk", Reference.Kind.CALL, false, false),
                         new Reference("counter", Reference.Kind.ADDRESS, true, true),
                         new Reference("fresh", Reference.Kind.CALL, true, true),
-                        new Reference("table", Reference.Kind.ADDRESS, true, true)),
+                        new Reference("table", Reference.Kind.ADDRESS, true, true),
+                        new Reference("__func__.0", Reference.Kind.ADDRESS, true, true)),
                 fn("helper", Status.UNCHANGED, List.of("helper")),
                 fn("fresh", Status.NEW, List.of("fresh"))),
                 List.of(data("__already_done.4", "__already_done.3", Status.UNCHANGED),
@@ -151,6 +153,7 @@ class PatchPlannerTest {
         assertThat(u.replaced()).extracting(PatchPlan.Replacement::symbol).containsExactly("show");
         assertThat(u.added()).containsExactly("fresh");
         assertThat(u.newData()).containsExactly("table");
+        assertThat(u.copied()).containsExactly("__func__.0");
         assertThat(u.bindings()).containsExactly(new PatchPlan.Binding("helper", true, true, 2),
                 new PatchPlan.Binding("__already_done.3", false, true, 1),
                 new PatchPlan.Binding("printk", true, false, 1));
@@ -170,11 +173,31 @@ class PatchPlannerTest {
         assertThat(u.lineNumbersOnly()).containsExactly("warns");
         assertThat(u.refusals()).containsExactly(
                 new PatchPlan.Problem("fs/x.c", "limits", "data-changed", "data object limits changed"));
-        PatchPlan p = new PatchPlan("6.1.0-test-amd64", "x.patch", List.of(u));
+        PatchPlan p = new PatchPlan("6.1.0-test-amd64", "x.patch", List.of(), List.of(u));
         assertThat(p.feasible()).isFalse();
-        PatchPlan nothing = new PatchPlan("6.1.0-test-amd64", "x.patch",
+        PatchPlan nothing = new PatchPlan("6.1.0-test-amd64", "x.patch", List.of(),
                 List.of(plan(k, List.of(fn("warns", Status.LINE_NUMBERS_ONLY, List.of("warns"))), List.of())));
         assertThat(nothing.feasible()).isFalse();
         assertThat(nothing.refusals()).isEmpty();
+    }
+
+    @Test
+    void assemblyHeadersAndAddedFilesStopTheUpdateEvenBesideAFeasibleUnit() {
+        List<PatchPlan.Problem> files = PatchPlanner.fileRefusals(new AffectedUnits(List.of("fs/x.c"),
+                List.of("include/linux/x.h"), List.of(), List.of("arch/x86/entry/entry_64.S: an assembly file; only C "
+                        + "code can be updated", "fs/new.c: files added by a patch need kbuild changes")));
+        assertThat(files).extracting(PatchPlan.Problem::unit, PatchPlan.Problem::kind).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("arch/x86/entry/entry_64.S", "file-refused"),
+                org.assertj.core.groups.Tuple.tuple("fs/new.c", "file-refused"),
+                org.assertj.core.groups.Tuple.tuple("include/linux/x.h", "header-changed"));
+        assertThat(files.getFirst().reason()).isEqualTo("an assembly file; only C code can be updated");
+        FakeKernel k = new FakeKernel().entry("show", 't');
+        k.sites.put("show", 1);
+        k.matching.put("show", Set.of(1));
+        PatchPlan.Unit unit = plan(k, List.of(fn("show", Status.CHANGED, List.of("show"))), List.of());
+        assertThat(new PatchPlan("6.1.0-test-amd64", "x.patch", List.of(), List.of(unit)).feasible()).isTrue();
+        PatchPlan p = new PatchPlan("6.1.0-test-amd64", "x.patch", files, List.of(unit));
+        assertThat(p.feasible()).isFalse();
+        assertThat(p.refusals()).hasSize(3);
     }
 }
