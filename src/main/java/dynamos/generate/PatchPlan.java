@@ -3,6 +3,7 @@ package dynamos.generate;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * What an update made from a source patch would hold, and why it can or cannot be made.
@@ -26,7 +27,7 @@ public record PatchPlan(String kernel, String patch, List<Problem> files, List<U
 
     /** Every refusal: the files' and every unit's. */
     public List<Problem> refusals() {
-        return java.util.stream.Stream.concat(files.stream(), units.stream().flatMap(u -> u.refusals().stream()))
+        return Stream.concat(files.stream(), units.stream().flatMap(u -> u.refusals().stream()))
                 .toList();
     }
 

@@ -25,6 +25,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 /**
  * Makes the {@link PatchPlan} of a patch: compiles each affected unit before and after the patch, compares the
@@ -39,8 +41,7 @@ public final class PatchPlanner {
      * GCC's strings of a function's name ({@code __func__.0}): constants whose address nothing compares, so the
      * update carries its own copy. The kernel has hundreds of each name, which no code check could tell apart.
      */
-    private static final java.util.regex.Pattern FUNCTION_NAME =
-            java.util.regex.Pattern.compile("(__func__|__FUNCTION__|__PRETTY_FUNCTION__)\\.\\d+");
+    private static final Pattern FUNCTION_NAME = Pattern.compile("(__func__|__FUNCTION__|__PRETTY_FUNCTION__)\\.\\d+");
 
     private PatchPlanner() {}
 
@@ -126,7 +127,7 @@ public final class PatchPlanner {
             }
         }
         Map<String, PatchPlan.Binding> bindings = new LinkedHashMap<>();
-        Set<String> copied = new java.util.TreeSet<>();
+        Set<String> copied = new TreeSet<>();
         for (FunctionDiff f : code) {
             for (Reference r : f.references()) {
                 if (carried.contains(r.symbol()) || bindings.containsKey(r.symbol())) {
