@@ -52,6 +52,11 @@ final class VmCommand extends CliCommand {
             description = "Kill the guest after this long (default: ${DEFAULT-VALUE}); exit status 124.")
     long timeout;
 
+    @Option(names = "--boot-timeout", paramLabel = "SECONDS", defaultValue = "180",
+            description = "A kernel that has not started init after this long hung while booting (default: "
+                    + "${DEFAULT-VALUE}): it is killed and booted once more; a second hang exits 125.")
+    long bootTimeout;
+
     @Option(names = "--share", paramLabel = "DIR",
             description = "A host directory the guest may write, at the same path (for results).")
     Path share;
@@ -91,10 +96,14 @@ final class VmCommand extends CliCommand {
         if (timeout < 1) {
             throw new IllegalArgumentException("--timeout takes a positive number of seconds");
         }
+        if (bootTimeout < 1) {
+            throw new IllegalArgumentException("--boot-timeout takes a positive number of seconds");
+        }
         o.smp = smp;
         o.memoryMiB = memory;
         o.icount = icount;
         o.timeout = Duration.ofSeconds(timeout);
+        o.bootTimeout = Duration.ofSeconds(bootTimeout);
         o.share = share;
         o.consoleLog = consoleLog;
         o.env.putAll(env);

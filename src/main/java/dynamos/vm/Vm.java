@@ -54,6 +54,42 @@ public final class Vm {
         HostPackages.ensure(HostPackages.VM);
         KernelRelease kernel = cache.ensure(options.kernelVersion);
         Path initramfs = Initramfs.build(kernel, cache.root().resolve("initramfs"));
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return boot(options, command, out, kernel, initramfs);
+            } catch (BootHang hang) {
+                if (attempt == BOOT_ATTEMPTS) {
+                    throw new VmException("the kernel hung while booting " + BOOT_ATTEMPTS + " times in a row, before"
+                            + " the command started; each guest was killed after " + options.bootTimeout.toSeconds()
+                            + " s without reaching init (raise --boot-timeout if this machine boots that slowly;"
+                            + " the vCPUs' registers are in " + HANG_REGISTERS + ")."
+                            + lastConsoleLines(hang.runDir, 10), hang.runDir, 125);
+                }
+                Progress.step("The kernel hung while booting, before the command started (vCPU registers in "
+                        + hang.runDir.resolve(HANG_REGISTERS) + "); booting again");
+            }
+        }
+    }
+
+    /** How many times a guest is booted when the kernel hangs before reaching init. */
+    static final int BOOT_ATTEMPTS = 2;
+    /** What the kernel prints when it starts init: from here on, the command may have run. */
+    static final String INIT_STARTED = "Run /init as init process";
+    /** The vCPUs' registers, saved in the run directory of a guest that hung while booting. */
+    static final String HANG_REGISTERS = "hang-registers.txt";
+
+    /** The guest hung before init: nothing of the command ran, so booting again is safe. */
+    private static final class BootHang extends Exception {
+        final Path runDir;
+
+        BootHang(Path runDir) {
+            super(null, null, false, false);
+            this.runDir = runDir;
+        }
+    }
+
+    private VmResult boot(VmOptions options, List<String> command, OutputStream out, KernelRelease kernel,
+            Path initramfs) throws BootHang {
         Path runDir = newRunDir();
         try {
             Files.writeString(runDir.resolve("command.sh"), commandScript(options, command));
@@ -85,10 +121,13 @@ public final class Vm {
         Runtime.getRuntime().addShutdownHook(reaper);
         ByteArrayOutputStream kept = new ByteArrayOutputStream();
         Thread pump = Thread.ofPlatform().daemon().name("vm-output").start(() -> pump(p.getInputStream(), out, kept));
-        boolean finished;
+        Ending ending;
         try {
-            finished = p.waitFor(options.timeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (!finished) {
+            ending = await(p, options, runDir);
+            if (ending == Ending.BOOT_HUNG) {
+                HangRegisters.save(runDir.resolve(MONITOR), runDir.resolve(HANG_REGISTERS));
+            }
+            if (ending != Ending.EXITED) {
                 p.destroyForcibly();
                 p.waitFor(10, TimeUnit.SECONDS);
             }
@@ -97,15 +136,19 @@ public final class Vm {
             p.destroyForcibly();
             Thread.currentThread().interrupt();
             throw new VmException("interrupted; guest killed", runDir, EXIT_TIMEOUT);
-        }
-        try {
-            Runtime.getRuntime().removeShutdownHook(reaper);
-        } catch (IllegalStateException shuttingDown) {
-            // The JVM is exiting anyway; the hook will reap the guest.
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(reaper);
+            } catch (IllegalStateException shuttingDown) {
+                // The JVM is exiting anyway; the hook will reap the guest.
+            }
         }
         copyConsole(options, runDir);
+        if (ending == Ending.BOOT_HUNG) {
+            throw new BootHang(runDir);
+        }
         String output = kept.toString(StandardCharsets.UTF_8);
-        if (!finished) {
+        if (ending == Ending.TIMED_OUT) {
             throw new VmException("the guest did not finish within " + options.timeout.toSeconds()
                     + " s and was killed (raise --timeout if the command needs longer)."
                     + lastConsoleLines(runDir, 25), runDir, EXIT_TIMEOUT);
@@ -126,6 +169,36 @@ public final class Vm {
         }
         pruneRuns();
         return new VmResult(rc, output, runDir);
+    }
+
+    private enum Ending { EXITED, TIMED_OUT, BOOT_HUNG }
+
+    /** The QEMU monitor's socket in the run directory: asked for the registers of a guest that hung. */
+    static final String MONITOR = "monitor.sock";
+    /** Unix socket paths are limited to 108 bytes; a longer cache path goes without the monitor. */
+    private static final int MAX_SOCKET_PATH = 100;
+
+    /** Waits for QEMU to exit, watching the console until the kernel has started init. */
+    private static Ending await(Process p, VmOptions options, Path runDir) throws InterruptedException {
+        long start = System.nanoTime();
+        long timeout = options.timeout.toNanos();
+        long bootTimeout = options.bootTimeout.toNanos();
+        boolean initStarted = false;
+        while (true) {
+            long elapsed = System.nanoTime() - start;
+            if (elapsed >= timeout) {
+                return Ending.TIMED_OUT;
+            }
+            if (p.waitFor(Math.min(timeout - elapsed, 1_000_000_000L), TimeUnit.NANOSECONDS)) {
+                return Ending.EXITED;
+            }
+            if (!initStarted) {
+                initStarted = readQuietly(runDir.resolve("console.log")).contains(INIT_STARTED);
+                if (!initStarted && System.nanoTime() - start >= bootTimeout) {
+                    return Ending.BOOT_HUNG;
+                }
+            }
+        }
     }
 
     List<String> qemuCommand(VmOptions o, KernelRelease kernel, Path initramfs, Path runDir) {
@@ -160,6 +233,10 @@ public final class Vm {
                 "-virtfs", "local,path=" + runDir + ",mount_tag=rundir,security_model=none"));
         if (o.share != null) {
             q.addAll(List.of("-virtfs", "local,path=" + o.share.toAbsolutePath() + ",mount_tag=share,security_model=none"));
+        }
+        Path monitor = runDir.resolve(MONITOR);
+        if (monitor.toString().length() < MAX_SOCKET_PATH) {
+            q.addAll(List.of("-monitor", "unix:" + monitor + ",server=on,wait=off"));
         }
         if (!o.forwards.isEmpty()) {
             // restrict=on: the guest reaches nothing outside; only the forwarded host ports reach it.

@@ -19,6 +19,11 @@ public final class VmOptions {
     /** Counts guest time in instructions ({@code -icount shift=0}): repeatable figures; forces one vCPU. */
     public boolean icount;
     public Duration timeout = Duration.ofMinutes(10);
+    /**
+     * How long the kernel may take to reach its init. A kernel that has not got there by then hung while booting
+     * (seen, rarely, under TCG with two vCPUs); the guest is killed and booted once more.
+     */
+    public Duration bootTimeout = Duration.ofMinutes(3);
     /** A host directory the guest may write, mounted at the same path; null for none. */
     public Path share;
     /** Where to copy the console log besides the run directory; null for none. */

@@ -60,6 +60,24 @@ class VmIT {
     }
 
     @Test
+    void aKernelThatDoesNotReachInitIsBootedAgainOnceThenReportedWithItsRegisters() {
+        VmOptions o = Guest.options();
+        // boot_delay holds every boot message for 200 ms: init comes ~60 s late, past the 6 s allowed here.
+        o.kernelArgs = "boot_delay=200";
+        o.bootTimeout = Duration.ofSeconds(6);
+        assertThatThrownBy(() -> Guest.run(o, "echo should-not-run"))
+                .isInstanceOf(VmException.class)
+                .hasMessageContaining("hung while booting 2 times in a row")
+                .hasMessageNotContaining("should-not-run")
+                .satisfies(e -> {
+                    VmException v = (VmException) e;
+                    assertThat(v.exitCode()).isEqualTo(125);
+                    assertThat(v.runDir().resolve(Vm.HANG_REGISTERS)).content().contains("RIP=");
+                    assertThat(v.runDir().resolve("exit-status")).doesNotExist();
+                });
+    }
+
+    @Test
     void aForwardedHostPortReachesAServerInTheGuest() throws Exception {
         Path share = Files.createTempDirectory(Guest.REPO.resolve("target"), "net");
         int hostPort;
