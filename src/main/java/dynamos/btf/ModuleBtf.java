@@ -17,6 +17,14 @@ import java.util.List;
 public final class ModuleBtf {
     private ModuleBtf() {}
 
+    /**
+     * The BTF of {@code object} alone, every type its own (none deduplicated into the kernel's), so that each of its
+     * functions is there to compare. The object itself is not changed.
+     */
+    public static Btf generateStandalone(Path object) {
+        return generate(object, null, null);
+    }
+
     /** The module's BTF on top of {@code base}, read from {@code baseFile}. The module itself is not changed. */
     public static Btf generate(Path module, Btf base, Path baseFile) {
         ElfObject elf = ElfObject.read(module);
@@ -33,7 +41,8 @@ public final class ModuleBtf {
             dir = Files.createTempDirectory("dynamos-btf-");
             Path copy = dir.resolve(module.getFileName());
             Files.copy(module, copy);
-            Exec.Result r = Exec.capture(List.of("pahole", "-J", "--btf_base", baseFile.toString(), copy.toString()));
+            Exec.Result r = Exec.capture(base == null ? List.of("pahole", "-J", copy.toString())
+                    : List.of("pahole", "-J", "--btf_base", baseFile.toString(), copy.toString()));
             if (!r.ok()) {
                 throw new BtfException("pahole could not encode the BTF of " + module + ": " + r.output().strip());
             }
@@ -41,7 +50,7 @@ public final class ModuleBtf {
             if (encoded.section(Btf.ELF_SECTION).isEmpty()) {
                 throw new BtfException("pahole wrote no " + Btf.ELF_SECTION + " section into the copy of " + module);
             }
-            return Btf.fromElf(encoded, base);
+            return base == null ? Btf.fromElf(encoded) : Btf.fromElf(encoded, base);
         } catch (IOException e) {
             throw new HostException("cannot copy " + module + " to encode its BTF: " + e.getMessage(), e);
         } finally {

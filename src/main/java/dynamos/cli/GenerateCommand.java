@@ -1,18 +1,24 @@
 package dynamos.cli;
 
 import dynamos.analysis.FactsCache;
+import dynamos.generate.GenerateException;
 import dynamos.generate.ImageKernel;
 import dynamos.generate.PatchPlan;
 import dynamos.generate.PatchPlanner;
+import dynamos.generate.PatchedPrototypes;
+import dynamos.generate.UpdateSources;
+import dynamos.host.Progress;
 import dynamos.kernel.KernelRelease;
 import dynamos.source.KernelSource;
 import dynamos.source.PreparedSource;
+import dynamos.update.UpdateBuilder;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -57,6 +63,14 @@ final class GenerateCommand extends CliCommand {
     @Option(names = "--plan", description = "Show what the update would hold and check it; build nothing.")
     boolean plan;
 
+    @Option(names = "--name", paramLabel = "NAME",
+            description = "The update's name (default: the patch's file name without .patch or .diff).")
+    String name;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "DIR",
+            description = "Where the update's sources and its module (DIR/build/RELEASE/) go (default: ./NAME).")
+    Path output;
+
     @Option(names = "--work-dir", paramLabel = "DIR",
             description = "Where the compiled objects go (default: a new directory under the system's temporary one).")
     Path workDir;
@@ -66,29 +80,56 @@ final class GenerateCommand extends CliCommand {
         if (!Files.isRegularFile(patch)) {
             throw new IllegalArgumentException(patch + " is not a file: give the patch to generate the update from");
         }
-        if (!plan) {
-            throw new IllegalArgumentException("making the update module from a patch is not implemented yet; "
-                    + "dynamos generate --plan " + patch + " shows what it would hold and whether it can be made");
-        }
+        String update = name != null ? name : defaultName(patch);
+        Path into = output != null ? output : Path.of(update);
         KernelRelease kernel = target.ensure();
         FactsCache.Listings listings = FactsCache.listings(kernel);
         PreparedSource source = KernelSource.ensure(kernel);
         Path dir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("dynamos-generate");
         PatchPlan p = PatchPlanner.plan(source, patch, dir,
                 ImageKernel.of(kernel, listings.kallsyms(), listings.ftrace()));
-        if (json.requested) {
-            Map<String, Object> doc = new LinkedHashMap<>();
-            doc.put("kernel", p.kernel());
-            doc.put("patch", p.patch());
-            doc.put("feasible", p.feasible());
-            doc.put("files", p.files());
-            doc.put("units", p.units());
-            doc.put("refusals", p.refusals());
-            json.print(doc);
-        } else {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("kernel", p.kernel());
+        doc.put("patch", p.patch());
+        doc.put("feasible", p.feasible());
+        doc.put("files", p.files());
+        doc.put("units", p.units());
+        doc.put("refusals", p.refusals());
+        if (!json.requested) {
             print(p, out());
         }
-        return p.feasible() ? ExitStatus.SUCCESS.code : ExitStatus.FAILURE.code;
+        if (plan || !p.feasible()) {
+            if (json.requested) {
+                json.print(doc);
+            }
+            return p.feasible() ? ExitStatus.SUCCESS.code : ExitStatus.FAILURE.code;
+        }
+        Progress.step("Writing the update's sources to " + into);
+        Map<String, UpdateSources.Version> versions = UpdateSources.write(p, dir, update, into);
+        Path buildDir = into.resolve("build").resolve(kernel.version());
+        PatchedPrototypes prototypes = new PatchedPrototypes(kernel, dir, versions);
+        UpdateBuilder.Build build = UpdateBuilder.buildAndCheck(into, buildDir, kernel, ko -> prototypes);
+        if (!build.ok()) {
+            throw new GenerateException("the module made from " + patch + " failed its checks:\n    "
+                    + String.join("\n    ", build.failures()));
+        }
+        doc.put("update", update);
+        doc.put("directory", into.toAbsolutePath().toString());
+        doc.put("module", build.modules().getFirst().toAbsolutePath().toString());
+        if (json.requested) {
+            json.print(doc);
+        } else {
+            out().printf("%nBuilt update %s: %s%nApply it with: dynamos apply %s%n", update,
+                    build.modules().getFirst(), into);
+            out().flush();
+        }
+        return ExitStatus.SUCCESS.code;
+    }
+
+    /** {@code fix-oops.patch} is update {@code fix-oops}. */
+    static String defaultName(Path patch) {
+        String n = patch.getFileName().toString().replaceFirst("\\.(patch|diff)$", "");
+        return n.replaceAll("[^A-Za-z0-9_.-]", "_");
     }
 
     static void print(PatchPlan p, PrintWriter out) {

@@ -40,6 +40,8 @@ public record PatchPlan(String kernel, String patch, List<Problem> files, List<U
      * @param newData new data objects the update brings (with their initial values)
      * @param copied constants of the unit the update carries its own copy of instead of binding them: GCC's
      *     function-name strings ({@code __func__.0}), whose address nothing compares
+     * @param carried the symbols of the patched object whose code or data the update carries: every piece of the
+     *     replaced and added functions, new data, copied constants
      * @param bindings what the new code refers to that stays the running kernel's
      * @param unchanged how many functions the patch leaves as they are (line numbers aside)
      * @param lineNumbersOnly functions whose only change is a source line number (e.g. of a WARN): not replaced
@@ -47,8 +49,10 @@ public record PatchPlan(String kernel, String patch, List<Problem> files, List<U
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class) // as every JSON dynamos prints
     public record Unit(String unit, List<Replacement> replaced, List<String> added, List<String> newData,
-            List<String> copied, List<Binding> bindings, int unchanged, List<String> lineNumbersOnly, List<Problem> refusals) {
+            List<String> copied, List<String> carried, List<Binding> bindings, int unchanged, List<String> lineNumbersOnly,
+            List<Problem> refusals) {
         public Unit {
+            carried = List.copyOf(carried);
             replaced = List.copyOf(replaced);
             added = List.copyOf(added);
             newData = List.copyOf(newData);
@@ -76,12 +80,13 @@ public record PatchPlan(String kernel, String patch, List<Problem> files, List<U
     /**
      * A symbol the update's code uses that stays the running kernel's.
      *
-     * @param symbol its name
+     * @param symbol its name in the running kernel
+     * @param referencedAs its name in the patched object (GCC may number a static differently after the patch)
      * @param function whether it is code (else data)
      * @param local whether it is a static of the unit (then found by position, which for code its code decides)
      * @param position which kernel entry of that name (1: the first)
      */
-    public record Binding(String symbol, boolean function, boolean local, int position) {}
+    public record Binding(String symbol, String referencedAs, boolean function, boolean local, int position) {}
 
     /**
      * Something that stops the update.

@@ -140,7 +140,9 @@ public final class PatchPlanner {
                 }
             }
         }
-        return new PatchPlan.Unit(unit, replaced, added, newData, List.copyOf(copied), List.copyOf(bindings.values()),
+        carried.addAll(copied);
+        return new PatchPlan.Unit(unit, replaced, added, newData, List.copyOf(copied), new TreeSet<>(carried).stream()
+                .toList(), List.copyOf(bindings.values()),
                 unchanged, lineNumbersOnly, refusals);
     }
 
@@ -235,21 +237,22 @@ public final class PatchPlanner {
             if (function && r.local()) {
                 int position = position(unit, r.symbol(), before, kernel, refusals);
                 return position == 0 ? Optional.empty()
-                        : Optional.of(new PatchPlan.Binding(r.symbol(), true, true, position));
+                        : Optional.of(new PatchPlan.Binding(r.symbol(), r.symbol(), true, true, position));
             }
-            return unique(unit, r.symbol(), function || r.kind() == Reference.Kind.CALL, false, kernel, refusals);
+            return unique(unit, r.symbol(), r.symbol(), function || r.kind() == Reference.Kind.CALL, false, kernel,
+                    refusals);
         }
         // Data of the unit that stays the kernel's: its name in the kernel is the one before the patch.
         String name = diff.data().stream().filter(d -> d.name().equals(r.symbol()) && d.nameBefore() != null)
                 .map(DataDiff::nameBefore).findFirst().orElse(r.symbol());
-        return unique(unit, name, false, r.local(), kernel, refusals);
+        return unique(unit, name, r.symbol(), false, r.local(), kernel, refusals);
     }
 
     /**
      * A binding to the only kernel entry called {@code name} of the binding {@code local} says (a static's
      * kallsyms type is lower case, a global's upper case); else a refusal.
      */
-    private static Optional<PatchPlan.Binding> unique(String unit, String name, boolean function,
+    private static Optional<PatchPlan.Binding> unique(String unit, String name, String referencedAs, boolean function,
             boolean local, RunningKernel kernel, List<PatchPlan.Problem> refusals) {
         List<Kallsyms.Entry> all = kernel.entries(name);
         List<Integer> candidates = new ArrayList<>();
@@ -259,7 +262,7 @@ public final class PatchPlanner {
             }
         }
         if (candidates.size() == 1) {
-            return Optional.of(new PatchPlan.Binding(name, function, local, candidates.getFirst()));
+            return Optional.of(new PatchPlan.Binding(name, referencedAs, function, local, candidates.getFirst()));
         }
         String what = (local ? "static " : "global ") + (function ? "function " : "symbol ") + name;
         refusals.add(new PatchPlan.Problem(unit, name, candidates.isEmpty() ? "not-in-kernel" : "ambiguous",

@@ -74,11 +74,15 @@ public final class UnitCompiler {
     }
 
     private CompiledUnit compileBoth(String unit, Path patchedTop, Path outDir) {
-        String object = KbuildCommand.objectOf(unit);
         Progress.detail("compiling " + unit + " before and after");
-        Path before = compile(source.tree(), unit, outDir.resolve("before").resolve(object));
-        Path after = compile(patchedTop, unit, outDir.resolve("after").resolve(object));
+        Path before = compile(source.tree(), unit, outDir.resolve("before").resolve(KbuildCommand.objectOf(unit)));
+        Path after = compile(patchedTop, unit, afterObject(outDir, unit));
         return new CompiledUnit(unit, before, after);
+    }
+
+    /** Where {@link #compileUnits} puts {@code unit}'s object compiled after the patch. */
+    public static Path afterObject(Path outDir, String unit) {
+        return outDir.resolve("after").resolve(KbuildCommand.objectOf(unit));
     }
 
     /** Compiles {@code units} (C files of the tree) before and after {@code patch}. */

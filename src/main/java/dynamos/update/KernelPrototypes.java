@@ -34,6 +34,17 @@ public final class KernelPrototypes implements UpdateCheck.Prototypes {
         return new KernelPrototypes(base, ModuleBtf.generate(module, base, baseFile), kernel.version());
     }
 
+    /**
+     * Prototypes of the functions {@code object} (a relocatable object with DWARF, e.g. a unit compiled after a
+     * patch) defines, against {@code kernel}'s: checked by their names in that object.
+     */
+    public static KernelPrototypes forObject(KernelRelease kernel, Path object) {
+        // Standalone: on top of the kernel's BTF, a function of the same prototype would be merged into the
+        // kernel's and be missing from the object's own types.
+        return new KernelPrototypes(Btf.read(KernelBtf.file(kernel)), ModuleBtf.generateStandalone(object),
+                kernel.version());
+    }
+
     @Override
     public List<UpdateCheck.PrototypeProblem> check(String original, String function) {
         String symbol = original.contains(":") ? original.substring(original.indexOf(':') + 1) : original;

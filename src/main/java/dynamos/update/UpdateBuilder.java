@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Building update modules: compiling a directory of C sources against a kernel's headers with
@@ -117,12 +118,28 @@ public final class UpdateBuilder {
      */
     public static Build buildAndCheck(Path source, Path buildDir, KernelRelease kernel, List<Path> moreSymvers,
             List<UsedUpdate> uses, boolean allowSignatureChange) {
+        return buildAndCheck(source, buildDir, kernel, moreSymvers, uses, allowSignatureChange,
+                ko -> KernelPrototypes.forModule(kernel, ko));
+    }
+
+    /**
+     * As {@link #buildAndCheck(Path, Path, KernelRelease, List, boolean)}, with the versions' prototypes checked by
+     * {@code prototypes} (given the module built) instead of from the module's own debugging information: an update
+     * generated from a patch carries its code without it, and is checked against the objects it was made from.
+     */
+    public static Build buildAndCheck(Path source, Path buildDir, KernelRelease kernel,
+            Function<Path, UpdateCheck.Prototypes> prototypes) {
+        return buildAndCheck(source, buildDir, kernel, List.of(), List.of(), false, prototypes);
+    }
+
+    private static Build buildAndCheck(Path source, Path buildDir, KernelRelease kernel, List<Path> moreSymvers,
+            List<UsedUpdate> uses, boolean allowSignatureChange, Function<Path, UpdateCheck.Prototypes> prototypes) {
         checkSource(source);
         List<Path> modules = compile(source.toAbsolutePath(), buildDir.toAbsolutePath(), kernel,
                 moreSymvers.stream().map(Path::toAbsolutePath).toList(), uses);
         List<String> failures = new ArrayList<>();
         for (Path ko : modules) {
-            check(ko, kernel, allowSignatureChange).ifPresent(failures::add);
+            check(ko, kernel, allowSignatureChange, prototypes).ifPresent(failures::add);
             if (failures.isEmpty()) {
                 reportUses(ko, uses);
             }
@@ -158,6 +175,11 @@ public final class UpdateBuilder {
      * progress. Returns why the module must not be used, or empty when it may.
      */
     static Optional<String> check(Path ko, KernelRelease kernel, boolean allowSignatureChange) {
+        return check(ko, kernel, allowSignatureChange, m -> KernelPrototypes.forModule(kernel, m));
+    }
+
+    private static Optional<String> check(Path ko, KernelRelease kernel, boolean allowSignatureChange,
+            Function<Path, UpdateCheck.Prototypes> prototypes) {
         ElfObject elf = ElfObject.read(ko);
         if (elf.section(UpdateDeclaration.SECTION).isEmpty()) {
             Progress.detail(ko.getFileName() + " has no DYNAMOS_UPDATE declaration: built, not checked"
@@ -171,7 +193,7 @@ public final class UpdateBuilder {
             return Optional.of(e.getMessage());
         }
         Progress.step("Checking " + ko.getFileName() + " (update " + module.declaration().name() + ")");
-        UpdateCheck.Report report = UpdateCheck.check(module, KernelPrototypes.forModule(kernel, ko), allowSignatureChange);
+        UpdateCheck.Report report = UpdateCheck.check(module, prototypes.apply(ko), allowSignatureChange);
         report.notes().forEach(Progress::detail);
         if (report.ok()) {
             UpdateDeclaration d = module.declaration();

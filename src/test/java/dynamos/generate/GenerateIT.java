@@ -7,11 +7,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dynamos.analysis.FactsCache;
 import dynamos.cli.CliRun;
 import dynamos.kernel.KernelRelease;
+import dynamos.testing.FrameworkGuest;
 import dynamos.testing.Guest;
+import dynamos.vm.VmResult;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -44,6 +47,32 @@ class GenerateIT {
         List<String> out = new ArrayList<>();
         array.forEach(n -> out.add(field == null ? n.asText() : n.get(field).asText()));
         return out;
+    }
+
+    /** Generates the update of {@code patch} into target/generate/NAME; returns that directory. */
+    static Path generate(String patch) {
+        String name = patch.replaceFirst("\\.patch$", "");
+        Path dir = Guest.REPO.resolve("target/generate").resolve(kernel.version()).resolve(name);
+        CliRun r = CliRun.of("generate", "--json", "--kernel-version", kernel.version(), "--output", dir.toString(),
+                PATCHES.resolve(patch).toString());
+        System.out.println(r.err());
+        assertThat(r.status()).as(r.out() + r.err()).isZero();
+        return dir;
+    }
+
+    @Test
+    void aChangedProcHandlerIsGeneratedAppliedSeenAndRevertedLive() throws IOException {
+        Path cmdline = generate("cmdline-string.patch");
+        assertThat(cmdline.resolve("Kbuild")).content().contains("obj-m := dynamos_patch_cmdline_string.o");
+        assertThat(cmdline.resolve("dynamos_generated.c")).content()
+                .contains("replace=1 2 cmdline_proc_show cmdline_proc_show__patched");
+        VmResult r = FrameworkGuest.runScenario("generated-updates", Map.of("GEN_CMDLINE", cmdline.toString()));
+        Map<String, String> v = FrameworkGuest.values(r);
+        String before = v.get("cmdline_before");
+        assertThat(before).contains("console=ttyS0").doesNotContain("patched");
+        assertThat(v.get("cmdline_applied")).isEqualTo(before + " (patched by dynamos)");
+        assertThat(v.get("cmdline_reverted")).isEqualTo(before);
+        assertThat(v).containsEntry("modules_left", "0");
     }
 
     @Test

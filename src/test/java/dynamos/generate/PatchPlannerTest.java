@@ -154,9 +154,10 @@ class PatchPlannerTest {
         assertThat(u.added()).containsExactly("fresh");
         assertThat(u.newData()).containsExactly("table");
         assertThat(u.copied()).containsExactly("__func__.0");
-        assertThat(u.bindings()).containsExactly(new PatchPlan.Binding("helper", true, true, 2),
-                new PatchPlan.Binding("__already_done.3", false, true, 1),
-                new PatchPlan.Binding("printk", true, false, 1));
+        assertThat(u.carried()).containsExactly("__func__.0", "fresh", "show", "table");
+        assertThat(u.bindings()).containsExactly(new PatchPlan.Binding("helper", "helper", true, true, 2),
+                new PatchPlan.Binding("__already_done.3", "__already_done.4", false, true, 1),
+                new PatchPlan.Binding("printk", "printk", true, false, 1));
         assertThat(u.refusals()).singleElement().satisfies(p -> {
             assertThat(p.kind()).isEqualTo("ambiguous");
             assertThat(p.symbol()).isEqualTo("counter");

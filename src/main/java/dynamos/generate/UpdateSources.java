@@ -1,0 +1,147 @@
+package dynamos.generate;
+
+import dynamos.elf.ElfObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Writes the source directory of an update made from a {@link PatchPlan}: per unit, the patched code the update
+ * carries as a ready object ({@code carried_N.o_shipped}, which kbuild copies into place), and one C file that
+ * declares the update ({@code DYNAMOS_UPDATE}, a version per replaced function, the kallsyms position of every
+ * name the kernel has several of). {@code dynamos build} then links the module and checks it as any other update.
+ */
+public final class UpdateSources {
+    /** The C file of the declaration. */
+    static final String DECLARATION = "dynamos_generated.c";
+    private static final Pattern UPDATE_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,"
+            + dynamos.device.Limits.MAX_NAME_CHARS + "}");
+    private static final String VERSION_SUFFIX = "__patched";
+
+    private UpdateSources() {}
+
+    /** The module's name for the update {@code name}: what kbuild and the kernel accept. */
+    public static String moduleName(String name) {
+        return "dynamos_patch_" + name.replaceAll("[^A-Za-z0-9_]", "_");
+    }
+
+    /** The name of the version that replaces the kernel's {@code symbol} (a C identifier: GCC's dots go). */
+    static String versionName(String symbol) {
+        return symbol.replaceAll("[^A-Za-z0-9_]", "_") + VERSION_SUFFIX;
+    }
+
+    /** A version the sources declare: it is {@code symbol} of {@code unit} compiled after the patch. */
+    public record Version(String unit, String symbol) {}
+
+    /**
+     * Writes the sources of update {@code name} into {@code into} (created); the compiled objects are under
+     * {@code workDir} as {@link PatchPlanner#plan} left them. Returns the versions declared, by their names.
+     *
+     * @throws GenerateException when the plan is not feasible or the code cannot be carried as planned
+     */
+    public static Map<String, Version> write(PatchPlan plan, Path workDir, String name, Path into) {
+        if (!UPDATE_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("'" + name + "' is not an update name: 1 to "
+                    + dynamos.device.Limits.MAX_NAME_CHARS + " letters, digits, '_', '.' or '-'");
+        }
+        if (!plan.feasible()) {
+            throw new GenerateException("no update can be made from " + plan.patch() + ": "
+                    + (plan.refusals().isEmpty() ? "it changes no code the kernel runs"
+                            : plan.refusals().size() + " refusal(s); dynamos generate --plan lists them"));
+        }
+        Map<String, Integer> positions = new LinkedHashMap<>();
+        List<String> replaces = new ArrayList<>();
+        List<String> versions = new ArrayList<>();
+        List<String> objects = new ArrayList<>();
+        Map<String, byte[]> carried = new LinkedHashMap<>();
+        Map<String, Version> declared = new LinkedHashMap<>();
+        for (PatchPlan.Unit u : plan.units()) {
+            if (u.carried().isEmpty()) {
+                continue;
+            }
+            Map<String, String> renamed = new LinkedHashMap<>();
+            for (PatchPlan.Replacement r : u.replaced()) {
+                if (!u.carried().contains(r.symbol())) {
+                    throw new GenerateException(u.unit() + ": after the patch GCC compiles " + r.function()
+                            + " into other pieces (" + r.symbol() + " is gone, e.g. its arguments were optimised"
+                            + " differently); the kernel's callers still call " + r.symbol()
+                            + " the old way, so it cannot be replaced by redirection");
+                }
+                renamed.put(r.symbol(), versionName(r.symbol()));
+                position(positions, r.symbol(), r.position(), u.unit());
+                versions.add(versionName(r.symbol()));
+                declared.put(versionName(r.symbol()), new Version(u.unit(), r.symbol()));
+                replaces.add("replace=" + (replaces.size() + 1) + " 2 " + r.symbol() + " " + versionName(r.symbol()));
+            }
+            Map<String, String> bound = new LinkedHashMap<>();
+            for (PatchPlan.Binding b : u.bindings()) {
+                bound.put(b.referencedAs(), b.symbol());
+                position(positions, b.symbol(), b.position(), u.unit());
+            }
+            ElfObject after = ElfObject.read(dynamos.source.UnitCompiler.afterObject(workDir, u.unit()));
+            byte[] object = CarriedCode.extract(after,
+                    new CarriedCode.Selection(new java.util.HashSet<>(u.carried()), renamed, bound));
+            String file = "carried_" + objects.size() + ".o";
+            objects.add(file);
+            carried.put(file, object);
+        }
+        String module = moduleName(name);
+        StringBuilder c = new StringBuilder();
+        c.append("// SPDX-License-Identifier: GPL-2.0\n")
+                .append("/*\n * Generated by dynamos generate from ").append(comment(plan.patch())).append(" for ")
+                .append(plan.kernel()).append(".\n * The code is in ").append(String.join(", ", objects))
+                .append(" (the patched functions, as compiled); this file declares the update.\n */\n")
+                .append("#include <linux/module.h>\n#include <dynamos.h>\n\n")
+                .append("DYNAMOS_UPDATE(\"").append(name).append("\");\n\n");
+        for (int i = 0; i < versions.size(); i++) {
+            c.append("extern char ").append(versions.get(i)).append("[];\n")
+                    .append("__DYNAMOS_KEEP(").append(versions.get(i)).append(");\n")
+                    .append("__DYNAMOS_DECLARE(\"").append(replaces.get(i)).append("\");\n");
+        }
+        c.append('\n');
+        positions.forEach((symbol, position) -> c.append("__DYNAMOS_DECLARE(\"symbol=").append(symbol).append(' ')
+                .append(position).append("\");\n"));
+        c.append("\nMODULE_LICENSE(\"GPL\");\nMODULE_DESCRIPTION(\"DynAMOS update ").append(name)
+                .append(" generated from a source patch\");\n");
+        StringBuilder kbuild = new StringBuilder("# Generated by dynamos generate.\n")
+                .append("obj-m := ").append(module).append(".o\n")
+                .append(module).append("-y := ").append(DECLARATION.replace(".c", ".o")).append(' ')
+                .append(String.join(" ", objects)).append("\n\n")
+                .append("# The patched code, compiled with the kernel's flags: copied into place with a command file,\n")
+                .append("# which modpost reads for every object of the module.\n");
+        for (String o : objects) {
+            kbuild.append("targets += ").append(o).append("\n$(obj)/").append(o).append(": $(src)/").append(o)
+                    .append("_shipped FORCE\n\t$(call if_changed,copy)\n");
+        }
+        try {
+            Files.createDirectories(into);
+            Files.writeString(into.resolve("Kbuild"), kbuild.toString());
+            Files.writeString(into.resolve(DECLARATION), c.toString());
+            for (Map.Entry<String, byte[]> e : carried.entrySet()) {
+                Files.write(into.resolve(e.getKey() + "_shipped"), e.getValue());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the update's sources to " + into + ": " + e.getMessage(), e);
+        }
+        return declared;
+    }
+
+    /** Records which kallsyms entry {@code symbol} means; one name cannot mean two entries in one update. */
+    private static void position(Map<String, Integer> positions, String symbol, int position, String unit) {
+        Integer before = positions.putIfAbsent(symbol, position);
+        if (before != null && before != position) {
+            throw new GenerateException(unit + ": the update needs two of the kernel's symbols called " + symbol
+                    + " (positions " + before + " and " + position + "), and a declaration names one");
+        }
+    }
+
+    private static String comment(String text) {
+        return text.replace("*/", "* /");
+    }
+}
