@@ -1,12 +1,32 @@
 # Updates made from source patches by 'dynamos generate' (GenerateIT) on the host, applied and reverted live:
 #   GEN_CMDLINE   cmdline-string.patch: fs/proc/cmdline.c's handler prints the command line with a suffix
+#   GEN_VERSION   new-function-and-data.patch: /proc/version counts its reads in new data, through a new function
+#   GEN_GETPPID   syscall-getppid.patch: getppid() answers 4242 to a program called ppid-probe
 . "$(dirname "$0")/lib.sh"
+
+cp /bin/bash /tmp/ppid-probe
+# probe: what the probe gets from getppid(), and its parent's pid.
+probe() { sh -c '/tmp/ppid-probe -c "echo \$PPID"; echo $$' | tr '\n' ' ' | sed 's/ $//'; }
+same_pids() { set -- $1; [ "$1" = "$2" ] && echo same || echo "different: $1 $2"; }
 
 d start --module "$FRAMEWORK"
 val cmdline_before "$(cat /proc/cmdline)"
+val version_before "$(cat /proc/version | wc -l)"
+val probe_before "$(same_pids "$(probe)")"
 d apply "$GEN_CMDLINE"
+d apply "$GEN_VERSION"
+d apply "$GEN_GETPPID"
 d list
 val cmdline_applied "$(cat /proc/cmdline)"
+val version_first "$(sed -n 2p /proc/version)"
+val version_second "$(sed -n 2p /proc/version)"
+val probe_applied "$(probe | cut -d" " -f1)"
+val ppid_applied "$(sh -c 'echo $PPID')"
+val shell_pid "$$"
+d revert syscall-getppid
+val probe_reverted "$(same_pids "$(probe)")"
+d revert new-function-and-data
+val version_reverted "$(cat /proc/version | wc -l)"
 d revert cmdline-string
 val cmdline_reverted "$(cat /proc/cmdline)"
 val modules_left "$(grep -c '^dynamos_patch_' /proc/modules || true)"

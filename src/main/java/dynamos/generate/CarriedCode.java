@@ -38,10 +38,14 @@ final class CarriedCode {
      * @param renamed new global names of carried symbols: the versions, so that nothing confuses them with the
      *     kernel's functions they replace
      * @param bound symbols of the object that stay the running kernel's, by the name the kernel gives them
+     * @param global carried symbols that stay global: what the update adds. Others (a replaced function's aliases,
+     *     the rest of a section that comes along whole) become the module's locals, so that kallsyms does not list
+     *     a second global of a kernel symbol's name
      */
-    record Selection(Set<String> carried, Map<String, String> renamed, Map<String, String> bound) {
+    record Selection(Set<String> carried, Map<String, String> renamed, Map<String, String> bound, Set<String> global) {
         Selection {
             carried = Set.copyOf(carried);
+            global = Set.copyOf(global);
             renamed = Map.copyOf(renamed);
             bound = Map.copyOf(bound);
         }
@@ -267,7 +271,7 @@ final class CarriedCode {
             for (ElfSymbol s : definedBySection.getOrDefault(index, List.of())) {
                 String name = selection.renamed().getOrDefault(s.name(), s.name());
                 boolean global = selection.renamed().containsKey(s.name())
-                        || s.binding() != ElfSymbol.STB_LOCAL && selection.carried().contains(s.name());
+                        || s.binding() != ElfSymbol.STB_LOCAL && selection.global().contains(s.name());
                 if (global) {
                     definedGlobal.add(s);
                 } else {

@@ -120,10 +120,31 @@ public final class PatchPlanner {
                 newData.add(d.name());
             }
         }
-        List<PatchPlan.Replacement> replaced = new ArrayList<>();
+        // Aliases (one section: SYSCALL_DEFINE0's __x64_sys_NAME of __do_sys_NAME) are one function, replaced once
+        // through whichever name the kernel's ftrace site has.
+        Map<String, List<FunctionDiff>> bySection = new LinkedHashMap<>();
         for (FunctionDiff f : code) {
             if (f.status() == Status.CHANGED && !f.init()) { // changed __init code is refused by the comparison
-                replacement(unit, f, before, beforeFunctions, kernel, refusals).ifPresent(replaced::add);
+                bySection.computeIfAbsent(f.section(), k -> new ArrayList<>()).add(f);
+            }
+        }
+        List<PatchPlan.Replacement> replaced = new ArrayList<>();
+        for (List<FunctionDiff> aliases : bySection.values()) {
+            List<PatchPlan.Problem> tried = new ArrayList<>();
+            PatchPlan.Replacement chosen = null;
+            for (FunctionDiff f : aliases) {
+                List<PatchPlan.Problem> own = new ArrayList<>();
+                Optional<PatchPlan.Replacement> r = replacement(unit, f, before, beforeFunctions, kernel, own);
+                if (r.isPresent() && own.isEmpty()) {
+                    chosen = r.get();
+                    break;
+                }
+                tried.addAll(own);
+            }
+            if (chosen != null) {
+                replaced.add(chosen);
+            } else {
+                refusals.addAll(tried);
             }
         }
         Map<String, PatchPlan.Binding> bindings = new LinkedHashMap<>();

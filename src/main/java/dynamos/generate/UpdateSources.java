@@ -86,7 +86,7 @@ public final class UpdateSources {
             }
             ElfObject after = ElfObject.read(dynamos.source.UnitCompiler.afterObject(workDir, u.unit()));
             byte[] object = CarriedCode.extract(after,
-                    new CarriedCode.Selection(new java.util.HashSet<>(u.carried()), renamed, bound));
+                    new CarriedCode.Selection(new java.util.HashSet<>(u.carried()), renamed, bound, added(u)));
             String file = "carried_" + objects.size() + ".o";
             objects.add(file);
             carried.put(file, object);
@@ -130,6 +130,15 @@ public final class UpdateSources {
             throw new UncheckedIOException("cannot write the update's sources to " + into + ": " + e.getMessage(), e);
         }
         return declared;
+    }
+
+    /** What the unit adds: every piece of its new functions, and its new data. */
+    private static java.util.Set<String> added(PatchPlan.Unit u) {
+        java.util.Set<String> out = new java.util.HashSet<>(u.newData());
+        for (String f : u.added()) {
+            u.carried().stream().filter(c -> c.equals(f) || c.startsWith(f + ".")).forEach(out::add);
+        }
+        return out;
     }
 
     /** Records which kallsyms entry {@code symbol} means; one name cannot mean two entries in one update. */

@@ -283,10 +283,14 @@ final class CompiledObject {
      */
     NormalizedRelocation normalize(ElfRelocation r, long offset, long bias) {
         ElfSymbol s = r.symbol();
-        if (s.type() != ElfSymbol.STT_SECTION) {
+        // GCC's local labels (.LC5: a string) are numbered through the file: a place in a section, like a section
+        // symbol, not a name to compare.
+        boolean label = s.type() == ElfSymbol.STT_NOTYPE && s.binding() == ElfSymbol.STB_LOCAL && s.index() != 0
+                && s.sectionIndex() > 0 && s.sectionIndex() < sections.size();
+        if (s.type() != ElfSymbol.STT_SECTION && !label) {
             return new NormalizedRelocation(offset, r.type(), s.index() == 0 ? "" : key(s), 0, r.addend(), s.name());
         }
-        long at = r.addend() + bias;
+        long at = r.addend() + bias + (label ? s.value() : 0);
         int index = s.sectionIndex();
         ElfSection section = index > 0 && index < sections.size() ? sections.get(index) : null;
         if (section == null) {

@@ -61,17 +61,30 @@ class GenerateIT {
     }
 
     @Test
-    void aChangedProcHandlerIsGeneratedAppliedSeenAndRevertedLive() throws IOException {
+    void updatesGeneratedFromPatchesAreAppliedSeenAndRevertedLive() throws IOException {
         Path cmdline = generate("cmdline-string.patch");
         assertThat(cmdline.resolve("Kbuild")).content().contains("obj-m := dynamos_patch_cmdline_string.o");
         assertThat(cmdline.resolve("dynamos_generated.c")).content()
                 .contains("replace=1 2 cmdline_proc_show cmdline_proc_show__patched");
-        VmResult r = FrameworkGuest.runScenario("generated-updates", Map.of("GEN_CMDLINE", cmdline.toString()));
+        Path version = generate("new-function-and-data.patch");
+        Path getppid = generate("syscall-getppid.patch");
+        // SYSCALL_DEFINE0's aliases are one function, replaced once.
+        assertThat(getppid.resolve("dynamos_generated.c")).content()
+                .contains("replace=1 2 __do_sys_getppid __do_sys_getppid__patched").doesNotContain("replace=2");
+
+        VmResult r = FrameworkGuest.runScenario("generated-updates", Map.of("GEN_CMDLINE", cmdline.toString(),
+                "GEN_VERSION", version.toString(), "GEN_GETPPID", getppid.toString()));
         Map<String, String> v = FrameworkGuest.values(r);
         String before = v.get("cmdline_before");
         assertThat(before).contains("console=ttyS0").doesNotContain("patched");
         assertThat(v.get("cmdline_applied")).isEqualTo(before + " (patched by dynamos)");
         assertThat(v.get("cmdline_reverted")).isEqualTo(before);
+        // New data counted by a new function, from the changed handler.
+        assertThat(v).containsEntry("version_before", "1").containsEntry("version_first", "read 1 times since the update")
+                .containsEntry("version_second", "read 2 times since the update").containsEntry("version_reverted", "1");
+        // The changed system call: the probe sees it, every other caller the real parent.
+        assertThat(v).containsEntry("probe_before", "same").containsEntry("probe_applied", "4242")
+                .containsEntry("ppid_applied", v.get("shell_pid")).containsEntry("probe_reverted", "same");
         assertThat(v).containsEntry("modules_left", "0");
     }
 

@@ -118,6 +118,23 @@ class PatchPlannerTest {
     }
 
     @Test
+    void aliasesOfOneFunctionAreReplacedOnceThroughTheNameItsFtraceSiteHas() {
+        // SYSCALL_DEFINE0: __x64_sys_getppid and __ia32_sys_getppid are aliases of __do_sys_getppid.
+        FakeKernel k = new FakeKernel().entry("__do_sys_getppid", 't').entry("__ia32_sys_getppid", 'T')
+                .entry("__x64_sys_getppid", 'T');
+        k.matching.put("__do_sys_getppid", Set.of(1));
+        k.matching.put("__ia32_sys_getppid", Set.of(1));
+        k.matching.put("__x64_sys_getppid", Set.of(1));
+        k.sites.put("__do_sys_getppid", 1);
+        List<FunctionDiff> aliases = List.of("__ia32_sys_getppid", "__do_sys_getppid", "__x64_sys_getppid").stream()
+                .map(n -> new FunctionDiff(n, Status.CHANGED, List.of(n), ".text.__do_sys_getppid", true, false,
+                        List.of(), List.of("code"))).toList();
+        PatchPlan.Unit u = plan(k, aliases, List.of());
+        assertThat(u.refusals()).isEmpty();
+        assertThat(u.replaced()).extracting(PatchPlan.Replacement::symbol).containsExactly("__do_sys_getppid");
+    }
+
+    @Test
     void aFunctionWithoutAnFtraceSiteOrWithTwoIdenticalNamesakesIsRefused() {
         FakeKernel k = new FakeKernel().entry("noinstr_fn", 't').entry("twin", 't').entry("twin", 't');
         k.matching.put("noinstr_fn", Set.of(1));

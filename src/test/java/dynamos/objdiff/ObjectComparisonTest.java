@@ -154,6 +154,17 @@ class ObjectComparisonTest {
             """;
 
     @Test
+    void aBugEntryWhoseFileStringGccNumbersDifferentlyAfterANewStringIsOnlyALineShift() throws Exception {
+        // The new string before the WARN makes GCC's label of __FILE__ .LC1 instead of .LC0 (kernel/sys.c in 6.1).
+        String added = "int chatty(int x) { return printk(\"chatty %d\\n\", x); }\n";
+        ObjectDiff d = diff(WARNS, added + WARNS);
+
+        assertThat(d.function("warner").orElseThrow().status()).as("%s", d.function("warner"))
+                .isEqualTo(Status.LINE_NUMBERS_ONLY);
+        assertThat(d.function("chatty").orElseThrow().status()).isEqualTo(Status.NEW);
+    }
+
+    @Test
     void lineNumbersPassedToDebugHelpersOrInTheBugTableChangeNothing() throws Exception {
         ObjectDiff d = diff(WARNS, "\n\n\n" + WARNS);
 
