@@ -2,6 +2,8 @@
 #   GEN_CMDLINE   cmdline-string.patch: fs/proc/cmdline.c's handler prints the command line with a suffix
 #   GEN_VERSION   new-function-and-data.patch: /proc/version counts its reads in new data, through a new function
 #   GEN_GETPPID   syscall-getppid.patch: getppid() answers 4242 to a program called ppid-probe
+#   GEN_INLINED   inlined-static.patch: fs/proc/generic.c's functions that inline a changed static, with new data,
+#                 run while /proc entries come and go (the target module's) and /proc directories are read
 . "$(dirname "$0")/lib.sh"
 
 cp /bin/bash /tmp/ppid-probe
@@ -29,5 +31,13 @@ d revert new-function-and-data
 val version_reverted "$(cat /proc/version | wc -l)"
 d revert cmdline-string
 val cmdline_reverted "$(cat /proc/cmdline)"
+d apply "$GEN_INLINED"
+val inlined_data "$(grep -c ' pde_first_lookups.*\[dynamos_patch_inlined_static\]' /proc/kallsyms)"
+insmod "$TARGET"
+val target_entry "$(ls /proc | grep -c '^dynamos_target$')"
+rmmod dynamos_target
+val target_entry_removed "$(ls /proc | grep -c '^dynamos_target$' || true)"
+val proc_fs_entries "$(ls /proc/fs | wc -l)"
+d revert inlined-static
 val modules_left "$(grep -c '^dynamos_patch_' /proc/modules || true)"
 d stop

@@ -68,12 +68,13 @@ class GenerateIT {
                 .contains("replace=1 2 cmdline_proc_show cmdline_proc_show__patched");
         Path version = generate("new-function-and-data.patch");
         Path getppid = generate("syscall-getppid.patch");
+        Path inlined = generate("inlined-static.patch");
         // SYSCALL_DEFINE0's aliases are one function, replaced once.
         assertThat(getppid.resolve("dynamos_generated.c")).content()
                 .contains("replace=1 2 __do_sys_getppid __do_sys_getppid__patched").doesNotContain("replace=2");
 
         VmResult r = FrameworkGuest.runScenario("generated-updates", Map.of("GEN_CMDLINE", cmdline.toString(),
-                "GEN_VERSION", version.toString(), "GEN_GETPPID", getppid.toString()));
+                "GEN_VERSION", version.toString(), "GEN_GETPPID", getppid.toString(), "GEN_INLINED", inlined.toString()));
         Map<String, String> v = FrameworkGuest.values(r);
         String before = v.get("cmdline_before");
         assertThat(before).contains("console=ttyS0").doesNotContain("patched");
@@ -85,6 +86,10 @@ class GenerateIT {
         // The changed system call: the probe sees it, every other caller the real parent.
         assertThat(v).containsEntry("probe_before", "same").containsEntry("probe_applied", "4242")
                 .containsEntry("ppid_applied", v.get("shell_pid")).containsEntry("probe_reverted", "same");
+        // The callers of a changed static that GCC inlined, with new data and the kernel's lock bound.
+        assertThat(v).containsEntry("inlined_data", "1").containsEntry("target_entry", "1")
+                .containsEntry("target_entry_removed", "0");
+        assertThat(Integer.parseInt(v.get("proc_fs_entries"))).isPositive();
         assertThat(v).containsEntry("modules_left", "0");
     }
 
