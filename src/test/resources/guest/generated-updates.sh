@@ -4,6 +4,8 @@
 #   GEN_GETPPID   syscall-getppid.patch: getppid() answers 4242 to a program called ppid-probe
 #   GEN_INLINED   inlined-static.patch: fs/proc/generic.c's functions that inline a changed static, with new data,
 #                 run while /proc entries come and go (the target module's) and /proc directories are read
+#   GEN_SHADOW    shadow-fork.patch: two units; a task forked under the update gets klp_shadow data (its parent's
+#                 tgid), shown in /proc/PID/status, freed at exit
 . "$(dirname "$0")/lib.sh"
 
 cp /bin/bash /tmp/ppid-probe
@@ -39,5 +41,11 @@ rmmod dynamos_target
 val target_entry_removed "$(ls /proc | grep -c '^dynamos_target$' || true)"
 val proc_fs_entries "$(ls /proc/fs | wc -l)"
 d revert inlined-static
+d apply "$GEN_SHADOW"
+val shadow_units "$(grep -c ' proc_pid_status__patched\| proc_fork_connector__patched' /proc/kallsyms)"
+val shadow_child "$(sh -c 'sed -n "s/^ForkedUnderUpdate:\t//p" /proc/self/status; echo $$' | tr '\n' ' ' | sed 's/ $//')"
+val shadow_older "$(grep -c '^ForkedUnderUpdate:' /proc/$$/status || true)"
+d revert shadow-fork
+val shadow_after_revert "$(grep -c '^ForkedUnderUpdate:' /proc/self/status || true)"
 val modules_left "$(grep -c '^dynamos_patch_' /proc/modules || true)"
 d stop

@@ -71,6 +71,12 @@ final class GenerateCommand extends CliCommand {
             description = "Where the update's sources and its module (DIR/build/RELEASE/) go (default: ./NAME).")
     Path output;
 
+    @Option(names = "--cflag", paramLabel = "FLAG",
+            description = "A compiler flag added after kbuild's for the units (repeatable): for a kernel built with "
+                    + "other flags than its source's configuration gives. What it compiles must still be the running "
+                    + "code, so a wrong flag is refused (toolchain-mismatch), never trusted.")
+    List<String> cflags = List.of();
+
     @Option(names = "--work-dir", paramLabel = "DIR",
             description = "Where the compiled objects go (default: a new directory under the system's temporary one).")
     Path workDir;
@@ -82,12 +88,16 @@ final class GenerateCommand extends CliCommand {
         }
         String update = name != null ? name : defaultName(patch);
         Path into = output != null ? output : Path.of(update);
+        if (into.toAbsolutePath().toString().matches(".*[:\\s].*")) {
+            throw new IllegalArgumentException(into + ": kbuild cannot build a module in a directory whose path has a"
+                    + " ':' or a blank; give another --output");
+        }
         KernelRelease kernel = target.ensure();
         FactsCache.Listings listings = FactsCache.listings(kernel);
         PreparedSource source = KernelSource.ensure(kernel);
         Path dir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("dynamos-generate");
         PatchPlan p = PatchPlanner.plan(source, patch, dir,
-                ImageKernel.of(kernel, listings.kallsyms(), listings.ftrace()));
+                ImageKernel.of(kernel, listings.kallsyms(), listings.ftrace()), cflags);
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("kernel", p.kernel());
         doc.put("patch", p.patch());

@@ -47,10 +47,16 @@ public final class PatchPlanner {
 
     /** Plans {@code patch} against {@code source} for {@code kernel}; the objects go under {@code workDir}. */
     public static PatchPlan plan(PreparedSource source, Path patch, Path workDir, RunningKernel kernel) {
+        return plan(source, patch, workDir, kernel, List.of());
+    }
+
+    /** As {@link #plan(PreparedSource, Path, Path, RunningKernel)}, compiling with {@code compilerFlags} added. */
+    public static PatchPlan plan(PreparedSource source, Path patch, Path workDir, RunningKernel kernel,
+            List<String> compilerFlags) {
         AffectedUnits affected = AffectedUnits.of(source.tree(), PatchFiles.read(patch));
         List<PatchPlan.Problem> files = fileRefusals(affected);
         List<PatchPlan.Unit> units = new ArrayList<>();
-        for (UnitCompiler.CompiledUnit u : new UnitCompiler(source).compileUnits(affected.units(), patch, workDir)) {
+        for (UnitCompiler.CompiledUnit u : new UnitCompiler(source, compilerFlags).compileUnits(affected.units(), patch, workDir)) {
             Progress.detail("comparing " + u.unit() + " before and after");
             ElfObject before = ElfObject.read(u.before());
             ObjectDiff diff = ObjectComparison.compare(before, ElfObject.read(u.after()));
@@ -271,14 +277,16 @@ public final class PatchPlanner {
 
     /**
      * A binding to the only kernel entry called {@code name} of the binding {@code local} says (a static's
-     * kallsyms type is lower case, a global's upper case); else a refusal.
+     * kallsyms type is lower case, a global's upper case, a per-CPU variable's A); else a refusal.
      */
     private static Optional<PatchPlan.Binding> unique(String unit, String name, String referencedAs, boolean function,
             boolean local, RunningKernel kernel, List<PatchPlan.Problem> refusals) {
         List<Kallsyms.Entry> all = kernel.entries(name);
         List<Integer> candidates = new ArrayList<>();
         for (int p = 1; p <= all.size(); p++) {
-            if (Character.isLowerCase(all.get(p - 1).type()) == local) {
+            char type = all.get(p - 1).type();
+            // Per-CPU variables are type A (their offset) whether static or not.
+            if (Character.isLowerCase(type) == local || type == 'A' && !function) {
                 candidates.add(p);
             }
         }

@@ -23,8 +23,24 @@ import java.util.Map;
 public final class UnitCompiler {
     public static final List<String> EXTRA_FLAGS = List.of("-ffunction-sections", "-fdata-sections");
     private final PreparedSource source;
+    private final List<String> flags;
 
     public UnitCompiler(PreparedSource source) {
+        this(source, List.of());
+    }
+
+    /**
+     * Compiles with {@code moreFlags} after kbuild's own: for a kernel built with other flags than its source says
+     * (any difference from the running code is then found by the plan's code check).
+     */
+    public UnitCompiler(PreparedSource source, List<String> moreFlags) {
+        for (String f : moreFlags) {
+            if (!f.matches("-[A-Za-z0-9_=,.+/:-]+")) {
+                throw new IllegalArgumentException("'" + f + "' is not a compiler flag this accepts (one option word: "
+                        + "'-', then letters, digits and _=,.+/:-)");
+            }
+        }
+        this.flags = java.util.stream.Stream.concat(EXTRA_FLAGS.stream(), moreFlags.stream()).toList();
         this.source = source;
     }
 
@@ -59,7 +75,7 @@ public final class UnitCompiler {
         } catch (IOException e) {
             throw new SourceException("cannot create " + output.getParent() + ": " + e.getMessage(), e);
         }
-        String shell = k.retargeted(output.toAbsolutePath(), EXTRA_FLAGS);
+        String shell = k.retargeted(output.toAbsolutePath(), flags);
         Exec.Result r = Exec.capture(List.of("sh", "-c", shell), top, Map.of());
         if (!r.ok() || !Files.isRegularFile(output)) {
             throw new SourceException("compiling " + unit + " in " + top + " failed (exit " + r.exitCode() + "):"

@@ -69,12 +69,15 @@ class GenerateIT {
         Path version = generate("new-function-and-data.patch");
         Path getppid = generate("syscall-getppid.patch");
         Path inlined = generate("inlined-static.patch");
+        Path shadow = generate("shadow-fork.patch");
+        assertThat(shadow.resolve("Kbuild")).content().contains("carried_0.o carried_1.o");
         // SYSCALL_DEFINE0's aliases are one function, replaced once.
         assertThat(getppid.resolve("dynamos_generated.c")).content()
                 .contains("replace=1 2 __do_sys_getppid __do_sys_getppid__patched").doesNotContain("replace=2");
 
         VmResult r = FrameworkGuest.runScenario("generated-updates", Map.of("GEN_CMDLINE", cmdline.toString(),
-                "GEN_VERSION", version.toString(), "GEN_GETPPID", getppid.toString(), "GEN_INLINED", inlined.toString()));
+                "GEN_VERSION", version.toString(), "GEN_GETPPID", getppid.toString(), "GEN_INLINED", inlined.toString(),
+                "GEN_SHADOW", shadow.toString()));
         Map<String, String> v = FrameworkGuest.values(r);
         String before = v.get("cmdline_before");
         assertThat(before).contains("console=ttyS0").doesNotContain("patched");
@@ -90,7 +93,34 @@ class GenerateIT {
         assertThat(v).containsEntry("inlined_data", "1").containsEntry("target_entry", "1")
                 .containsEntry("target_entry_removed", "0");
         assertThat(Integer.parseInt(v.get("proc_fs_entries"))).isPositive();
+        // Shadow data through the kernel's klp_shadow_*: allocated at fork by one unit, read by another.
+        assertThat(v).containsEntry("shadow_units", "2").containsEntry("shadow_older", "0")
+                .containsEntry("shadow_after_revert", "0");
+        assertThat(v.get("shadow_child")).matches("(\\d+) \\1");
         assertThat(v).containsEntry("modules_left", "0");
+    }
+
+    @Test
+    void aToolchainMismatchIsRefusedNamingTheFunctionAndNothingIsWritten() throws IOException {
+        // A flag the kernel was not built with stands for another compiler: the compiled original is not the code
+        // that runs.
+        Path out = Guest.REPO.resolve("target/generate").resolve(kernel.version()).resolve("mismatch");
+        CliRun r = CliRun.of("generate", "--json", "--kernel-version", kernel.version(), "--cflag=-fno-omit-frame-pointer",
+                "--output", out.toString(), PATCHES.resolve("cmdline-string.patch").toString());
+        assertThat(r.status()).as(r.err()).isEqualTo(1);
+        JsonNode plan = JSON.readTree(r.out());
+        assertThat(plan.get("feasible").asBoolean()).isFalse();
+        assertThat(plan.get("refusals")).singleElement().satisfies(p -> {
+            assertThat(p.get("kind").asText()).isEqualTo("toolchain-mismatch");
+            assertThat(p.get("symbol").asText()).isEqualTo("cmdline_proc_show");
+            assertThat(p.get("reason").asText()).contains("not the code " + kernel.version() + " runs");
+        });
+        assertThat(out).doesNotExist();
+
+        CliRun bad = CliRun.of("generate", "--plan", "--kernel-version", kernel.version(), "--cflag=-O2; rm -rf /",
+                PATCHES.resolve("cmdline-string.patch").toString());
+        assertThat(bad.status()).isEqualTo(1);
+        assertThat(bad.err()).contains("is not a compiler flag this accepts");
     }
 
     @Test

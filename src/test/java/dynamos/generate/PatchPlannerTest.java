@@ -183,6 +183,19 @@ class PatchPlannerTest {
     }
 
     @Test
+    void aPerCpuStaticIsBoundThoughKallsymsListsItAsAbsolute() {
+        // 6.1's kallsyms gives per-CPU variables type A whether static or not (cn_proc.c's local_event).
+        FakeKernel k = new FakeKernel().entry("show", 't').entry("local_event", 'A').entry("mbm_local_event", 'd');
+        k.sites.put("show", 1);
+        k.matching.put("show", Set.of(1));
+        PatchPlan.Unit u = plan(k, List.of(fn("show", Status.CHANGED, List.of("show"),
+                new Reference("local_event", Reference.Kind.ADDRESS, true, true))),
+                List.of(data("local_event", "local_event", Status.UNCHANGED)));
+        assertThat(u.refusals()).isEmpty();
+        assertThat(u.bindings()).containsExactly(new PatchPlan.Binding("local_event", "local_event", false, true, 1));
+    }
+
+    @Test
     void lineNumberOnlyChangesReplaceNothingAndTheComparisonsRefusalsCarryOver() {
         FakeKernel k = new FakeKernel();
         PatchPlan.Unit u = plan(k, List.of(fn("warns", Status.LINE_NUMBERS_ONLY, List.of("warns"))), List.of(),
