@@ -87,6 +87,7 @@ final class GenerateCommand extends CliCommand {
             throw new IllegalArgumentException(patch + " is not a file: give the patch to generate the update from");
         }
         String update = name != null ? name : defaultName(patch);
+        UpdateSources.checkName(update);
         Path into = output != null ? output : Path.of(update);
         if (into.toAbsolutePath().toString().matches(".*[:\\s].*")) {
             throw new IllegalArgumentException(into + ": kbuild cannot build a module in a directory whose path has a"

@@ -61,6 +61,12 @@ public record PatchPlan(String kernel, String patch, List<Problem> files, List<U
             lineNumbersOnly = List.copyOf(lineNumbersOnly);
             refusals = List.copyOf(refusals);
         }
+
+        /** This unit with {@code more} refusals. */
+        public Unit withRefusals(List<Problem> more) {
+            return new Unit(unit, replaced, added, newData, copied, carried, bindings, unchanged, lineNumbersOnly,
+                    Stream.concat(refusals.stream(), more.stream()).toList());
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package dynamos.generate;
 
+import dynamos.btf.ModuleBtf;
 import dynamos.elf.ElfObject;
 import dynamos.elf.ElfSymbol;
 import dynamos.host.Progress;
@@ -63,7 +64,11 @@ public final class PatchPlanner {
             Set<String> functions = new HashSet<>();
             before.symbols().stream().filter(y -> y.type() == ElfSymbol.STT_FUNC && !y.isUndefined())
                     .forEach(y -> functions.add(y.name()));
-            units.add(planUnit(u.unit(), diff, before, functions, kernel));
+            PatchPlan.Unit planned = planUnit(u.unit(), diff, before, functions, kernel);
+            Progress.detail("comparing the types of " + u.unit() + " before and after");
+            List<PatchPlan.Problem> layouts = TypeLayouts.changes(u.unit(), ModuleBtf.generateStandalone(u.before()),
+                    ModuleBtf.generateStandalone(u.after()));
+            units.add(layouts.isEmpty() ? planned : planned.withRefusals(layouts));
         }
         return new PatchPlan(kernel.release(), patch.toString(), files, units);
     }

@@ -26,6 +26,14 @@ public final class UpdateSources {
 
     private UpdateSources() {}
 
+    /** @throws IllegalArgumentException when {@code name} cannot name an update */
+    public static void checkName(String name) {
+        if (!UPDATE_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("'" + name + "' is not an update name: 1 to "
+                    + dynamos.device.Limits.MAX_NAME_CHARS + " letters, digits, '_', '.' or '-'");
+        }
+    }
+
     /** The module's name for the update {@code name}: what kbuild and the kernel accept. */
     public static String moduleName(String name) {
         return "dynamos_patch_" + name.replaceAll("[^A-Za-z0-9_]", "_");
@@ -46,10 +54,7 @@ public final class UpdateSources {
      * @throws GenerateException when the plan is not feasible or the code cannot be carried as planned
      */
     public static Map<String, Version> write(PatchPlan plan, Path workDir, String name, Path into) {
-        if (!UPDATE_NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("'" + name + "' is not an update name: 1 to "
-                    + dynamos.device.Limits.MAX_NAME_CHARS + " letters, digits, '_', '.' or '-'");
-        }
+        checkName(name);
         if (!plan.feasible()) {
             throw new GenerateException("no update can be made from " + plan.patch() + ": "
                     + (plan.refusals().isEmpty() ? "it changes no code the kernel runs"

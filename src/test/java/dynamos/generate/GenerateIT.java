@@ -187,14 +187,35 @@ class GenerateIT {
     }
 
     @Test
-    void badInputIsAClearErrorAndWithoutPlanTheCommandSaysWhatIsMissing() {
+    void aChangedLayoutOfAStructureWithObjectsInTheKernelIsRefused() throws IOException {
+        // do_wait's struct wait_opts lives on the stacks of waiting tasks: new code would misread them.
+        CliRun r = plan("struct-layout.patch");
+        assertThat(r.status()).as(r.out() + r.err()).isEqualTo(1);
+        JsonNode refusals = JSON.readTree(r.out()).get("refusals");
+        assertThat(refusals).singleElement().satisfies(p -> {
+            assertThat(p.get("kind").asText()).isEqualTo("type-layout-changed");
+            assertThat(p.get("symbol").asText()).isEqualTo("struct wait_opts");
+            assertThat(p.get("reason").asText()).contains("wo_attempts");
+        });
+    }
+
+    @Test
+    void badInputIsAClearErrorAndChangesNothing() {
         CliRun missing = CliRun.of("generate", "--plan", "--kernel-version", kernel.version(),
                 PATCHES.resolve("no-such.patch").toString());
         assertThat(missing.status()).isEqualTo(1);
         assertThat(missing.err()).contains("no-such.patch is not a file");
-        CliRun noPlan = CliRun.of("generate", "--kernel-version", kernel.version(),
+        Path colon = Guest.REPO.resolve("target/generate/a:b");
+        CliRun badOutput = CliRun.of("generate", "--kernel-version", kernel.version(), "--output", colon.toString(),
                 PATCHES.resolve("cmdline-string.patch").toString());
-        assertThat(noPlan.status()).isEqualTo(1);
-        assertThat(noPlan.err()).contains("not implemented yet").contains("--plan");
+        assertThat(badOutput.status()).isEqualTo(1);
+        assertThat(badOutput.err()).contains("cannot build a module in a directory whose path has a ':'");
+        assertThat(colon).doesNotExist();
+        CliRun badName = CliRun.of("generate", "--kernel-version", kernel.version(), "--name", "no spaces please",
+                "--output", Guest.REPO.resolve("target/generate/bad-name").toString(),
+                PATCHES.resolve("cmdline-string.patch").toString());
+        assertThat(badName.status()).isEqualTo(1);
+        assertThat(badName.err()).contains("is not an update name");
+        assertThat(Guest.REPO.resolve("target/generate/bad-name")).doesNotExist();
     }
 }
