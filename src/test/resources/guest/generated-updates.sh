@@ -4,6 +4,8 @@
 #   GEN_GETPPID   syscall-getppid.patch: getppid() answers 4242 to a program called ppid-probe
 #   GEN_INLINED   inlined-static.patch: fs/proc/generic.c's functions that inline a changed static, with new data,
 #                 run while /proc entries come and go (the target module's) and /proc directories are read
+#   GEN_HEADER    header-inline.patch: a changed inline of fs/proc/fd.h; the functions of fs/proc/fd.c that use it
+#                 are replaced and run while /proc/PID/fd and fdinfo are read
 #   GEN_SHADOW    shadow-fork.patch: two units; a task forked under the update gets klp_shadow data (its parent's
 #                 tgid), shown in /proc/PID/status, freed at exit
 . "$(dirname "$0")/lib.sh"
@@ -41,6 +43,10 @@ rmmod dynamos_target
 val target_entry_removed "$(ls /proc | grep -c '^dynamos_target$' || true)"
 val proc_fs_entries "$(ls /proc/fs | wc -l)"
 d revert inlined-static
+d apply "$GEN_HEADER"
+val header_fds "$(ls -l /proc/self/fd/ | grep -c ' -> ')"
+val header_fdinfo "$(grep -c '^pos:' /proc/self/fdinfo/0)"
+d revert header-inline
 d apply "$GEN_SHADOW"
 val shadow_units "$(grep -c ' proc_pid_status__patched\| proc_fork_connector__patched' /proc/kallsyms)"
 val shadow_child "$(sh -c 'sed -n "s/^ForkedUnderUpdate:\t//p" /proc/self/status; echo $$' | tr '\n' ' ' | sed 's/ $//')"

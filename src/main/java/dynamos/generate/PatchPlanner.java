@@ -12,9 +12,11 @@ import dynamos.objdiff.Reference;
 import dynamos.objdiff.Refusal;
 import dynamos.objdiff.Status;
 import dynamos.source.AffectedUnits;
+import dynamos.source.KbuildCommand;
 import dynamos.source.ImageMatch;
 import dynamos.source.PatchFiles;
 import dynamos.source.PreparedSource;
+import dynamos.source.SourceException;
 import dynamos.source.UnitCompiler;
 import dynamos.update.Kallsyms;
 import java.nio.file.Path;
@@ -57,7 +59,29 @@ public final class PatchPlanner {
         AffectedUnits affected = AffectedUnits.of(source.tree(), PatchFiles.read(patch));
         List<PatchPlan.Problem> files = fileRefusals(affected);
         List<PatchPlan.Unit> units = new ArrayList<>();
-        for (UnitCompiler.CompiledUnit u : new UnitCompiler(source, compilerFlags).compileUnits(affected.units(), patch, workDir)) {
+        UnitCompiler compiler = new UnitCompiler(source, compilerFlags);
+        List<String> compiled = new ArrayList<>();
+        for (String unit : affected.units()) {
+            if (!affected.fromHeaders().contains(unit)) {
+                compiled.add(unit);
+                continue;
+            }
+            // Reached through a changed header: this configuration may not build it, or build it as a module.
+            KbuildCommand command;
+            try {
+                command = compiler.command(unit);
+            } catch (SourceException notBuilt) {
+                Progress.detail(unit + " includes a changed header but is not built in this configuration");
+                continue;
+            }
+            if (command.command().contains(" -DMODULE ")) {
+                files.add(new PatchPlan.Problem(unit, "", "module-unit", unit + " includes a changed header and is"
+                        + " part of a module; updating modules from a patch is not supported yet"));
+            } else {
+                compiled.add(unit);
+            }
+        }
+        for (UnitCompiler.CompiledUnit u : compiler.compileUnits(compiled, patch, workDir)) {
             Progress.detail("comparing " + u.unit() + " before and after");
             ElfObject before = ElfObject.read(u.before());
             ObjectDiff diff = ObjectComparison.compare(before, ElfObject.read(u.after()));
@@ -74,23 +98,16 @@ public final class PatchPlanner {
     }
 
     /**
-     * What the patch changes outside the C units it compiles: files it adds, deletes or renames, assembly, other
-     * files, and every changed header. Dependency lists exist only for the units compiled in the tree so far, so
-     * the units that include a header cannot all be found yet, and an update made from some of them would leave
-     * the others running the old code.
+     * What the patch changes outside the C units it compiles and stops the update: files it adds, deletes or
+     * renames, assembly, other files, and headers that reach too many units or assembly.
      */
     static List<PatchPlan.Problem> fileRefusals(AffectedUnits affected) {
         List<PatchPlan.Problem> out = new ArrayList<>();
         for (String r : affected.refused()) {
             int colon = r.indexOf(": ");
-            out.add(new PatchPlan.Problem(colon > 0 ? r.substring(0, colon) : r, "", "file-refused",
+            String file = colon > 0 ? r.substring(0, colon) : r;
+            out.add(new PatchPlan.Problem(file, "", file.endsWith(".h") ? "header-changed" : "file-refused",
                     colon > 0 ? r.substring(colon + 2) : r));
-        }
-        for (String h : affected.changedHeaders()) {
-            out.add(new PatchPlan.Problem(h, "", "header-changed", "a changed header changes every unit that "
-                    + "includes it, and finding all of them is not supported yet (kbuild's dependency lists exist "
-                    + "only for units compiled in the prepared tree); move the change into a C file, or wait for "
-                    + "header support"));
         }
         return out;
     }

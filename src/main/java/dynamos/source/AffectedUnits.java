@@ -6,30 +6,38 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
- * The translation units a patch affects: each C file it modifies, and for each header it modifies, every unit
- * whose kbuild dependency list ({@code .NAME.o.cmd}, written by gcc's {@code -MMD}) names that header.
- *
- * <p>Limit: dependency lists exist only for units kbuild compiled in this tree: those {@code prepare} built and
- * those compiled for earlier patches. A header change is therefore traced only into those units; the others
- * that include it are not found (listed in {@link #unknownHeaders()} when none is). TODO(issue 17): a full
- * {@code make -k} of the tree once (about an hour on two cores) would give every unit's list.
+ * The translation units a patch affects: each C file it modifies, and for each header it modifies, every unit that
+ * includes it, directly or through other headers ({@link IncludeScan}, which needs no build of the tree; kbuild's
+ * dependency lists, {@code .NAME.o.cmd}, exist only for the units compiled so far and add what they name).
  *
  * @param units          the C units to compile, sorted
  * @param changedHeaders every header the patch modifies
- * @param unknownHeaders changed headers no known unit includes
- * @param refused        changes that cannot become a live update from single units, each with its reason
+ * @param unknownHeaders changed headers no unit includes
+ * @param refused        changes that cannot become a live update from single units, each as "PATH: reason"
+ * @param fromHeaders    the units found only because they include a changed header: this configuration may not
+ *                       build them, which compiling them tells
  */
 public record AffectedUnits(List<String> units, List<String> changedHeaders, List<String> unknownHeaders,
-        List<String> refused) {
+        List<String> refused, List<String> fromHeaders) {
+    /** How many units a changed header may reach: each is compiled twice and its changed functions replaced. */
+    public static final int HEADER_UNIT_LIMIT = 40;
+
     public AffectedUnits {
         units = List.copyOf(units);
         changedHeaders = List.copyOf(changedHeaders);
         unknownHeaders = List.copyOf(unknownHeaders);
         refused = List.copyOf(refused);
+        fromHeaders = List.copyOf(fromHeaders);
+    }
+
+    public AffectedUnits(List<String> units, List<String> changedHeaders, List<String> unknownHeaders,
+            List<String> refused) {
+        this(units, changedHeaders, unknownHeaders, refused, List.of());
     }
 
     /** The units of {@code tree} that {@code files} affect. */
@@ -39,6 +47,7 @@ public record AffectedUnits(List<String> units, List<String> changedHeaders, Lis
         List<String> unknown = new ArrayList<>();
         List<String> refused = new ArrayList<>();
         List<KbuildCommand> known = null;
+        List<String> fromHeaders = new ArrayList<>();
         for (PatchFiles.FileChange f : files) {
             if (f.kind() != PatchFiles.Kind.MODIFIED) {
                 refused.add(f.path() + ": files " + f.kind().name().toLowerCase()
@@ -52,22 +61,38 @@ public record AffectedUnits(List<String> units, List<String> changedHeaders, Lis
                 if (known == null) {
                     known = compiledUnits(tree);
                 }
-                boolean any = false;
+                Set<String> reached = new TreeSet<>();
                 for (KbuildCommand k : known) {
                     if (k.source() != null && k.source().endsWith(".c") && k.dependsOn(f.path())) {
-                        units.add(k.source());
-                        any = true;
+                        reached.add(k.source());
                     }
                 }
-                if (!any) {
+                IncludeScan.Includers inc = IncludeScan.of(tree, f.path(), HEADER_UNIT_LIMIT);
+                reached.addAll(inc.units());
+                if (inc.overLimit() || reached.size() > HEADER_UNIT_LIMIT) {
+                    refused.add(f.path() + ": included by more than " + HEADER_UNIT_LIMIT + " C files (counting "
+                            + "through " + inc.headers().size() + " header(s)), too many to compile and replace as one live update;"
+                            + " make the change in the C files that need it");
+                } else if (!inc.assembly().isEmpty()) {
+                    refused.add(f.path() + ": assembly includes it (" + String.join(", ",
+                            inc.assembly().subList(0, Math.min(3, inc.assembly().size()))) + "), and assembly cannot"
+                            + " be updated");
+                } else if (reached.isEmpty()) {
                     unknown.add(f.path());
+                } else {
+                    for (String u : reached) {
+                        if (units.add(u)) {
+                            fromHeaders.add(u);
+                        }
+                    }
                 }
             } else {
                 refused.add(f.path() + ": not a C or header file (a Makefile, Kconfig or document);"
                         + " it changes no compiled code here");
             }
         }
-        return new AffectedUnits(List.copyOf(units), headers, unknown, refused);
+        fromHeaders.removeIf(u -> files.stream().anyMatch(f -> f.path().equals(u)));
+        return new AffectedUnits(List.copyOf(units), headers, unknown, refused, fromHeaders);
     }
 
     /** The kbuild commands of every C unit compiled in {@code tree} (tools/ excluded: not kernel code). */

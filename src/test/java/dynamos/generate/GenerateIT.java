@@ -70,6 +70,7 @@ class GenerateIT {
         Path getppid = generate("syscall-getppid.patch");
         Path inlined = generate("inlined-static.patch");
         Path shadow = generate("shadow-fork.patch");
+        Path header = generate("header-inline.patch");
         assertThat(shadow.resolve("Kbuild")).content().contains("carried_0.o carried_1.o");
         // SYSCALL_DEFINE0's aliases are one function, replaced once.
         assertThat(getppid.resolve("dynamos_generated.c")).content()
@@ -77,7 +78,7 @@ class GenerateIT {
 
         VmResult r = FrameworkGuest.runScenario("generated-updates", Map.of("GEN_CMDLINE", cmdline.toString(),
                 "GEN_VERSION", version.toString(), "GEN_GETPPID", getppid.toString(), "GEN_INLINED", inlined.toString(),
-                "GEN_SHADOW", shadow.toString()));
+                "GEN_SHADOW", shadow.toString(), "GEN_HEADER", header.toString()));
         Map<String, String> v = FrameworkGuest.values(r);
         String before = v.get("cmdline_before");
         assertThat(before).contains("console=ttyS0").doesNotContain("patched");
@@ -93,6 +94,9 @@ class GenerateIT {
         assertThat(v).containsEntry("inlined_data", "1").containsEntry("target_entry", "1")
                 .containsEntry("target_entry_removed", "0");
         assertThat(Integer.parseInt(v.get("proc_fs_entries"))).isPositive();
+        // A changed header inline: the functions using it are replaced (reading /proc/self/fd and fdinfo).
+        assertThat(Integer.parseInt(v.get("header_fds"))).isGreaterThanOrEqualTo(3);
+        assertThat(v).containsEntry("header_fdinfo", "1");
         // Shadow data through the kernel's klp_shadow_*: allocated at fork by one unit, read by another.
         assertThat(v).containsEntry("shadow_units", "2").containsEntry("shadow_older", "0")
                 .containsEntry("shadow_after_revert", "0");
@@ -176,6 +180,18 @@ class GenerateIT {
     }
 
     @Test
+    void aChangedHeaderInlineReplacesTheFunctionsOfEveryUnitIncludingItThatUseIt() throws IOException {
+        CliRun r = plan("header-inline.patch");
+        assertThat(r.status()).as(r.out() + r.err()).isZero();
+        JsonNode units = JSON.readTree(r.out()).get("units");
+        // fs/proc/fd.h is included by fs/proc/fd.c and fs/proc/base.c; only fd.c uses proc_fd() in code that changes.
+        assertThat(texts(units, "unit")).containsExactly("fs/proc/base.c", "fs/proc/fd.c");
+        assertThat(units.get(0).get("replaced")).isEmpty();
+        assertThat(texts(units.get(1).get("replaced"), "symbol")).containsExactlyInAnyOrder("proc_fd_link", "seq_show",
+                "tid_fd_revalidate");
+    }
+
+    @Test
     void assemblyAndHeaderChangesAreRefusedNotIgnored() throws IOException {
         CliRun r = plan("header-and-assembly.patch");
         assertThat(r.status()).as(r.out() + r.err()).isEqualTo(1);
@@ -184,6 +200,7 @@ class GenerateIT {
         assertThat(texts(plan.get("files"), "unit")).containsExactly("arch/x86/lib/clear_page_64.S",
                 "include/linux/proc_fs.h");
         assertThat(texts(plan.get("files"), "kind")).containsExactly("file-refused", "header-changed");
+        assertThat(plan.get("files").get(1).get("reason").asText()).contains("included by more than 40 C files");
     }
 
     @Test

@@ -216,7 +216,8 @@ class PatchPlannerTest {
     void assemblyHeadersAndAddedFilesStopTheUpdateEvenBesideAFeasibleUnit() {
         List<PatchPlan.Problem> files = PatchPlanner.fileRefusals(new AffectedUnits(List.of("fs/x.c"),
                 List.of("include/linux/x.h"), List.of(), List.of("arch/x86/entry/entry_64.S: an assembly file; only C "
-                        + "code can be updated", "fs/new.c: files added by a patch need kbuild changes")));
+                        + "code can be updated", "fs/new.c: files added by a patch need kbuild changes",
+                        "include/linux/x.h: included by more than 40 C files")));
         assertThat(files).extracting(PatchPlan.Problem::unit, PatchPlan.Problem::kind).containsExactly(
                 org.assertj.core.groups.Tuple.tuple("arch/x86/entry/entry_64.S", "file-refused"),
                 org.assertj.core.groups.Tuple.tuple("fs/new.c", "file-refused"),
