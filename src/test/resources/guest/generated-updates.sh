@@ -4,6 +4,9 @@
 #   GEN_GETPPID   syscall-getppid.patch: getppid() answers 4242 to a program called ppid-probe
 #   GEN_INLINED   inlined-static.patch: fs/proc/generic.c's functions that inline a changed static, with new data,
 #                 run while /proc entries come and go (the target module's) and /proc directories are read
+#   GEN_UNAME     syscall-newuname.patch: uname() reports another node name to a program called uname-probe; its
+#                 __do_sys_newuname has no ftrace site, so its callers __x64_sys_newuname and __ia32_sys_newuname
+#                 are replaced
 #   GEN_HEADER    header-inline.patch: a changed inline of fs/proc/fd.h; the functions of fs/proc/fd.c that use it
 #                 are replaced and run while /proc/PID/fd and fdinfo are read
 #   GEN_SHADOW    shadow-fork.patch: two units; a task forked under the update gets klp_shadow data (its parent's
@@ -43,6 +46,13 @@ rmmod dynamos_target
 val target_entry_removed "$(ls /proc | grep -c '^dynamos_target$' || true)"
 val proc_fs_entries "$(ls /proc/fs | wc -l)"
 d revert inlined-static
+cp /bin/uname /tmp/uname-probe
+val uname_before "$(/tmp/uname-probe -n)"
+d apply "$GEN_UNAME"
+val uname_probe "$(/tmp/uname-probe -n)"
+val uname_other "$(uname -n)"
+d revert syscall-newuname
+val uname_reverted "$(/tmp/uname-probe -n)"
 d apply "$GEN_HEADER"
 val header_fds "$(ls -l /proc/self/fd/ | grep -c ' -> ')"
 val header_fdinfo "$(grep -c '^pos:' /proc/self/fdinfo/0)"

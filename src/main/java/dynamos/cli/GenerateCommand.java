@@ -161,6 +161,8 @@ final class GenerateCommand extends CliCommand {
                 line(out, "bind", b.symbol() + (b.position() > 1 ? "@" + b.position() : ""),
                         (b.local() ? "static " : "") + (b.function() ? "function" : "symbol"));
             }
+            u.throughCallers().forEach(f -> line(out, "through", f, "no ftrace site: replaced through its callers, "
+                    + "carried"));
             if (!u.lineNumbersOnly().isEmpty()) {
                 out.printf("  line numbers only (not replaced): %s%n", String.join(", ", u.lineNumbersOnly()));
             }

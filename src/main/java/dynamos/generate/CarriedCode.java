@@ -78,6 +78,11 @@ final class CarriedCode {
             Map.entry(".parainstructions", new Table(16)),
             Map.entry(".orc_unwind_ip", new Table(4, ".orc_unwind", 6)));
 
+    /** Whether {@code section} is one of the tables whose entries describe places in code. */
+    static boolean isTable(String section) {
+        return TABLES.containsKey(section) || TABLES.values().stream().anyMatch(t -> section.equals(t.paired()));
+    }
+
     /** Code that tables point to without being a function of its own: the alternatives' replacement instructions. */
     private static final String ALTERNATIVES_CODE = ".altinstr_replacement";
 
@@ -234,12 +239,16 @@ final class CarriedCode {
         // A PC-relative field's addend counts from the end of the field: the target is 4 bytes further.
         long at = r.addend() + (pcRelative(r.type()) ? 4 : 0);
         ElfSymbol best = null;
+        ElfSymbol endingHere = null;
         for (ElfSymbol o : definedBySection.getOrDefault(s.sectionIndex(), List.of())) {
             if (o.value() <= at && (at < o.value() + o.size() || at == o.value())) {
                 best = o;
+            } else if (o.size() > 0 && o.value() + o.size() == at) {
+                endingHere = o;
             }
         }
-        return best;
+        // A pointer just past an array (a loop's end) belongs to that array: it must be bound or carried with it.
+        return best != null ? best : endingHere;
     }
 
     private static boolean pcRelative(int type) {

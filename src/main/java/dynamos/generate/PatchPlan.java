@@ -45,12 +45,14 @@ public record PatchPlan(String kernel, String patch, List<Problem> files, List<U
      * @param bindings what the new code refers to that stays the running kernel's
      * @param unchanged how many functions the patch leaves as they are (line numbers aside)
      * @param lineNumbersOnly functions whose only change is a source line number (e.g. of a WARN): not replaced
+     * @param throughCallers changed functions without an ftrace site, replaced through their callers: every caller
+     *     (all in this unit, none through a pointer) is replaced by a copy that calls the new code
      * @param refusals what cannot be done live, with the reason
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class) // as every JSON dynamos prints
     public record Unit(String unit, List<Replacement> replaced, List<String> added, List<String> newData,
             List<String> copied, List<String> carried, List<Binding> bindings, int unchanged, List<String> lineNumbersOnly,
-            List<Problem> refusals) {
+            List<String> throughCallers, List<Problem> refusals) {
         public Unit {
             carried = List.copyOf(carried);
             replaced = List.copyOf(replaced);
@@ -59,13 +61,14 @@ public record PatchPlan(String kernel, String patch, List<Problem> files, List<U
             copied = List.copyOf(copied);
             bindings = List.copyOf(bindings);
             lineNumbersOnly = List.copyOf(lineNumbersOnly);
+            throughCallers = List.copyOf(throughCallers);
             refusals = List.copyOf(refusals);
         }
 
         /** This unit with {@code more} refusals. */
         public Unit withRefusals(List<Problem> more) {
             return new Unit(unit, replaced, added, newData, copied, carried, bindings, unchanged, lineNumbersOnly,
-                    Stream.concat(refusals.stream(), more.stream()).toList());
+                    throughCallers, Stream.concat(refusals.stream(), more.stream()).toList());
         }
     }
 

@@ -46,6 +46,10 @@ public final class PatchPlanner {
      */
     private static final Pattern FUNCTION_NAME = Pattern.compile("(__func__|__FUNCTION__|__PRETTY_FUNCTION__)\\.\\d+");
 
+    /** The refusal of a function without an ftrace site, and of replacing it through its callers. */
+    static final String NOT_REDIRECTABLE = "not-redirectable";
+    static final String THROUGH_CALLERS = "not-replaceable-through-callers";
+
     private PatchPlanner() {}
 
     /** Plans {@code patch} against {@code source} for {@code kernel}; the objects go under {@code workDir}. */
@@ -157,6 +161,7 @@ public final class PatchPlanner {
             }
         }
         List<PatchPlan.Replacement> replaced = new ArrayList<>();
+        List<String> throughCallers = new ArrayList<>();
         for (List<FunctionDiff> aliases : bySection.values()) {
             List<PatchPlan.Problem> tried = new ArrayList<>();
             PatchPlan.Replacement chosen = null;
@@ -171,6 +176,33 @@ public final class PatchPlanner {
             }
             if (chosen != null) {
                 replaced.add(chosen);
+            } else if (aliases.size() == 1 && !tried.isEmpty()
+                    && tried.stream().allMatch(p -> p.kind().equals(NOT_REDIRECTABLE))) {
+                // No ftrace site (a static inline GCC kept out of line is notrace): replace its callers instead.
+                FunctionDiff f = aliases.getFirst();
+                List<PatchPlan.Problem> why = new ArrayList<>();
+                List<FunctionDiff> callers = callers(unit, f, diff, before, beforeFunctions, why);
+                List<PatchPlan.Replacement> viaCallers = new ArrayList<>();
+                for (FunctionDiff g : callers) {
+                    List<PatchPlan.Problem> own = new ArrayList<>();
+                    Optional<PatchPlan.Replacement> r = g.status() == Status.CHANGED ? Optional.empty()
+                            : replacement(unit, g, before, beforeFunctions, kernel, own);
+                    r.filter(x -> own.isEmpty()).ifPresent(viaCallers::add);
+                    why.addAll(own);
+                }
+                if (why.isEmpty()) {
+                    replaced.addAll(viaCallers);
+                    throughCallers.add(f.name());
+                    for (FunctionDiff g : callers) {
+                        if (g.status() != Status.CHANGED) {
+                            carried.addAll(g.pieces());
+                            code.add(g);
+                        }
+                    }
+                } else {
+                    refusals.addAll(tried);
+                    refusals.addAll(why);
+                }
             } else {
                 refusals.addAll(tried);
             }
@@ -192,7 +224,50 @@ public final class PatchPlanner {
         carried.addAll(copied);
         return new PatchPlan.Unit(unit, replaced, added, newData, List.copyOf(copied), new TreeSet<>(carried).stream()
                 .toList(), List.copyOf(bindings.values()),
-                unchanged, lineNumbersOnly, refusals);
+                unchanged, lineNumbersOnly, throughCallers, refusals);
+    }
+
+    /**
+     * The functions of the unit that call {@code f}, which has no ftrace site; a problem when they cannot stand in for
+     * it: it is global (callers elsewhere), its address is taken (callers unknown), or it has no callers here.
+     */
+    private static List<FunctionDiff> callers(String unit, FunctionDiff f, ObjectDiff diff, ElfObject before,
+            Set<String> beforeFunctions, List<PatchPlan.Problem> why) {
+        String name = f.name();
+        if (!f.local()) {
+            why.add(new PatchPlan.Problem(unit, name, THROUGH_CALLERS, name + " is global: code in other units may call"
+                    + " it, and only this unit's callers could be replaced"));
+            return List.of();
+        }
+        if (before == null) {
+            why.add(new PatchPlan.Problem(unit, name, THROUGH_CALLERS, "the unit's object before the patch, which"
+                    + " shows " + name + "'s callers, is not at hand"));
+            return List.of();
+        }
+        Set<String> pieces = new TreeSet<>();
+        beforeFunctions.stream().filter(n -> n.equals(name) || n.startsWith(name + ".")).forEach(pieces::add);
+        CallSites sites = CallSites.of(before, pieces);
+        if (!sites.otherReferences().isEmpty()) {
+            why.add(new PatchPlan.Problem(unit, name, THROUGH_CALLERS, name + "'s address is taken ("
+                    + String.join(", ", sites.otherReferences().subList(0, Math.min(3, sites.otherReferences().size())))
+                    + "): it may be called through a pointer from anywhere, so replacing its callers is not enough"));
+            return List.of();
+        }
+        List<FunctionDiff> out = new ArrayList<>();
+        for (String caller : sites.callers()) {
+            Optional<FunctionDiff> g = diff.functions().stream().filter(d -> d.pieces().contains(caller)
+                    && d.status() != Status.REMOVED && d.status() != Status.NO_OUT_OF_LINE_COPY).findFirst();
+            if (g.isEmpty()) {
+                why.add(new PatchPlan.Problem(unit, name, THROUGH_CALLERS, name + " is called by " + caller
+                        + ", which the patched unit no longer has"));
+            } else if (!out.contains(g.get())) {
+                out.add(g.get());
+            }
+        }
+        if (out.isEmpty() && why.isEmpty()) {
+            why.add(new PatchPlan.Problem(unit, name, THROUGH_CALLERS, name + " has no callers in its unit to replace"));
+        }
+        return out;
     }
 
     /**
@@ -222,9 +297,9 @@ public final class PatchPlanner {
         int entries = (int) kernel.entries(main).stream().filter(Kallsyms.Entry::isText).count();
         int sites = kernel.ftraceSites(main);
         if (sites == 0) {
-            refusals.add(new PatchPlan.Problem(unit, main, "not-redirectable", main + " has no ftrace site in "
-                    + kernel.release() + " (notrace, noinstr or entry code): calls to it cannot be redirected. "
-                    + "Replacing it through its callers is not supported yet; change a traceable caller instead"));
+            refusals.add(new PatchPlan.Problem(unit, main, NOT_REDIRECTABLE, main + " has no ftrace site in "
+                    + kernel.release() + " (notrace, noinstr, entry code, or a static inline GCC kept out of line): "
+                    + "calls to it cannot be redirected"));
             return Optional.empty();
         }
         if (sites < entries) {

@@ -275,6 +275,16 @@ final class CompiledObject {
         return best;
     }
 
+    /** The data object of {@code section} that ends exactly at {@code offset}, or null. */
+    private ElfSymbol endOf(int section, long offset) {
+        for (ElfSymbol o : definedBySection.getOrDefault(section, List.of())) {
+            if (o.type() == ElfSymbol.STT_OBJECT && o.size() > 0 && o.value() + o.size() == offset) {
+                return o;
+            }
+        }
+        return null;
+    }
+
     /**
      * A relocation at {@code offset} of its piece or object, its target by name or content.
      *
@@ -311,6 +321,9 @@ final class CompiledObject {
             return new NormalizedRelocation(offset, r.type(), quote(text), at - start, -bias, null);
         }
         ElfSymbol target = covering(index, at);
+        if (target == null) {
+            target = endOf(index, at); // a pointer just past an array: a loop's end
+        }
         if (target != null) {
             return new NormalizedRelocation(offset, r.type(), key(target), at - target.value(), -bias, target.name());
         }

@@ -13,7 +13,9 @@ import java.util.List;
  * @param section the section of its main piece, e.g. {@code .text.show}
  * @param local whether it is static
  * @param init whether it is {@code __init} code (in an {@code .init.} section)
- * @param references for a changed or new function, what its code after the patch refers to; otherwise empty
+ * @param references what its code after the patch refers to (empty for a function gone after the patch): a changed
+ *     function's, to bind, and an unchanged one's, for when it must be carried because a function it calls cannot
+ *     be redirected
  * @param differences why it is not unchanged, one line each (empty when unchanged)
  */
 public record FunctionDiff(String name, Status status, List<String> pieces, String section, boolean local,

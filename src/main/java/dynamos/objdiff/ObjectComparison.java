@@ -77,7 +77,7 @@ public final class ObjectComparison {
             } else {
                 List<String> why = new ArrayList<>();
                 Status s = compareFunction(old, now, a, b, lines, why);
-                f = function(name, s, now, s == Status.CHANGED ? b : null, why);
+                f = function(name, s, now, b, why);
                 if (s == Status.CHANGED && (f.init() || main(old).init())) {
                     refusals.add(new Refusal(Refusal.Kind.INIT_CHANGED, name, "__init function " + name
                             + " changed, but it ran at boot and its code was freed; a live update cannot rerun it. "

@@ -77,6 +77,29 @@ class CarriedCodeTest {
     }
 
     @Test
+    void aPointerJustPastABoundArrayIsBoundToTheSameArray() throws Exception {
+        String walker = """
+                int walk(const char *p) {
+                	static const unsigned char offsets[] = { 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144 };
+                	int sum = 0;
+                	for (const unsigned char *o = offsets; o < offsets + sizeof(offsets); o++)
+                		sum += p[*o];
+                	return sum;
+                }
+                """;
+        ElfObject unit = ElfObject.read(NativeTools.compile(dir, "walk", walker, "-O2", "-ffunction-sections",
+                "-fdata-sections", "-fno-pic", "-mcmodel=kernel", "-fno-asynchronous-unwind-tables"));
+        ElfObject carried = ElfObject.parse(CarriedCode.extract(unit, new CarriedCode.Selection(Set.of("walk"),
+                Map.of("walk", "walk__patched"), Map.of("offsets.0", "offsets.67"), Set.of())), "carried");
+
+        // Both the start and the end of the loop are the kernel's array: no copy of it comes along.
+        assertThat(carried.sections()).extracting(ElfSection::name).doesNotContain(".rodata.offsets.0");
+        ElfSection text = carried.section(".text.walk").orElseThrow();
+        assertThat(carried.relocations(text)).extracting(r -> r.symbol().name() + "+" + r.addend())
+                .containsExactlyInAnyOrder("offsets.67+0", "offsets.67+11");
+    }
+
+    @Test
     void theCarriedObjectLinks() throws Exception {
         Path o = Files.write(dir.resolve("carried.o"), CarriedCode.extract(unit(), showWithNewTable()));
         NativeTools.run(dir, "ld", "-r", "-o", "linked.o", o.toString());

@@ -71,6 +71,7 @@ class GenerateIT {
         Path inlined = generate("inlined-static.patch");
         Path shadow = generate("shadow-fork.patch");
         Path header = generate("header-inline.patch");
+        Path uname = generate("syscall-newuname.patch");
         assertThat(shadow.resolve("Kbuild")).content().contains("carried_0.o carried_1.o");
         // SYSCALL_DEFINE0's aliases are one function, replaced once.
         assertThat(getppid.resolve("dynamos_generated.c")).content()
@@ -78,7 +79,8 @@ class GenerateIT {
 
         VmResult r = FrameworkGuest.runScenario("generated-updates", Map.of("GEN_CMDLINE", cmdline.toString(),
                 "GEN_VERSION", version.toString(), "GEN_GETPPID", getppid.toString(), "GEN_INLINED", inlined.toString(),
-                "GEN_SHADOW", shadow.toString(), "GEN_HEADER", header.toString()));
+                "GEN_SHADOW", shadow.toString(), "GEN_HEADER", header.toString(),
+                "GEN_UNAME", uname.toString()));
         Map<String, String> v = FrameworkGuest.values(r);
         String before = v.get("cmdline_before");
         assertThat(before).contains("console=ttyS0").doesNotContain("patched");
@@ -94,6 +96,10 @@ class GenerateIT {
         assertThat(v).containsEntry("inlined_data", "1").containsEntry("target_entry", "1")
                 .containsEntry("target_entry_removed", "0");
         assertThat(Integer.parseInt(v.get("proc_fs_entries"))).isPositive();
+        // A function without an ftrace site, replaced through its callers.
+        assertThat(v.get("uname_before")).isNotEqualTo("patched-by-dynamos");
+        assertThat(v).containsEntry("uname_probe", "patched-by-dynamos")
+                .containsEntry("uname_other", v.get("uname_before")).containsEntry("uname_reverted", v.get("uname_before"));
         // A changed header inline: the functions using it are replaced (reading /proc/self/fd and fdinfo).
         assertThat(Integer.parseInt(v.get("header_fds"))).isGreaterThanOrEqualTo(3);
         assertThat(v).containsEntry("header_fdinfo", "1");
@@ -189,6 +195,18 @@ class GenerateIT {
         assertThat(units.get(0).get("replaced")).isEmpty();
         assertThat(texts(units.get(1).get("replaced"), "symbol")).containsExactlyInAnyOrder("proc_fd_link", "seq_show",
                 "tid_fd_revalidate");
+    }
+
+    @Test
+    void aChangedFunctionWithoutAnFtraceSiteIsReplacedThroughItsCallers() throws IOException {
+        CliRun r = plan("syscall-newuname.patch");
+        assertThat(r.status()).as(r.out() + r.err()).isZero();
+        JsonNode unit = JSON.readTree(r.out()).get("units").get(0);
+        assertThat(texts(unit.get("through_callers"), null)).containsExactly("__do_sys_newuname");
+        assertThat(texts(unit.get("replaced"), "symbol")).containsExactlyInAnyOrder("__x64_sys_newuname",
+                "__ia32_sys_newuname");
+        // A loop's end pointer just past a numbered static array is the same reference before and after.
+        assertThat(texts(unit.get("replaced"), "symbol")).doesNotContain("validate_prctl_map_addr");
     }
 
     @Test

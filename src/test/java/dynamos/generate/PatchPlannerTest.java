@@ -143,7 +143,8 @@ class PatchPlannerTest {
         PatchPlan.Unit u = plan(k, List.of(fn("noinstr_fn", Status.CHANGED, List.of("noinstr_fn")),
                 fn("twin", Status.CHANGED, List.of("twin"))), List.of());
         assertThat(u.replaced()).isEmpty();
-        assertThat(u.refusals()).extracting(PatchPlan.Problem::kind).containsExactly("not-redirectable", "ambiguous");
+        assertThat(u.refusals()).extracting(PatchPlan.Problem::kind).containsExactly("not-redirectable",
+                "not-replaceable-through-callers", "ambiguous");
     }
 
     @Test

@@ -165,6 +165,25 @@ class ObjectComparisonTest {
     }
 
     @Test
+    void aPointerJustPastAStaticArrayThatGccNumbersDifferentlyIsTheSameReference() throws Exception {
+        // kernel/sys.c's validate_prctl_map_addr: a loop over a function-scope static array ends at offsets.67+11.
+        String walker = """
+                int walk(const char *p) {
+                	static const unsigned char offsets[] = { 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144 };
+                	int sum = 0;
+                	for (const unsigned char *o = offsets; o < offsets + sizeof(offsets); o++)
+                		sum += p[*o];
+                	return sum;
+                }
+                """;
+        String other = "int other(int x) { static const unsigned char offsets[] = { 7, 9, 11 };"
+                + " return offsets[x & 1] + offsets[2]; }\n";
+        ObjectDiff d = diff(walker, walker + other);
+
+        assertThat(d.function("walk").orElseThrow().status()).as("%s", d.function("walk")).isEqualTo(Status.UNCHANGED);
+    }
+
+    @Test
     void lineNumbersPassedToDebugHelpersOrInTheBugTableChangeNothing() throws Exception {
         ObjectDiff d = diff(WARNS, "\n\n\n" + WARNS);
 
