@@ -10,7 +10,8 @@
 #   GEN_HEADER    header-inline.patch: a changed inline of fs/proc/fd.h; the functions of fs/proc/fd.c that use it
 #                 are replaced and run while /proc/PID/fd and fdinfo are read
 #   GEN_SHADOW    shadow-fork.patch: two units; a task forked under the update gets klp_shadow data (its parent's
-#                 tgid), shown in /proc/PID/status, freed at exit
+#                 tgid), shown in /proc/PID/status, freed at exit; its kpatch-style hooks say when they run (a load
+#                 hook after apply, a post-unpatch callback freeing every shadow after revert)
 . "$(dirname "$0")/lib.sh"
 
 cp /bin/bash /tmp/ppid-probe
@@ -58,10 +59,13 @@ val header_fds "$(ls -l /proc/self/fd/ | grep -c ' -> ')"
 val header_fdinfo "$(grep -c '^pos:' /proc/self/fdinfo/0)"
 d revert header-inline
 d apply "$GEN_SHADOW"
+val shadow_loaded "$(dmesg | grep -c 'shadow-fork: forks get shadow data')"
 val shadow_units "$(grep -c ' proc_pid_status__patched\| proc_fork_connector__patched' /proc/kallsyms)"
 val shadow_child "$(sh -c 'sed -n "s/^ForkedUnderUpdate:\t//p" /proc/self/status; echo $$' | tr '\n' ' ' | sed 's/ $//')"
 val shadow_older "$(grep -c '^ForkedUnderUpdate:' /proc/$$/status || true)"
+val shadow_freed_early "$(dmesg | grep -c 'shadow-fork: shadow data freed' || true)"
 d revert shadow-fork
+val shadow_freed "$(dmesg | grep -c 'shadow-fork: shadow data freed')"
 val shadow_after_revert "$(grep -c '^ForkedUnderUpdate:' /proc/self/status || true)"
 val modules_left "$(grep -c '^dynamos_patch_' /proc/modules || true)"
 d stop

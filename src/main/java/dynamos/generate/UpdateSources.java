@@ -66,6 +66,7 @@ public final class UpdateSources {
         List<String> objects = new ArrayList<>();
         Map<String, byte[]> carried = new LinkedHashMap<>();
         Map<String, Version> declared = new LinkedHashMap<>();
+        List<PatchHooks.Hook> hooks = new ArrayList<>();
         for (PatchPlan.Unit u : plan.units()) {
             if (u.carried().isEmpty()) {
                 continue;
@@ -90,6 +91,11 @@ public final class UpdateSources {
                 position(positions, b.symbol(), b.position(), u.unit());
             }
             ElfObject after = ElfObject.read(dynamos.source.UnitCompiler.afterObject(workDir, u.unit()));
+            for (PatchHooks.Hook h : PatchHooks.find(after)) {
+                String global = h.function().replaceAll("[^A-Za-z0-9_]", "_") + "__hook";
+                renamed.put(h.function(), global);
+                hooks.add(new PatchHooks.Hook(h.kind(), global));
+            }
             byte[] object = CarriedCode.extract(after,
                     new CarriedCode.Selection(new java.util.HashSet<>(u.carried()), renamed, bound, added(u)));
             String file = "carried_" + objects.size() + ".o";
@@ -110,6 +116,7 @@ public final class UpdateSources {
                     .append("__DYNAMOS_DECLARE(\"").append(replaces.get(i)).append("\");\n");
         }
         c.append('\n');
+        hooks(c, hooks);
         positions.forEach((symbol, position) -> c.append("__DYNAMOS_DECLARE(\"symbol=").append(symbol).append(' ')
                 .append(position).append("\");\n"));
         c.append("\nMODULE_LICENSE(\"GPL\");\nMODULE_DESCRIPTION(\"DynAMOS update ").append(name)
@@ -144,6 +151,36 @@ public final class UpdateSources {
             u.carried().stream().filter(c -> c.equals(f) || c.startsWith(f + ".")).forEach(out::add);
         }
         return out;
+    }
+
+    /**
+     * One hook a moment, of the update's first version, calling the patch's hook functions of that moment in order
+     * (kpatch's signatures: the object argument is NULL; a pre-patch result refuses).
+     */
+    private static void hooks(StringBuilder c, List<PatchHooks.Hook> hooks) {
+        java.util.Set<String> declared = new java.util.HashSet<>();
+        Map<String, List<PatchHooks.Hook>> byMoment = new LinkedHashMap<>();
+        for (PatchHooks.Hook h : hooks) {
+            byMoment.computeIfAbsent(h.moment(), k -> new ArrayList<>()).add(h);
+            if (declared.add(h.function())) {
+                c.append("extern ").append(h.returnsResult() ? "int " : "void ").append(h.function())
+                        .append(h.takesObject() ? "(void *object);\n" : "(void);\n");
+            }
+        }
+        for (Map.Entry<String, List<PatchHooks.Hook>> e : byMoment.entrySet()) {
+            String wrapper = "dynamos_patch_" + e.getKey();
+            c.append("\nstatic int ").append(wrapper).append("(void)\n{\n");
+            for (PatchHooks.Hook h : e.getValue()) {
+                String call = h.function() + (h.takesObject() ? "(NULL)" : "()");
+                c.append(h.returnsResult() ? "\t{\n\t\tint ret = " + call + ";\n\n\t\tif (ret)\n\t\t\treturn ret;\n\t}\n"
+                        : "\t" + call + ";\n");
+            }
+            c.append("\treturn 0;\n}\nDYNAMOS_HOOK(").append(e.getKey()).append(", 1, 2, ").append(wrapper)
+                    .append(");\n");
+        }
+        if (!hooks.isEmpty()) {
+            c.append('\n');
+        }
     }
 
     /** Records which kallsyms entry {@code symbol} means; one name cannot mean two entries in one update. */

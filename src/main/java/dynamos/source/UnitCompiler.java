@@ -40,7 +40,12 @@ public final class UnitCompiler {
                         + "'-', then letters, digits and _=,.+/:-)");
             }
         }
-        this.flags = java.util.stream.Stream.concat(EXTRA_FLAGS.stream(), moreFlags.stream()).toList();
+        List<String> all = new ArrayList<>(EXTRA_FLAGS);
+        // kpatch-macros.h of our own, for patches written for kpatch-build (their hooks); changes no other code.
+        all.add("-I'" + dynamos.host.Installation.repo().resolve("kernel/include/patch").toAbsolutePath()
+                .toString().replace("'", "'\\''") + "'");
+        all.addAll(moreFlags);
+        this.flags = List.copyOf(all);
         this.source = source;
     }
 

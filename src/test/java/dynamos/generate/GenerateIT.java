@@ -73,6 +73,9 @@ class GenerateIT {
         Path header = generate("header-inline.patch");
         Path uname = generate("syscall-newuname.patch");
         assertThat(shadow.resolve("Kbuild")).content().contains("carried_0.o carried_1.o");
+        assertThat(shadow.resolve("dynamos_generated.c")).content()
+                .contains("DYNAMOS_HOOK(post_activation, 1, 2, dynamos_patch_post_activation)")
+                .contains("fork_shadow_free_all__hook(NULL)");
         // SYSCALL_DEFINE0's aliases are one function, replaced once.
         assertThat(getppid.resolve("dynamos_generated.c")).content()
                 .contains("replace=1 2 __do_sys_getppid __do_sys_getppid__patched").doesNotContain("replace=2");
@@ -107,6 +110,9 @@ class GenerateIT {
         assertThat(v).containsEntry("shadow_units", "2").containsEntry("shadow_older", "0")
                 .containsEntry("shadow_after_revert", "0");
         assertThat(v.get("shadow_child")).matches("(\\d+) \\1");
+        // Its hooks, written with kpatch's macros: the load hook after apply, the post-unpatch callback at revert.
+        assertThat(v).containsEntry("shadow_loaded", "1").containsEntry("shadow_freed_early", "0")
+                .containsEntry("shadow_freed", "1");
         assertThat(v).containsEntry("modules_left", "0");
     }
 
