@@ -168,7 +168,23 @@ public final class FactsCache {
             throw new AnalysisException("collecting the listings of " + kernel.version() + " in the VM failed (exit "
                     + r.exitCode() + "); see " + r.consoleLogPath());
         }
+        // Listings of a kernel that oopsed or warned on the way describe a kernel in an unknown state.
+        List<String> problems = r.kernelProblems();
+        if (!problems.isEmpty()) {
+            deleteQuietly(dir.resolve(KALLSYMS));
+            deleteQuietly(dir.resolve(FTRACE));
+            throw new AnalysisException("the kernel reported problems while its listings were collected, so they are"
+                    + " not kept: " + String.join("; ", problems) + "; see " + r.consoleLogPath());
+        }
         return dir;
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // a stale listing is refused by cached() only if whole; the message above says what happened
+        }
     }
 
     private static List<String> lines(Path file) {

@@ -10,6 +10,20 @@ import java.util.List;
 
 /** Runs host tools (gcc, readelf, objdump, ld, make) for tests that check real object files. */
 public final class NativeTools {
+    /**
+     * C source: a loop over a function-scope static array, whose end GCC addresses just past the array (as
+     * kernel/sys.c's validate_prctl_map_addr does with its offsets.67).
+     */
+    public static final String LOOP_OVER_STATIC_ARRAY = """
+            int walk(const char *p) {
+            	static const unsigned char offsets[] = { 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144 };
+            	int sum = 0;
+            	for (const unsigned char *o = offsets; o < offsets + sizeof(offsets); o++)
+            		sum += p[*o];
+            	return sum;
+            }
+            """;
+
     private NativeTools() {}
 
     /** Whether {@code tool} is on the PATH. */

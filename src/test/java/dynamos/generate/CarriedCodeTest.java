@@ -78,15 +78,7 @@ class CarriedCodeTest {
 
     @Test
     void aPointerJustPastABoundArrayIsBoundToTheSameArray() throws Exception {
-        String walker = """
-                int walk(const char *p) {
-                	static const unsigned char offsets[] = { 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144 };
-                	int sum = 0;
-                	for (const unsigned char *o = offsets; o < offsets + sizeof(offsets); o++)
-                		sum += p[*o];
-                	return sum;
-                }
-                """;
+        String walker = NativeTools.LOOP_OVER_STATIC_ARRAY;
         ElfObject unit = ElfObject.read(NativeTools.compile(dir, "walk", walker, "-O2", "-ffunction-sections",
                 "-fdata-sections", "-fno-pic", "-mcmodel=kernel", "-fno-asynchronous-unwind-tables"));
         ElfObject carried = ElfObject.parse(CarriedCode.extract(unit, new CarriedCode.Selection(Set.of("walk"),

@@ -167,15 +167,7 @@ class ObjectComparisonTest {
     @Test
     void aPointerJustPastAStaticArrayThatGccNumbersDifferentlyIsTheSameReference() throws Exception {
         // kernel/sys.c's validate_prctl_map_addr: a loop over a function-scope static array ends at offsets.67+11.
-        String walker = """
-                int walk(const char *p) {
-                	static const unsigned char offsets[] = { 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144 };
-                	int sum = 0;
-                	for (const unsigned char *o = offsets; o < offsets + sizeof(offsets); o++)
-                		sum += p[*o];
-                	return sum;
-                }
-                """;
+        String walker = NativeTools.LOOP_OVER_STATIC_ARRAY;
         String other = "int other(int x) { static const unsigned char offsets[] = { 7, 9, 11 };"
                 + " return offsets[x & 1] + offsets[2]; }\n";
         ObjectDiff d = diff(walker, walker + other);
