@@ -183,7 +183,7 @@ public final class FactsCache {
         try {
             Files.deleteIfExists(file);
         } catch (IOException ignored) {
-            // a stale listing is refused by cached() only if whole; the message above says what happened
+            // The caller reports the problem; a listing left behind is only a leftover file.
         }
     }
 

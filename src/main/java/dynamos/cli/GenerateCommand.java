@@ -28,28 +28,30 @@ import picocli.CommandLine.Parameters;
 @Command(name = "generate",
         mixinStandardHelpOptions = true,
         description = {
-            "What a live update made from a source patch would hold: PATCH is a unified diff against the target "
-                    + "kernel's source (paths as in its tree, -p1 as git writes them).",
+            "Make a live update from a source patch: PATCH is a unified diff against the target kernel's source "
+                    + "(paths as in its tree, -p1 as git writes them). The checked update module goes to "
+                    + "DIR/build/RELEASE/ (DIR: --output, default ./NAME); apply it with 'dynamos apply DIR'.",
             "",
             "Fetches Debian's linux-source of exactly the kernel's version (apt; cached), prepares it with the "
-                    + "kernel's config once (about 100 s; cached), finds the translation units the patch affects "
-                    + "(a changed header: every unit that includes it, from kbuild's dependency files), compiles each "
-                    + "before and after the patch with the kernel's own flags (a few seconds a unit) and compares the "
-                    + "objects function by function.",
+                    + "kernel's config once (about a minute; cached), finds the translation units the patch affects "
+                    + "(for a changed header, every unit that includes it), compiles each before and after the patch "
+                    + "with the kernel's own flags (seconds a unit) and compares the objects function by function.",
             "",
-            "Changed functions are replaced; new functions and new data come along; what the new code uses that "
-                    + "stays the running kernel's is bound to it. Every function replaced or bound is found in the "
-                    + "running kernel by its code: the compiled original must be the code the kernel runs (outside "
-                    + "relocations), else the source, its configuration or the compiler differ and the plan refuses "
-                    + "it. Also refused, with the reason: changed data that exists in the kernel, changed __init code, "
-                    + "changed exports or their CRCs, functions without an ftrace site. Line-number-only changes "
-                    + "(a WARN moved by the patch) replace nothing.",
+            "Changed functions are replaced (through their callers when they have no ftrace site); new functions "
+                    + "and new data come along; what the new code uses that stays the running kernel's is bound to "
+                    + "it. Every function replaced or bound is found in the running kernel by its code: the compiled "
+                    + "original must be the code the kernel runs (outside relocations), else the source, its "
+                    + "configuration or the compiler differ and the update is refused. Also refused, with the reason: "
+                    + "changed data or structure layouts that exist in the kernel, changed __init code, changed "
+                    + "exports or their CRCs, assembly. Line-number-only changes (a WARN moved by the patch) replace "
+                    + "nothing. Hooks written with kpatch's macros (#include \"kpatch-macros.h\") become the "
+                    + "update's hooks.",
             "",
             "Needs the kernel's symbol and ftrace listings: read live on that kernel, else collected once with "
-                    + "'dynamos analyze --collect --kernel-version V'. Making the module from the plan is the next "
-                    + "step of this command (issue 17); --plan is required until then.",
+                    + "'dynamos analyze --collect --kernel-version V'.",
             "",
-            "Exit status 0: the update can be made; 1: something is refused (each refusal says why)."})
+            "Exit status 0: the module is built (with --plan: it can be made); 1: something is refused (each "
+                    + "refusal says why) or nothing changes; no module is built then."})
 final class GenerateCommand extends CliCommand {
     @Parameters(index = "0", paramLabel = "PATCH", description = "The patch (unified diff).")
     Path patch;
@@ -60,7 +62,7 @@ final class GenerateCommand extends CliCommand {
     @Mixin
     SharedOptions.Json json;
 
-    @Option(names = "--plan", description = "Show what the update would hold and check it; build nothing.")
+    @Option(names = "--plan", description = "Show what the update would hold and check it; write and build nothing.")
     boolean plan;
 
     @Option(names = "--name", paramLabel = "NAME",

@@ -271,7 +271,7 @@ final class CarriedCode {
         }
         // Symbols defined in what is carried: locals stay local; globals only when carried (the rest of a section
         // that comes along whole is the module's private copy); versions get their new names.
-        Map<Integer, String> definedName = new HashMap<>();
+        Map<Integer, Integer> localIndex = new HashMap<>();
         List<ElfSymbol> definedGlobal = new ArrayList<>();
         for (int index : order) {
             if (keptEntries.containsKey(index) || isPaired(index)) {
@@ -286,7 +286,7 @@ final class CarriedCode {
                 } else {
                     locals.add(new RelocatableWriter.Symbol(name, (ElfSymbol.STB_LOCAL << 4) | s.type(), s.other(),
                             outSection.get(index), s.value(), s.size()));
-                    definedName.put(s.index(), name);
+                    localIndex.put(s.index(), locals.size());
                 }
             }
         }
@@ -300,19 +300,6 @@ final class CarriedCode {
             globalByName.put(name, base + globals.size());
             symbolIndex.put(s.index(), base + globals.size());
         }
-        Map<Integer, Integer> localIndex = new HashMap<>();
-        for (int index : order) {
-            if (keptEntries.containsKey(index) || isPaired(index)) {
-                continue;
-            }
-            for (ElfSymbol s : definedBySection.getOrDefault(index, List.of())) {
-                if (definedName.containsKey(s.index())) {
-                    localIndex.put(s.index(), indexOfLocal(locals, definedName.get(s.index()), outSection.get(index),
-                            s.value()));
-                }
-            }
-        }
-
         List<RelocatableWriter.Section> out = new ArrayList<>();
         for (int index : order) {
             ElfSection sec = sections.get(index);
@@ -374,16 +361,6 @@ final class CarriedCode {
         List<RelocatableWriter.Symbol> all = new ArrayList<>(locals);
         all.addAll(globals);
         return RelocatableWriter.write(out, all);
-    }
-
-    private static int indexOfLocal(List<RelocatableWriter.Symbol> locals, String name, int section, long value) {
-        for (int i = 0; i < locals.size(); i++) {
-            RelocatableWriter.Symbol l = locals.get(i);
-            if (l.name().equals(name) && l.section() == section && l.value() == value) {
-                return i + 1;
-            }
-        }
-        throw new IllegalStateException("local symbol " + name + " was not written");
     }
 
     /** The index of the undefined global {@code name}, added when first needed. */

@@ -62,7 +62,7 @@ public final class PatchPlanner {
             List<String> compilerFlags) {
         AffectedUnits affected = AffectedUnits.of(source.tree(), PatchFiles.read(patch));
         List<PatchPlan.Problem> files = fileRefusals(affected);
-        affected.unknownHeaders().forEach(h -> Progress.detail(h + " is included by no C file built here: its change"
+        affected.unknownHeaders().forEach(h -> Progress.detail(h + " is included by no C file of the tree: its change"
                 + " changes no compiled code"));
         List<PatchPlan.Unit> units = new ArrayList<>();
         UnitCompiler compiler = new UnitCompiler(source, compilerFlags);
