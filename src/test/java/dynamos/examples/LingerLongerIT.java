@@ -93,8 +93,11 @@ class LingerLongerIT {
                 Map.of("LINGER", ko.toString(), "LINGERTOOL", tool.toString()), o -> o.smp = 2);
         Map<String, String> v = FrameworkGuest.values(r);
         System.out.println("linger-longer on 2 CPUs (per mille of the interval, 2000 = both CPUs): " + v);
-        // Two hosts, one guest: each host has a CPU, the guest nothing.
-        assertThat(share(v, "two_hosts_1")).isLessThan(10);
+        // Two hosts, one guest: each host has a CPU, the guest nearly nothing. The stock scheduler would give each of
+        // the three 667 per mille. The guest runs only in the moments the load balancer moves a host away, which
+        // emulated CPUs stretch when the machine is busy: 0-9 per mille alone, 51 beside a test compiling kernel
+        // units.
+        assertThat(share(v, "two_hosts_1")).isLessThan(100);
         assertThat(share(v, "two_hosts_2")).isGreaterThan(850);
         assertThat(share(v, "two_hosts_3")).isGreaterThan(850);
         // One host on two CPUs: the guest has the other CPU.
