@@ -1,14 +1,18 @@
 package dynamos.generate;
 
+import dynamos.device.Limits;
 import dynamos.elf.ElfObject;
+import dynamos.source.UnitCompiler;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -21,7 +25,7 @@ public final class UpdateSources {
     /** The C file of the declaration. */
     static final String DECLARATION = "dynamos_generated.c";
     private static final Pattern UPDATE_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,"
-            + dynamos.device.Limits.MAX_NAME_CHARS + "}");
+            + Limits.MAX_NAME_CHARS + "}");
     private static final String VERSION_SUFFIX = "__patched";
 
     private UpdateSources() {}
@@ -30,7 +34,7 @@ public final class UpdateSources {
     public static void checkName(String name) {
         if (!UPDATE_NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("'" + name + "' is not an update name: 1 to "
-                    + dynamos.device.Limits.MAX_NAME_CHARS + " letters, digits, '_', '.' or '-'");
+                    + Limits.MAX_NAME_CHARS + " letters, digits, '_', '.' or '-'");
         }
     }
 
@@ -90,14 +94,14 @@ public final class UpdateSources {
                 bound.put(b.referencedAs(), b.symbol());
                 position(positions, b.symbol(), b.position(), u.unit());
             }
-            ElfObject after = ElfObject.read(dynamos.source.UnitCompiler.afterObject(workDir, u.unit()));
+            ElfObject after = ElfObject.read(UnitCompiler.afterObject(workDir, u.unit()));
             for (PatchHooks.Hook h : PatchHooks.find(after)) {
                 String global = h.function().replaceAll("[^A-Za-z0-9_]", "_") + "__hook";
                 renamed.put(h.function(), global);
                 hooks.add(new PatchHooks.Hook(h.kind(), global));
             }
             byte[] object = CarriedCode.extract(after,
-                    new CarriedCode.Selection(new java.util.HashSet<>(u.carried()), renamed, bound, added(u)));
+                    new CarriedCode.Selection(new HashSet<>(u.carried()), renamed, bound, added(u)));
             String file = "carried_" + objects.size() + ".o";
             objects.add(file);
             carried.put(file, object);
@@ -145,8 +149,8 @@ public final class UpdateSources {
     }
 
     /** What the unit adds: every piece of its new functions, and its new data. */
-    private static java.util.Set<String> added(PatchPlan.Unit u) {
-        java.util.Set<String> out = new java.util.HashSet<>(u.newData());
+    private static Set<String> added(PatchPlan.Unit u) {
+        Set<String> out = new HashSet<>(u.newData());
         for (String f : u.added()) {
             u.carried().stream().filter(c -> c.equals(f) || c.startsWith(f + ".")).forEach(out::add);
         }
@@ -158,7 +162,7 @@ public final class UpdateSources {
      * (kpatch's signatures: the object argument is NULL; a pre-patch result refuses).
      */
     private static void hooks(StringBuilder c, List<PatchHooks.Hook> hooks) {
-        java.util.Set<String> declared = new java.util.HashSet<>();
+        Set<String> declared = new HashSet<>();
         Map<String, List<PatchHooks.Hook>> byMoment = new LinkedHashMap<>();
         for (PatchHooks.Hook h : hooks) {
             byMoment.computeIfAbsent(h.moment(), k -> new ArrayList<>()).add(h);

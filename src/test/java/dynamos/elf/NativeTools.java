@@ -24,6 +24,17 @@ public final class NativeTools {
             }
             """;
 
+    /** C source: WARN_HERE(), a ud2 with a 12-byte {@code __bug_table} entry as x86's WARN writes it. */
+    public static final String WARN_HERE = """
+            #define WARN_HERE() asm volatile("1: ud2\\n" \\
+                    ".pushsection __bug_table,\\"aw\\"\\n" \\
+                    "2: .long 1b - .\\n" \\
+                    ".long %c0 - .\\n" \\
+                    ".word %c1, %c2\\n" \\
+                    ".org 2b + 12\\n" \\
+                    ".popsection" :: "i" (__FILE__), "i" (__LINE__), "i" (1 << 0))
+            """;
+
     private NativeTools() {}
 
     /** Whether {@code tool} is on the PATH. */

@@ -19,15 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The carried object of a unit compiled as the kernel compiles it (function and data sections, a bug table). */
 class CarriedCodeTest {
-    static final String UNIT = """
+    static final String UNIT = NativeTools.WARN_HERE + """
             extern int printk(const char *fmt, ...);
-            #define WARN_HERE() asm volatile("1: ud2\\n" \\
-                    ".pushsection __bug_table,\\"aw\\"\\n" \\
-                    "2: .long 1b - .\\n" \\
-                    ".long %c0 - .\\n" \\
-                    ".word %c1, %c2\\n" \\
-                    ".org 2b + 12\\n" \\
-                    ".popsection" :: "i" (__FILE__), "i" (__LINE__), "i" (1 << 0))
             static int counter;
             int table[4] = {1, 2, 3, 4};
             static __attribute__((noinline)) int helper(int x) { counter += x; return counter; }

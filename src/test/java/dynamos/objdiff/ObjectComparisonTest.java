@@ -139,14 +139,7 @@ class ObjectComparisonTest {
         assertThat(d.function("left").orElseThrow().status()).isEqualTo(Status.CHANGED);
     }
 
-    static final String WARNS = """
-            #define WARN_HERE() asm volatile("1: ud2\\n" \\
-                    ".pushsection __bug_table,\\"aw\\"\\n" \\
-                    "2: .long 1b - .\\n" \\
-                    ".long %c0 - .\\n" \\
-                    ".word %c1, %c2\\n" \\
-                    ".org 2b + 12\\n" \\
-                    ".popsection" :: "i" (__FILE__), "i" (__LINE__), "i" (1 << 0))
+    static final String WARNS = NativeTools.WARN_HERE + """
             #define MIGHT_SLEEP() __might_sleep(__FILE__, __LINE__)
             int sleeper(int x) { MIGHT_SLEEP(); return x * 2; }
             int warner(int x) { if (x > 5) WARN_HERE(); return x + 1; }
