@@ -38,7 +38,7 @@ final class DemoCommand extends CliCommand {
         Progress.step("Everything built; now the live part, in the guest");
 
         String dynamos = String.join(" ", Self.guestCommand().stream().map(DemoCommand::q).toList());
-        Path examples = Installation.repo().resolve("examples");
+        Path examples = Installation.examples();
         String script = String.join("\n",
                 "set -e",
                 "d() { echo; echo \"guest# dynamos $*\"; " + dynamos + " \"$@\"; }",
@@ -66,7 +66,7 @@ final class DemoCommand extends CliCommand {
         VmOptions o = new VmOptions();
         o.kernelVersion = kernel.version();
         o.timeout = Duration.ofMinutes(10);
-        o.workDir = Installation.repo();
+        o.workDir = Installation.packaged() != null ? Installation.cacheDir() : Installation.repo();
         VmResult r = new Vm(cache).run(o, List.of("sh", "-c", script), outStream());
         if (!r.kernelProblems().isEmpty()) {
             error("the guest kernel reported problems; see " + r.kernelLogPath());

@@ -6,13 +6,15 @@ import dynamos.update.UpdateBuilder;
 import java.nio.file.Path;
 import java.util.List;
 
-/** The example updates under examples/, built against a kernel into target/kmod/RELEASE/examples/. */
+/**
+ * The example updates (examples/, or the package's copy), built against a kernel into
+ * target/kmod/RELEASE/examples/ (the cache's kmod/ when packaged).
+ */
 final class Examples {
     private Examples() {}
 
     static List<Path> build(String name, KernelRelease kernel) {
-        Path repo = Installation.repo();
-        return UpdateBuilder.compile(repo.resolve("examples").resolve(name),
-                repo.resolve("target/kmod").resolve(kernel.version()).resolve("examples").resolve(name), kernel);
+        return UpdateBuilder.compile(Installation.examples().resolve(name),
+                Installation.buildRoot().resolve(kernel.version()).resolve("examples").resolve(name), kernel);
     }
 }

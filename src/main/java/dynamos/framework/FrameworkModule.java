@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /** Building, loading and unloading dynamos.ko, the in-kernel framework. */
@@ -19,13 +20,31 @@ public final class FrameworkModule {
 
     private FrameworkModule() {}
 
-    /** Where the framework built for {@code kernelVersion} lives: {@code target/kmod/VERSION/dynamos/dynamos.ko}. */
+    /**
+     * Where the framework built by this dynamos for {@code kernelVersion} lives:
+     * {@code target/kmod/VERSION/dynamos/dynamos.ko} (the cache's {@code kmod/} when packaged).
+     */
     public static Path builtModule(String kernelVersion) {
         return buildDir(kernelVersion).resolve("dynamos.ko");
     }
 
     static Path buildDir(String kernelVersion) {
-        return Installation.repo().resolve("target/kmod").resolve(kernelVersion).resolve("dynamos");
+        return Installation.buildRoot().resolve(kernelVersion).resolve("dynamos");
+    }
+
+    /**
+     * The dynamos.ko DKMS built and installed for {@code kernelVersion} under {@code modulesRoot}
+     * (normally {@code /lib/modules}): DKMS puts it in {@code updates/dkms/}, older ones in {@code extra/}.
+     */
+    public static Optional<Path> installedModule(Path modulesRoot, String kernelVersion) {
+        Path dir = modulesRoot.resolve(kernelVersion);
+        for (String place : List.of("updates/dkms", "extra", "updates")) {
+            Path ko = dir.resolve(place).resolve("dynamos.ko");
+            if (Files.isRegularFile(ko)) {
+                return Optional.of(ko);
+            }
+        }
+        return Optional.empty();
     }
 
     /** Builds dynamos.ko for {@code kernel} from {@code kernel/} unless an up-to-date build exists. */
@@ -34,12 +53,12 @@ public final class FrameworkModule {
         if (Files.isRegularFile(ko) && !sourcesNewerThan(ko)) {
             return ko;
         }
-        ModuleBuild.build(Installation.repo().resolve("kernel"), buildDir(kernel.version()), kernel);
+        ModuleBuild.build(Installation.frameworkSource(), buildDir(kernel.version()), kernel);
         return ko;
     }
 
     static boolean sourcesNewerThan(Path ko) {
-        try (Stream<Path> s = Files.walk(Installation.repo().resolve("kernel"))) {
+        try (Stream<Path> s = Files.walk(Installation.frameworkSource())) {
             long built = Files.getLastModifiedTime(ko).toMillis();
             return s.filter(Files::isRegularFile).anyMatch(p -> {
                 try {

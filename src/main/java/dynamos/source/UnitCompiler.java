@@ -42,7 +42,7 @@ public final class UnitCompiler {
         }
         List<String> all = new ArrayList<>(EXTRA_FLAGS);
         // kpatch-macros.h of our own, for patches written for kpatch-build (their hooks); changes no other code.
-        all.add("-I'" + dynamos.host.Installation.repo().resolve("kernel/include/patch").toAbsolutePath()
+        all.add("-I'" + dynamos.host.Installation.include().resolve("patch").toAbsolutePath()
                 .toString().replace("'", "'\\''") + "'");
         all.addAll(moreFlags);
         this.flags = List.copyOf(all);

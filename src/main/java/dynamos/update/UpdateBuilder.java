@@ -59,7 +59,7 @@ public final class UpdateBuilder {
     public static List<Path> compile(Path source, Path buildDir, KernelRelease kernel, List<Path> moreSymvers,
             List<UsedUpdate> uses) {
         Path framework = FrameworkModule.ensureBuilt(kernel);
-        Path include = Installation.repo().resolve("kernel/include");
+        Path include = Installation.include();
         List<String> symvers = new ArrayList<>();
         symvers.add(framework.resolveSibling("Module.symvers").toString());
         moreSymvers.forEach(p -> symvers.add(p.toString()));
