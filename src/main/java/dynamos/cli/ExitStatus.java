@@ -4,6 +4,7 @@ import dynamos.analysis.AnalysisException;
 import dynamos.btf.BtfException;
 import dynamos.elf.ElfException;
 import dynamos.host.HostException;
+import dynamos.installed.InstallException;
 import dynamos.update.UpdateException;
 import dynamos.vm.VmException;
 import java.io.UncheckedIOException;
@@ -54,7 +55,8 @@ enum ExitStatus {
             new Mapping(UpdateException.class, e -> FAILURE.code),
             new Mapping(ElfException.class, e -> FAILURE.code),
             new Mapping(BtfException.class, e -> FAILURE.code),
-            new Mapping(AnalysisException.class, e -> FAILURE.code));
+            new Mapping(AnalysisException.class, e -> FAILURE.code),
+            new Mapping(InstallException.class, e -> FAILURE.code));
 
     /** picocli's view of {@link #TABLE}. */
     static final IExitCodeExceptionMapper MAPPER = ExitStatus::of;

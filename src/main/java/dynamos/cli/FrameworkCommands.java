@@ -21,9 +21,11 @@ final class FrameworkCommands {
             description = {
                 "Start the framework: load dynamos.ko into the running kernel.",
                 "",
-                "Without --module, loads the framework built for the running kernel under target/kmod/RELEASE/; "
-                        + "on the host it is built first when missing or older than kernel/ (this needs the "
-                        + "kernel's headers). Inside the VM, build it on the host first with 'dynamos setup'. "
+                "Without --module: installed from the Debian package, loads the dynamos.ko DKMS built for the "
+                        + "running kernel (/lib/modules/RELEASE/updates/dkms/); from a source tree, loads the "
+                        + "framework built under target/kmod/RELEASE/, built first on the host when missing or "
+                        + "older than kernel/ (this needs the kernel's headers). Inside the VM, build it on the "
+                        + "host first with 'dynamos setup'. "
                         + "Starting a started framework does nothing."})
     static final class Start extends CliCommand {
         @Option(names = "--module", paramLabel = "PATH", description = "The dynamos.ko to load.")
@@ -31,35 +33,50 @@ final class FrameworkCommands {
 
         @Override
         public Integer call() {
-            if (Framework.started()) {
+            if (!start(module)) {
                 out().println("framework already started");
                 return ExitStatus.SUCCESS.code;
-            }
-            String release = System.getProperty("os.version");
-            Path ko = module;
-            if (ko == null) {
-                ko = FrameworkModule.builtModule(release);
-                if (!Installation.inVm()) {
-                    KernelRelease running = new KernelRelease(release, Path.of("/"));
-                    if (!running.headersInstalled() && !Files.isRegularFile(ko)) {
-                        throw new HostException("no dynamos.ko for kernel " + release + " and no headers to build one ("
-                                + running.headers() + "); install them: apt-get install " + running.headersPackage());
-                    }
-                    if (running.headersInstalled()) {
-                        ko = FrameworkModule.ensureBuilt(running);
-                    }
-                }
-            }
-            Progress.step("Loading " + ko);
-            FrameworkModule.load(ko);
-            try (Framework fw = Framework.connect()) {
-                fw.frameworkVersion();
             }
             var table = Framework.currentTable();
             out().println("framework started: dynamos " + table.frameworkVersion() + ", ABI " + table.abi()
                     + ", control device /dev/dynamos");
             return ExitStatus.SUCCESS.code;
         }
+    }
+
+    /**
+     * Loads {@code module}, or when null the framework for the running kernel as {@link Start} says; returns
+     * false when it was started already.
+     */
+    static boolean start(Path module) {
+        if (Framework.started()) {
+            return false;
+        }
+        String release = System.getProperty("os.version");
+        Path ko = module;
+        if (ko == null && Installation.packaged() != null) {
+            // The package's DKMS builds dynamos.ko for every kernel with headers; else build it as below.
+            ko = FrameworkModule.installedModule(Path.of("/lib/modules"), release).orElse(null);
+        }
+        if (ko == null) {
+            ko = FrameworkModule.builtModule(release);
+            if (!Installation.inVm()) {
+                KernelRelease running = new KernelRelease(release, Path.of("/"));
+                if (!running.headersInstalled() && !Files.isRegularFile(ko)) {
+                    throw new HostException("no dynamos.ko for kernel " + release + " and no headers to build one ("
+                            + running.headers() + "); install them: apt-get install " + running.headersPackage());
+                }
+                if (running.headersInstalled()) {
+                    ko = FrameworkModule.ensureBuilt(running);
+                }
+            }
+        }
+        Progress.step("Loading " + ko);
+        FrameworkModule.load(ko);
+        try (Framework fw = Framework.connect()) {
+            fw.frameworkVersion();
+        }
+        return true;
     }
 
     @Command(name = "stop",

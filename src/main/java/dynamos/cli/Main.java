@@ -37,6 +37,9 @@ import picocli.CommandLine.Command;
             UpdateCommands.Apply.class,
             UpdateCommands.Revert.class,
             UpdateCommands.ListUpdates.class,
+            InstallCommands.Install.class,
+            InstallCommands.Uninstall.class,
+            InstallCommands.Boot.class,
             TopCommand.class,
             VmCommand.class,
             KernelCommand.class,
@@ -78,7 +81,7 @@ public final class Main implements Runnable {
     }
 
     /** The command tree with the exit status table and the one-line error report of expected failures. */
-    static CommandLine commandLine() {
+    public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.getCommandSpec().usageMessage().footer(ExitStatus.helpFooter());
         cl.setExitCodeExceptionMapper(ExitStatus.MAPPER);

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** Applying, reverting and listing whole updates (update modules with a DYNAMOS_* declaration). */
@@ -90,13 +91,17 @@ final class UpdateCommands {
 
         /** A .ko as is; a directory: its module built for the running kernel. */
         static Path module(Path update) {
+            return module(update, System.getProperty("os.version"));
+        }
+
+        /** A .ko as is; a directory: its module built for kernel {@code release}. */
+        static Path module(Path update, String release) {
             if (Files.isRegularFile(update)) {
                 return update;
             }
             if (!Files.isDirectory(update)) {
                 throw new UpdateException(update + ": no such update module or directory");
             }
-            String release = System.getProperty("os.version");
             Path build = update.resolve("build").resolve(release);
             List<Path> kos = new ArrayList<>();
             if (Files.isDirectory(build)) {
@@ -107,7 +112,7 @@ final class UpdateCommands {
                 }
             }
             if (kos.isEmpty()) {
-                throw new UpdateException(update + " has no module built for the running kernel " + release
+                throw new UpdateException(update + " has no module built for kernel " + release
                         + " (looked in " + build + "); build it first: dynamos build " + update
                         + (Installation.inVm() ? " (on the host)" : "") + " --kernel-version " + release);
             }
@@ -161,6 +166,14 @@ final class UpdateCommands {
         @Mixin
         SharedOptions.Json json;
 
+        @Option(names = "--installed",
+                description = "List the installed updates instead (dynamos install): what the boot applies, in "
+                        + "order, with the kernel each is for and whether it is applied now.")
+        boolean installed;
+
+        /** What {@code --installed --json} prints. */
+        record ShownInstalledList(String directory, List<InstallCommands.ShownInstalled> installed) {}
+
         /** What {@code --json} prints: the updates, their functions (ids) and each function's versions. */
         record Shown(List<ShownUpdate> updates, List<FunctionStacks.Shown> functions) {}
 
@@ -177,6 +190,9 @@ final class UpdateCommands {
 
         @Override
         public Integer call() {
+            if (installed) {
+                return listInstalled();
+            }
             boolean started = Framework.started();
             VersionTable table = started ? Framework.currentTable() : new VersionTable("", 0, List.of());
             if (json.requested) {
@@ -188,6 +204,24 @@ final class UpdateCommands {
                 return ExitStatus.SUCCESS.code;
             }
             print(out(), table);
+            return ExitStatus.SUCCESS.code;
+        }
+
+        private int listInstalled() {
+            List<InstallCommands.ShownInstalled> all = InstallCommands.installed();
+            if (json.requested) {
+                json.print(new ShownInstalledList(InstallCommands.store().updatesDir().toString(), all));
+                return ExitStatus.SUCCESS.code;
+            }
+            if (all.isEmpty()) {
+                out().println("no updates installed (" + InstallCommands.store().updatesDir() + ")");
+                return ExitStatus.SUCCESS.code;
+            }
+            out().printf("%-5s %-24s %-20s %-21s %s%n", "ORDER", "NAME", "KERNEL", "INSTALLED", "NOW");
+            for (InstallCommands.ShownInstalled u : all) {
+                out().printf("%-5d %-24s %-20s %-21s %s%n", u.order(), u.name(), u.kernel(), u.installedAt(),
+                        !u.thisKernel() ? "other kernel" : u.applied() ? "applied" : "not applied");
+            }
             return ExitStatus.SUCCESS.code;
         }
 
