@@ -72,6 +72,16 @@ final class VmCommand extends CliCommand {
                     + "alone: the same on both). The guest then has a network card, address 10.0.2.15, and no route out.")
     List<VmOptions.Forward> forwards = List.of();
 
+    @Option(names = "--systemd",
+            description = "Boot the host's systemd as the guest's init; COMMAND runs as a service after basic.target "
+                    + "(units such as dynamos.service run first, systemctl and journalctl work).")
+    boolean systemd;
+
+    @Option(names = "--before-systemd", paramLabel = "SHELL",
+            description = "With --systemd: shell commands run as root before systemd starts (state a real machine "
+                    + "has from before its boot, e.g. a package installed).")
+    String beforeSystemd;
+
     @Option(names = "--append", paramLabel = "ARGS", description = "Extra kernel command line parameters.")
     String kernelArgs = "";
 
@@ -105,6 +115,13 @@ final class VmCommand extends CliCommand {
         o.timeout = Duration.ofSeconds(timeout);
         o.bootTimeout = Duration.ofSeconds(bootTimeout);
         o.share = share;
+        o.systemd = systemd;
+        if (beforeSystemd != null) {
+            if (!systemd) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--before-systemd needs --systemd");
+            }
+            o.beforeSystemd = beforeSystemd;
+        }
         o.consoleLog = consoleLog;
         o.env.putAll(env);
         o.kernelArgs = kernelArgs;

@@ -93,6 +93,9 @@ public final class Vm {
         Path runDir = newRunDir();
         try {
             Files.writeString(runDir.resolve("command.sh"), commandScript(options, command));
+            if (options.systemd && !options.beforeSystemd.isBlank()) {
+                Files.writeString(runDir.resolve(BEFORE_SYSTEMD), environment(options) + options.beforeSystemd + "\n");
+            }
         } catch (IOException e) {
             throw new HostException("cannot write " + runDir.resolve("command.sh") + ": " + e.getMessage(), e);
         }
@@ -223,6 +226,7 @@ public final class Vm {
         String append = "console=ttyS0 panic=-1 loglevel=7" + clock + " dynamos.run=" + runDir
                 + (o.share != null ? " dynamos.share=" + o.share.toAbsolutePath() : "")
                 + (o.forwards.isEmpty() ? "" : " dynamos.net=1")
+                + (o.systemd ? " dynamos.systemd=1 systemd.unit=multi-user.target" : "")
                 + (o.kernelArgs.isBlank() ? "" : " " + o.kernelArgs.strip());
         q.addAll(List.of("-append", append,
                 "-chardev", "file,id=console,path=" + runDir.resolve("console.log"),
@@ -249,8 +253,22 @@ public final class Vm {
         return q;
     }
 
+    /** With {@link VmOptions#systemd}: the script run before systemd starts, in the run directory. */
+    static final String BEFORE_SYSTEMD = "before-systemd.sh";
+
     /** The script the guest's init runs: environment, working directory, then the command itself. */
     static String commandScript(VmOptions o, List<String> command) {
+        StringBuilder s = new StringBuilder(environment(o));
+        s.append("cd ").append(quote(o.workDir.toAbsolutePath().toString())).append(" 2>/dev/null || cd /\n");
+        s.append("exec");
+        for (String arg : command) {
+            s.append(' ').append(quote(arg));
+        }
+        return s.append('\n').toString();
+    }
+
+    /** The environment every script in the guest starts with. */
+    private static String environment(VmOptions o) {
         StringBuilder s = new StringBuilder("# written by dynamos vm; run by the guest's init\n");
         s.append("export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n");
         s.append("export HOME=/root LANG=C.UTF-8 TERM=dumb DYNAMOS_IN_VM=1\n");
@@ -268,12 +286,7 @@ public final class Vm {
             }
             s.append("export ").append(e.getKey()).append('=').append(quote(e.getValue())).append('\n');
         }
-        s.append("cd ").append(quote(o.workDir.toAbsolutePath().toString())).append(" 2>/dev/null || cd /\n");
-        s.append("exec");
-        for (String arg : command) {
-            s.append(' ').append(quote(arg));
-        }
-        return s.append('\n').toString();
+        return s.toString();
     }
 
     /** Quotes a word for sh: single quotes, with embedded single quotes spelled '\''. */

@@ -34,6 +34,17 @@ public final class VmOptions {
     public final Map<String, String> env = new LinkedHashMap<>();
     /** Extra kernel command line parameters. */
     public String kernelArgs = "";
+    /**
+     * Boot the host's systemd as the guest's init (PID 1) instead of running the command from the initramfs: the
+     * command then runs as a systemd service once basic.target is reached, so units (e.g. dynamos.service) run as
+     * on a real machine, and {@code systemctl} and {@code journalctl} work in the command.
+     */
+    public boolean systemd;
+    /**
+     * With {@link #systemd}: shell commands run as root in the guest's root before systemd starts, for state a
+     * real machine would have from before its boot (e.g. a package installed); empty for none.
+     */
+    public String beforeSystemd = "";
 
     /**
      * TCP ports of the host's 127.0.0.1 forwarded to the guest (QEMU user networking with {@code hostfwd}); when

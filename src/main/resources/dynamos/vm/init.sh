@@ -9,6 +9,8 @@
 #   dynamos.run=DIR     host run directory, shared writable at the same path (command.sh in it)
 #   dynamos.share=DIR   optional host directory shared writable at the same path
 #   dynamos.net=1       a network card is there (ports forwarded from the host): bring it up as 10.0.2.15
+#   dynamos.systemd=1   boot the host's systemd as PID 1; the command runs as a service of it (after
+#                       RUN/before-systemd.sh, if there, ran here), and the service powers off
 /bin/busybox --install -s /bin
 export PATH=/bin
 
@@ -26,11 +28,13 @@ done
 RUN=
 SHARE=
 NET=
+SYSTEMD=
 for a in $(cat /proc/cmdline); do
 	case "$a" in
 	dynamos.run=*) RUN="${a#dynamos.run=}" ;;
 	dynamos.share=*) SHARE="${a#dynamos.share=}" ;;
 	dynamos.net=1) NET=1 ;;
+	dynamos.systemd=1) SYSTEMD=1 ;;
 	esac
 done
 [ -n "$RUN" ] || fail "no dynamos.run= on the kernel command line"
@@ -50,6 +54,11 @@ mount -t proc proc $R/proc
 mount -t sysfs sysfs $R/sys
 mount -t devtmpfs devtmpfs $R/dev
 mkdir -p $R/dev/pts $R/dev/shm
+# What udev makes on a real machine: bash's <(...) and tools such as DKMS need /dev/fd.
+ln -sf /proc/self/fd $R/dev/fd
+ln -sf /proc/self/fd/0 $R/dev/stdin
+ln -sf /proc/self/fd/1 $R/dev/stdout
+ln -sf /proc/self/fd/2 $R/dev/stderr
 mount -t devpts devpts $R/dev/pts
 mount -t tmpfs tmpfs $R/dev/shm
 mount -t tmpfs -o mode=755 tmpfs $R/run
@@ -62,6 +71,10 @@ KVER=$(uname -r)
 MODS=$(cat /lib/modules/host-path 2>/dev/null)
 if [ -n "$MODS" ] && [ -d "$R$MODS" ]; then
 	mkdir -p "$R/lib/modules/$KVER" && mount -o bind "$R$MODS" "$R/lib/modules/$KVER"
+	# As Debian's linux-image package does: build/ names the kernel's headers (DKMS looks there).
+	if [ ! -e "$R/lib/modules/$KVER/build" ] && [ -d "$R/usr/src/linux-headers-$KVER" ]; then
+		ln -s "/usr/src/linux-headers-$KVER" "$R/lib/modules/$KVER/build" 2>/dev/null
+	fi
 fi
 
 # Loopback always: servers in the guest bind 127.0.0.1. The card of forwarded ports: QEMU's user network
@@ -88,6 +101,39 @@ fi
 # The command's output goes to the second serial port, which the host streams; the first one
 # carries the kernel console into the console log.
 stty -F /dev/ttyS1 raw -echo 2>/dev/null
+
+# Under systemd: the same steps as below, as a service that runs once basic.target is reached (after
+# early units such as dynamos.service), then powers off at once.
+if [ -n "$SYSTEMD" ]; then
+	if [ -f "$R$RUN/before-systemd.sh" ]; then
+		say "running before-systemd.sh"
+		chroot $R /bin/sh "$RUN/before-systemd.sh" > /dev/ttyS1 2>&1 < /dev/null \
+			|| say "before-systemd.sh exited $?"
+	fi
+	cat > $R/etc/dynamos-vm-command <<-SCRIPT
+	#!/bin/sh
+	/bin/sh "$RUN/command.sh" > /dev/ttyS1 2>&1 < /dev/null
+	rc=\$?
+	dmesg > "$RUN/kernel.log"
+	echo "\$rc" > "$RUN/exit-status"
+	sync
+	echo "DYNAMOS_EXIT=\$rc" > /dev/ttyS0
+	systemctl poweroff --force --force
+	SCRIPT
+	chmod 755 $R/etc/dynamos-vm-command
+	mkdir -p $R/etc/systemd/system/multi-user.target.wants
+	cat > $R/etc/systemd/system/dynamos-vm-command.service <<-UNIT
+	[Unit]
+	Description=The dynamos vm command
+	After=basic.target
+	[Service]
+	Type=oneshot
+	ExecStart=/etc/dynamos-vm-command
+	UNIT
+	ln -sf ../dynamos-vm-command.service $R/etc/systemd/system/multi-user.target.wants/
+	say "starting systemd"
+	exec switch_root $R /lib/systemd/systemd
+fi
 say "running command"
 chroot $R /bin/sh "$RUN/command.sh" > /dev/ttyS1 2>&1 < /dev/null
 rc=$?
