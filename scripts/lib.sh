@@ -90,6 +90,12 @@ ensure_zydis() {
 	ensure_packages "decoding machine code (dynamos analyze)" /usr/include/Zydis/Zydis.h libzydis-dev
 }
 
+# Makes sure Debian's DKMS is installed: the package test installs the .deb in the VM, whose root is the
+# host's, and DKMS builds dynamos.ko there. Only the test command needs it on the host.
+ensure_dkms() {
+	ensure_packages "the package test (DKMS in the VM)" /usr/sbin/dkms dkms
+}
+
 # Runs Maven with the JDK found by find_jdk, in batch mode without colour codes.
 run_maven() {
 	JAVA_HOME="$DYNAMOS_JDK" mvn -B -Dstyle.color=never "$@"

@@ -1,0 +1,67 @@
+# The Debian package in the guest, first boot (PackageIT): dpkg installs it and DKMS builds dynamos.ko for
+# the guest's kernel; man pages render, bash completion loads; /usr/bin/dynamos applies and reverts an
+# update, installs it for the boot, and refuses bad input. What the next boot keeps of a real disk is packed
+# into $KEEP. Environment: DEB (the package), UPDATE_KO (boot_version built for this kernel), KEEP (shared dir).
+set -e
+val() { echo "@@ $1=$2"; }
+K=$(uname -r)
+
+T0=$(date +%s)
+# man-db's trigger re-indexes every manual page: minutes under TCG, and nothing here reads the index.
+echo "man-db man-db/auto-update boolean false" | debconf-set-selections
+# DKMS signs what it builds with a key it makes on first use; RSA key generation under TCG takes long, so the
+# key is made on the host (any machine makes it once).
+mkdir -p /var/lib/dkms && cp "$KEEP/mok.key" "$KEEP/mok.pub" /var/lib/dkms/
+dpkg -i "$DEB"
+val seconds_dpkg $(( $(date +%s) - T0 ))
+val dkms_status "$(dkms status -m dynamos -k "$K" | tr -d '\n')"
+val module_built "$(test -f "/lib/modules/$K/updates/dkms/dynamos.ko" && echo yes || echo no)"
+val unit_enabled "$(test -L /etc/systemd/system/sysinit.target.wants/dynamos.service && echo yes || echo no)"
+val state_dir "$(stat -c %a /var/lib/dynamos)"
+
+# Manual pages: every command has one; they render without roff warnings.
+val man_pages "$(ls /usr/share/man/man8/dynamos*.8.gz | wc -l)"
+val man_install "$(MANWIDTH=100 man -l /usr/share/man/man8/dynamos-install.8.gz 2>/dev/null | col -b | grep -c 'var/lib/dynamos/updates' || true)"
+val man_warnings "$(for p in /usr/share/man/man8/dynamos*.8.gz; do zcat "$p" | groff -man -ww -z 2>&1; done | wc -l)"
+# Completion: the script loads in bash and completes a command name and an option.
+val completion "$(bash -c '. /usr/share/bash-completion/completions/dynamos; complete -p dynamos >/dev/null &&
+	COMP_WORDS=(dynamos unin); COMP_CWORD=1; COMP_LINE="dynamos unin"; COMP_POINT=${#COMP_LINE}; _complete_dynamos;
+	echo "${COMPREPLY[*]}"')"
+val completion_option "$(bash -c '. /usr/share/bash-completion/completions/dynamos;
+	COMP_WORDS=(dynamos list --inst); COMP_CWORD=2; COMP_LINE="dynamos list --inst"; COMP_POINT=${#COMP_LINE};
+	_complete_dynamos; echo "${COMPREPLY[*]}"')"
+
+# The installed command: start (DKMS's module), apply, revert.
+dynamos start
+val loaded_from "$(cat /sys/module/dynamos/srcversion >/dev/null && modinfo -n dynamos 2>/dev/null || true)"
+dynamos apply "$UPDATE_KO"
+val applied_version "$(grep -c 'DynAMOS boot_version update applied' /proc/version || true)"
+dynamos revert boot_version
+val reverted_version "$(grep -c 'DynAMOS boot_version update applied' /proc/version || true)"
+
+# Installed for the boot, not applied now.
+dynamos install "$UPDATE_KO"
+val installed_json "$(dynamos list --installed --json)"
+val installed_applied_now "$(grep -c 'DynAMOS boot_version update applied' /proc/version || true)"
+# Bad input changes nothing.
+if dynamos install "$UPDATE_KO" 2>/tmp/err; then val twice ok; else val twice "rc=$? $(cat /tmp/err)"; fi
+if dynamos install /etc/hostname 2>/tmp/err; then val not_a_module ok; else val not_a_module "rc=$? $(cat /tmp/err)"; fi
+if dynamos uninstall no_such_update 2>/tmp/err; then val uninstall_unknown ok; else val uninstall_unknown "rc=$? $(cat /tmp/err)"; fi
+val installed_count "$(ls /var/lib/dynamos/updates | wc -l)"
+dynamos stop
+
+# What a disk keeps across the reboot: every file of the package and every file its scripts and DKMS wrote
+# (the guest's own writes stay in memory, so they are packed into $KEEP for the next boot to unpack).
+val seconds_commands $(( $(date +%s) - T0 ))
+{
+	dpkg -L dynamos | while read -r f; do if [ -f "$f" ] || [ -L "$f" ]; then echo "$f"; fi; done
+	echo /var/lib/dpkg/status
+	ls /var/lib/dpkg/info/dynamos.*
+	printf '%s\n' /var/lib/dynamos /var/lib/dkms /etc/systemd/system/sysinit.target.wants/dynamos.service
+	# deb-systemd-helper's record of what it enabled, which purge reads to take the link away again.
+	find /var/lib/systemd/deb-systemd-helper-enabled -name '*dynamos*'
+	echo "/lib/modules/$K/updates"
+	ls "/lib/modules/$K"/modules.*
+} > /tmp/kept-files
+tar -cf "$KEEP/disk.tar" -T /tmp/kept-files
+val kept "$(tar -tf "$KEEP/disk.tar" | grep -c .)"
