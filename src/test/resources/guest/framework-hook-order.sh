@@ -18,4 +18,4 @@ expect_fail d activate t 2 3; val failed "$ERR"
 target 1 1 1; val still_original "$(field last /proc/dynamos_target)"
 val json "$(d status --json)"
 d stop
-dmesg | grep 'dynamos_test_update: hook' | no_timestamps
+scenario_dmesg | grep 'dynamos_test_update: hook' | no_timestamps

@@ -92,4 +92,4 @@ val revert_absent_rows "$(tail -n +3 /dev/dynamos | wc -l)"
 rmmod dynamos_cb_target
 d stop
 echo "--- kernel log ---"
-dmesg | grep -E '\] (scenario|cb_update|cb_stacked|cb_fail|dynamos_cb_target): ' | no_timestamps
+scenario_dmesg | grep -E '\] (scenario|cb_update|cb_stacked|cb_fail|dynamos_cb_target): ' | no_timestamps

@@ -97,4 +97,4 @@ rmmod dynamos_leaky
 rmmod dynamos_shadowcount
 d stop
 echo "--- kernel log ---"
-dmesg | grep -E '\] (scenario|shadow_fix1|shadow_fix2|shadow_cumulative|shadow_replace_fail|dynamos_leaky): ' | no_timestamps
+scenario_dmesg | grep -E '\] (scenario|shadow_fix1|shadow_fix2|shadow_cumulative|shadow_replace_fail|dynamos_leaky): ' | no_timestamps

@@ -104,4 +104,4 @@ val reverted_all "$(fn 1 1)"
 val reverted_all_rows "$(tail -n +3 /dev/dynamos | wc -l)"
 d stop
 echo "--- kernel log ---"
-dmesg | grep -E '\] (scenario|stack_[a-z_]*): ' | no_timestamps
+scenario_dmesg | grep -E '\] (scenario|stack_[a-z_]*): ' | no_timestamps

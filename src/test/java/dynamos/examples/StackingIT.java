@@ -8,6 +8,7 @@ import dynamos.host.Exec;
 import dynamos.kbuild.ModuleBuild;
 import dynamos.testing.FrameworkGuest;
 import dynamos.testing.Guest;
+import dynamos.testing.ScenarioBatch;
 import dynamos.update.UpdateBuilder;
 import dynamos.vm.VmResult;
 import java.io.IOException;
@@ -53,9 +54,25 @@ class StackingIT {
         return update(UPDATES.resolve(name), name);
     }
 
-    /** Runs a scenario and keeps its output in target/kmod/RELEASE/stacking/NAME.out, for a failing assertion's context. */
-    static VmResult run(String scenario, Map<String, String> env) {
-        VmResult r = FrameworkGuest.runScenario(scenario, env);
+    /**
+     * The scenarios do not depend on one another: one boot runs them all, with the inputs of all three in its
+     * environment (their variables differ).
+     */
+    private static final ScenarioBatch BOOT = new ScenarioBatch(StackingIT::inputs, o -> { }, "stacking-shadow-leak",
+            "stacking-updates", "stacking-module-targets");
+
+    /** The inputs of the three scenarios, built for the guest kernel. */
+    static Map<String, String> inputs() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.putAll(shadowLeakInputs());
+        env.putAll(updatesInputs());
+        env.putAll(moduleTargetsInputs());
+        return env;
+    }
+
+    /** The result of a scenario (of the one boot), its output also kept in target/kmod/RELEASE/stacking/NAME.out, for a failing assertion's context. */
+    static VmResult run(String scenario) {
+        VmResult r = BOOT.runClean(scenario);
         try {
             Files.writeString(out(scenario + ".out"), r.output());
         } catch (IOException e) {
@@ -125,19 +142,22 @@ class StackingIT {
         return Exec.capture(cmd, Guest.REPO, Map.of());
     }
 
-    @Test
-    void shadowLeakFixesStackRevertInOrderAndAreReplacedByTheCumulativeUpdate() {
+    static Map<String, String> shadowLeakInputs() {
         Path examples = Guest.REPO.resolve("examples/shadow_leak");
         Path leaky = module(examples.resolve("target"), "leaky");
         Path symvers = leaky.resolveSibling("Module.symvers");
-        Map<String, String> env = Map.of(
+        return Map.of(
                 "LEAKY", leaky.toString(),
                 "FIX1", update(examples.resolve("fix1"), "fix1", symvers).toString(),
                 "FIX2", update(examples.resolve("fix2"), "fix2", symvers).toString(),
                 "CUMULATIVE", update(examples.resolve("cumulative"), "cumulative", symvers).toString(),
                 "SHADOW_REPLACE_FAIL", testUpdate("shadow_replace_fail").toString(),
                 "SHADOWCOUNT", FrameworkGuest.buildFrameworkTestModule("shadowcount").toString());
-        VmResult r = run("stacking-shadow-leak", env);
+    }
+
+    @Test
+    void shadowLeakFixesStackRevertInOrderAndAreReplacedByTheCumulativeUpdate() {
+        VmResult r = run("stacking-shadow-leak");
         Map<String, String> v = FrameworkGuest.values(r);
         Map<String, List<String>> log = logSteps(r);
 
@@ -214,15 +234,18 @@ class StackingIT {
                 "shadow_cumulative: object 30 freed after 4 counted check(s)");
     }
 
-    @Test
-    void twoUpdatesStackOnOneFunctionRevertInOrderAndAreReplacedAtomically() {
-        Map<String, String> env = Map.of(
+    static Map<String, String> updatesInputs() {
+        return Map.of(
                 "STACK_A", testUpdate("stack_a").toString(),
                 "STACK_B", testUpdate("stack_b").toString(),
                 "STACK_REPLACE", testUpdate("stack_replace").toString(),
                 "STACK_REPLACE_B", testUpdate("stack_replace_b").toString(),
                 "STACK_REPLACE_FAIL", testUpdate("stack_replace_fail").toString());
-        VmResult r = run("stacking-updates", env);
+    }
+
+    @Test
+    void twoUpdatesStackOnOneFunctionRevertInOrderAndAreReplacedAtomically() {
+        VmResult r = run("stacking-updates");
         Map<String, String> v = FrameworkGuest.values(r);
         Map<String, List<String>> log = logSteps(r);
 
@@ -283,14 +306,17 @@ class StackingIT {
         assertThat(log.get("replace-by-name")).containsExactly("stack_b: pre_activation", "stack_b: post_activation");
     }
 
-    @Test
-    void updatesOfAModuleThatComesAndGoesRunTheirHooksInOrder() {
-        Map<String, String> env = Map.of(
+    static Map<String, String> moduleTargetsInputs() {
+        return Map.of(
                 "CB_TARGET", module(Guest.REPO.resolve("src/test/kmod/cbtarget"), "cbtarget").toString(),
                 "CB_UPDATE", testUpdate("cb_update").toString(),
                 "CB_STACKED", testUpdate("cb_stacked").toString(),
                 "CB_FAIL", testUpdate("cb_fail").toString());
-        VmResult r = run("stacking-module-targets", env);
+    }
+
+    @Test
+    void updatesOfAModuleThatComesAndGoesRunTheirHooksInOrder() {
+        VmResult r = run("stacking-module-targets");
         Map<String, String> v = FrameworkGuest.values(r);
         Map<String, List<String>> log = logSteps(r);
         String init = "dynamos_cb_target: init: dynamos_cb_target_fn(1) = ";

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dynamos.testing.FrameworkGuest;
+import dynamos.testing.ScenarioBatch;
 import dynamos.vm.VmResult;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -16,9 +17,14 @@ import org.junit.jupiter.api.Test;
  * command - versions, activation, per-call adaptation, hooks, safe removal, stopping, access control.
  */
 class FrameworkIT {
+    /** The scenarios do not depend on one another: one boot runs them all. */
+    private static final ScenarioBatch BOOT = new ScenarioBatch("framework-control-commands",
+            "framework-per-call-adaptation", "framework-hook-order", "framework-script-rollback",
+            "framework-removal-while-sleeping", "framework-stop-reverses-updates", "framework-nonroot-and-fuzz");
+
     @Test
     void controlCommandsRegisterActivateCallAndDeregister() {
-        VmResult r = FrameworkGuest.runScenario("framework-control-commands");
+        VmResult r = BOOT.runClean("framework-control-commands");
         Map<String, String> v = FrameworkGuest.values(r);
         assertThat(r.output()).contains("framework: stopped").contains("framework started: dynamos")
                 .contains("registered dynamos_target_fn as the original (version 1) of t 2; redirection installed")
@@ -40,7 +46,7 @@ class FrameworkIT {
 
     @Test
     void perCallAdaptationSendsEachCallToItsVersionAndTheCountersAddUp() {
-        VmResult r = FrameworkGuest.runScenario("framework-per-call-adaptation");
+        VmResult r = BOOT.runClean("framework-per-call-adaptation");
         Map<String, String> v = FrameworkGuest.values(r);
         // handler by argument: a=2 -> v2 (+1000), a=3 -> v3 (+2000), a=1 -> active v1, a=4 -> wrapper (+3000)
         assertThat(v).containsEntry("a2", Long.toString(100 * 1002))
@@ -63,7 +69,7 @@ class FrameworkIT {
 
     @Test
     void hooksFireInOrderAndAFailingPreActivationHookAbortsTheActivation() {
-        VmResult r = FrameworkGuest.runScenario("framework-hook-order");
+        VmResult r = BOOT.runClean("framework-hook-order");
         String log = r.output();
         int pre = log.indexOf("dynamos_test_update: hook pre_activation\n");
         int post = log.indexOf("dynamos_test_update: hook post_activation\n");
@@ -81,7 +87,7 @@ class FrameworkIT {
 
     @Test
     void aScriptFailingHalfWayLeavesTheVersionTableAsBefore() {
-        VmResult r = FrameworkGuest.runScenario("framework-script-rollback");
+        VmResult r = BOOT.runClean("framework-script-rollback");
         Map<String, String> v = FrameworkGuest.values(r);
         assertThat(v.get("err")).contains("line 7").contains("no_such_function_anywhere").contains("rolled back 5 of 5");
         assertThat(withoutCalls(v.get("after"))).isEqualTo(withoutCalls(v.get("before")));
@@ -92,7 +98,7 @@ class FrameworkIT {
 
     @Test
     void removalIsRefusedWhileAKernelThreadSleepsInTheVersionAndSucceedsAfterItLeaves() {
-        VmResult r = FrameworkGuest.runScenario("framework-removal-while-sleeping");
+        VmResult r = BOOT.runClean("framework-removal-while-sleeping");
         Map<String, String> v = FrameworkGuest.values(r);
         assertThat(v).containsEntry("sleepers", "1");
         assertThat(v.get("busy")).contains("EBUSY").contains("dynamos_target").contains("dynamos_target_fn_sleep");
@@ -105,7 +111,7 @@ class FrameworkIT {
 
     @Test
     void stoppingTheFrameworkReversesActiveUpdates() {
-        VmResult r = FrameworkGuest.runScenario("framework-stop-reverses-updates");
+        VmResult r = BOOT.runClean("framework-stop-reverses-updates");
         Map<String, String> v = FrameworkGuest.values(r);
         assertThat(v).containsEntry("updated", "2002").containsEntry("restored", "2");
         assertThat(v.get("modules")).contains("dynamos_target").doesNotContain("dynamos_test_update").doesNotContain("dynamos ");
@@ -114,7 +120,7 @@ class FrameworkIT {
 
     @Test
     void nonRootIsRefusedAndMalformedIoctlsLeaveTheKernelClean() {
-        VmResult r = FrameworkGuest.runScenario("framework-nonroot-and-fuzz");
+        VmResult r = BOOT.runClean("framework-nonroot-and-fuzz");
         Map<String, String> v = FrameworkGuest.values(r);
         assertThat(v.get("nonroot_open")).containsAnyOf("Permission denied", "EACCES", "EPERM", "not permitted");
         assertThat(v.get("nonroot_ioctl")).containsAnyOf("EPERM", "not permitted");

@@ -3,6 +3,7 @@ package dynamos.framework;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dynamos.testing.FrameworkGuest;
+import dynamos.testing.ScenarioBatch;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -13,13 +14,21 @@ import org.junit.jupiter.api.Test;
  */
 class SafetyIT {
     /**
+     * The scenarios do not depend on one another: one boot runs them all, the one that unloads modules by
+     * force (which taints the kernel) last.
+     */
+    private static final ScenarioBatch BOOT = new ScenarioBatch("safety-nested-handler-calls", "safety-cap-sys-module",
+            "safety-handler-switching-versions", "safety-active-version-and-status-during-removal",
+            "safety-tail-calls-and-cold-parts", "safety-initialising-and-forced-unload");
+
+    /**
      * GCC tail-calls helpers ({@code jmp}) and moves unlikely paths into {@code fn.cold}: a task
      * sleeping there has no PC or return address inside the version's symbol, yet the code goes
      * when the module goes. Removal must wait for it; IN_USE of an original must see its .cold part.
      */
     @Test
     void removalWaitsForTasksInTailCalledHelpersAndColdParts() {
-        Map<String, String> v = FrameworkGuest.values(FrameworkGuest.runScenario("safety-tail-calls-and-cold-parts"));
+        Map<String, String> v = FrameworkGuest.values(BOOT.runClean("safety-tail-calls-and-cold-parts"));
         assertThat(v.get("tail_busy")).contains("EBUSY").contains("dynamos_test_sleep_helper");
         assertThat(v).containsEntry("tail_result", Long.toString(2 + 1 + 5000));
         assertThat(v.get("cold_busy")).contains("EBUSY").contains("dynamos_target_fn_cold.cold");
@@ -37,7 +46,7 @@ class SafetyIT {
      */
     @Test
     void modulesStillInitialisingAreRefusedAndForcedUnloadsDetachTheirCode() {
-        Map<String, String> v = FrameworkGuest.values(FrameworkGuest.runScenario("safety-initialising-and-forced-unload"));
+        Map<String, String> v = FrameworkGuest.values(BOOT.runClean("safety-initialising-and-forced-unload"));
         assertThat(v.get("coming")).contains("dynamos_test_coming").contains("initialising").contains("EAGAIN");
         assertThat(v.get("coming_hook")).contains("initialising");
         assertThat(v).containsEntry("after_coming", "1").containsEntry("updated", "1002")
@@ -54,7 +63,7 @@ class SafetyIT {
      */
     @Test
     void callsNestedInAHandlerRunTheActiveVersion() {
-        Map<String, String> v = FrameworkGuest.values(FrameworkGuest.runScenario("safety-nested-handler-calls"));
+        Map<String, String> v = FrameworkGuest.values(BOOT.runClean("safety-nested-handler-calls"));
         assertThat(v).containsEntry("softirq", "1002").containsEntry("direct", "1003").containsEntry("outer", "1056");
     }
 
@@ -64,7 +73,7 @@ class SafetyIT {
      */
     @Test
     void theActiveVersionIsNotRemovedAndStatusReadsProceedDuringARemoval() {
-        Map<String, String> v = FrameworkGuest.values(FrameworkGuest.runScenario("safety-active-version-and-status-during-removal"));
+        Map<String, String> v = FrameworkGuest.values(BOOT.runClean("safety-active-version-and-status-during-removal"));
         assertThat(v.get("active_removal")).contains("EBUSY").contains("active");
         assertThat(v.get("whole_removal")).contains("EBUSY").contains("active");
         assertThat(v).containsEntry("still", "1002").containsEntry("status_read", "during")
@@ -79,7 +88,7 @@ class SafetyIT {
      */
     @Test
     void codeCommandsNeedCapSysModuleAndInternalHookErrorsAreMapped() {
-        Map<String, String> v = FrameworkGuest.values(FrameworkGuest.runScenario("safety-cap-sys-module"));
+        Map<String, String> v = FrameworkGuest.values(BOOT.runClean("safety-cap-sys-module"));
         assertThat(v.get("register")).contains("Operation not permitted").contains("CAP_SYS_MODULE");
         assertThat(v.get("call")).contains("CAP_SYS_MODULE");
         assertThat(v.get("rule")).contains("CAP_SYS_MODULE");
@@ -94,7 +103,7 @@ class SafetyIT {
      */
     @Test
     void aHandlerSwitchingVersionsNeverLeavesARemovedVersionActive() {
-        Map<String, String> v = FrameworkGuest.values(FrameworkGuest.runScenario("safety-handler-switching-versions"));
+        Map<String, String> v = FrameworkGuest.values(BOOT.runClean("safety-handler-switching-versions"));
         assertThat(v).containsEntry("bad", "0").containsEntry("attempts", "150").containsEntry("active_after", "1");
     }
 }

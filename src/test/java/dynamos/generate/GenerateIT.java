@@ -7,14 +7,24 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dynamos.analysis.FactsCache;
 import dynamos.cli.CliRun;
 import dynamos.kernel.KernelRelease;
+import dynamos.source.AffectedUnits;
+import dynamos.source.KernelSource;
+import dynamos.source.PatchFiles;
+import dynamos.source.PreparedSource;
+import dynamos.source.UnitCompiler;
 import dynamos.testing.FrameworkGuest;
 import dynamos.testing.Guest;
 import dynamos.vm.VmResult;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -28,11 +38,24 @@ class GenerateIT {
     private static final Path PATCHES = Guest.REPO.resolve("src/test/patches");
     private static KernelRelease kernel;
 
+    /** The patches the end-to-end test generates updates from, and applies in one boot. */
+    private static final List<String> GENERATED = List.of("cmdline-string.patch", "new-function-and-data.patch",
+            "syscall-getppid.patch", "inlined-static.patch", "shadow-fork.patch", "header-inline.patch",
+            "syscall-newuname.patch");
+
     @BeforeAll
-    static void listings() {
+    static void listingsAndSource() {
         kernel = Guest.kernel();
         if (!FactsCache.cached(kernel)) {
             FactsCache.collect(Guest.cache(), kernel, System.out);
+        }
+        // What generations share and make on first use, made now, one at a time, so that they can run two at a
+        // time: the prepared source, and kbuild's command of each unit they compile (one make in the source
+        // tree each, and two makes in one tree race on the files kbuild generates).
+        PreparedSource source = KernelSource.ensure(kernel);
+        UnitCompiler compiler = new UnitCompiler(source);
+        for (String patch : GENERATED) {
+            AffectedUnits.of(source.tree(), PatchFiles.read(PATCHES.resolve(patch))).units().forEach(compiler::command);
         }
     }
 
@@ -49,29 +72,50 @@ class GenerateIT {
         return out;
     }
 
+    /**
+     * Generates the updates of {@link #GENERATED}, two at a time (a generation mostly runs the compiler, on one
+     * core); returns their directories by patch.
+     */
+    static Map<String, Path> generateAll() throws InterruptedException {
+        Map<String, Future<Path>> running = new LinkedHashMap<>();
+        try (ExecutorService two = Executors.newFixedThreadPool(2)) {
+            GENERATED.forEach(patch -> running.put(patch, two.submit(() -> generate(patch))));
+        }
+        Map<String, Path> dirs = new LinkedHashMap<>();
+        for (Map.Entry<String, Future<Path>> g : running.entrySet()) {
+            try {
+                dirs.put(g.getKey(), g.getValue().get());
+            } catch (ExecutionException e) {
+                throw new AssertionError("generating " + g.getKey() + " failed", e.getCause());
+            }
+        }
+        return dirs;
+    }
+
     /** Generates the update of {@code patch} into target/generate/NAME; returns that directory. */
     static Path generate(String patch) {
         String name = patch.replaceFirst("\\.patch$", "");
         Path dir = Guest.REPO.resolve("target/generate").resolve(kernel.version()).resolve(name);
         CliRun r = CliRun.of("generate", "--json", "--kernel-version", kernel.version(), "--output", dir.toString(),
                 PATCHES.resolve(patch).toString());
-        System.out.println(r.err());
+        System.out.println("generate " + patch + ": " + r.err()); // named: two generations run at a time
         assertThat(r.status()).as(r.out() + r.err()).isZero();
         return dir;
     }
 
     @Test
-    void updatesGeneratedFromPatchesAreAppliedSeenAndRevertedLive() throws IOException {
-        Path cmdline = generate("cmdline-string.patch");
+    void updatesGeneratedFromPatchesAreAppliedSeenAndRevertedLive() throws Exception {
+        Map<String, Path> generated = generateAll();
+        Path cmdline = generated.get("cmdline-string.patch");
         assertThat(cmdline.resolve("Kbuild")).content().contains("obj-m := dynamos_patch_cmdline_string.o");
         assertThat(cmdline.resolve("dynamos_generated.c")).content()
                 .contains("replace=1 2 cmdline_proc_show cmdline_proc_show__patched");
-        Path version = generate("new-function-and-data.patch");
-        Path getppid = generate("syscall-getppid.patch");
-        Path inlined = generate("inlined-static.patch");
-        Path shadow = generate("shadow-fork.patch");
-        Path header = generate("header-inline.patch");
-        Path uname = generate("syscall-newuname.patch");
+        Path version = generated.get("new-function-and-data.patch");
+        Path getppid = generated.get("syscall-getppid.patch");
+        Path inlined = generated.get("inlined-static.patch");
+        Path shadow = generated.get("shadow-fork.patch");
+        Path header = generated.get("header-inline.patch");
+        Path uname = generated.get("syscall-newuname.patch");
         assertThat(shadow.resolve("Kbuild")).content().contains("carried_0.o carried_1.o");
         assertThat(shadow.resolve("dynamos_generated.c")).content()
                 .contains("DYNAMOS_HOOK(post_activation, 1, 2, dynamos_patch_post_activation)")
