@@ -226,7 +226,8 @@ public final class Vm {
         String append = "console=ttyS0 panic=-1 loglevel=7" + clock + " dynamos.run=" + runDir
                 + (o.share != null ? " dynamos.share=" + o.share.toAbsolutePath() : "")
                 + (o.forwards.isEmpty() ? "" : " dynamos.net=1")
-                + (o.systemd ? " dynamos.systemd=1 systemd.unit=multi-user.target" : "")
+                // tmp.mount would hide the host's /tmp, where a checkout (and the command's scripts) may live.
+                + (o.systemd ? " dynamos.systemd=1 systemd.unit=multi-user.target systemd.mask=tmp.mount" : "")
                 + (o.kernelArgs.isBlank() ? "" : " " + o.kernelArgs.strip());
         q.addAll(List.of("-append", append,
                 "-chardev", "file,id=console,path=" + runDir.resolve("console.log"),
