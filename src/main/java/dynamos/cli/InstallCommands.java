@@ -24,6 +24,14 @@ import picocli.CommandLine.Parameters;
 final class InstallCommands {
     private InstallCommands() {}
 
+    /** The names of the updates applied now; none while the framework is stopped. */
+    static Set<String> appliedUpdates() {
+        if (!Framework.started() || !Files.exists(Device.PATH)) {
+            return Set.of();
+        }
+        return Framework.currentTable().rows().stream().map(r -> r.update()).collect(Collectors.toSet());
+    }
+
     static InstalledUpdates store() {
         return new InstalledUpdates(Installation.stateDir());
     }
@@ -96,9 +104,7 @@ final class InstallCommands {
             for (InstalledUpdate u : store().uninstall(name, kernelVersion)) {
                 out().println("uninstalled " + u.name() + " (#" + u.order() + ", kernel " + u.kernel() + ")");
             }
-            boolean applied = Framework.started() && Framework.currentTable().rows().stream()
-                    .anyMatch(r -> r.update().equals(name));
-            if (applied) {
+            if (appliedUpdates().contains(name)) {
                 out().println(name + " is still applied; to revert it now: dynamos revert " + name);
             }
             return ExitStatus.SUCCESS.code;
@@ -129,8 +135,7 @@ final class InstallCommands {
 
                 @Override
                 public Set<String> appliedUpdates() {
-                    return Framework.started() ? Framework.currentTable().rows().stream()
-                            .map(r -> r.update()).collect(Collectors.toSet()) : Set.of();
+                    return InstallCommands.appliedUpdates();
                 }
 
                 @Override
@@ -158,9 +163,7 @@ final class InstallCommands {
     static List<ShownInstalled> installed() {
         InstalledUpdates store = store();
         String release = System.getProperty("os.version");
-        Set<String> applied = Framework.started() && Files.exists(Device.PATH)
-                ? Framework.currentTable().rows().stream().map(r -> r.update()).collect(Collectors.toSet())
-                : Set.of();
+        Set<String> applied = appliedUpdates();
         return store.list().stream().map(u -> new ShownInstalled(u.order(), u.name(), u.module(), u.kernel(),
                 u.installedAt(), u.modulePath(store.updatesDir()).toString(), u.sha256(), u.kernel().equals(release),
                 u.kernel().equals(release) && applied.contains(u.name()))).toList();
