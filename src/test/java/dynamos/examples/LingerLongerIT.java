@@ -94,12 +94,16 @@ class LingerLongerIT {
         Map<String, String> v = FrameworkGuest.values(r);
         System.out.println("linger-longer on 2 CPUs (per mille of the interval, 2000 = both CPUs): " + v);
         // Two hosts, one guest: each host has a CPU, the guest nearly nothing. The stock scheduler would give each of
-        // the three 667 per mille. The guest runs only in the moments the load balancer moves a host away, which
-        // emulated CPUs stretch when the machine is busy: 0-9 per mille alone, 51 beside a test compiling kernel
-        // units.
+        // the three 667 per mille of the interval, a third of the tasks' time. The guest runs only in the moments the
+        // load balancer moves a host away, which emulated CPUs stretch when the machine is busy: 0-9 per mille alone,
+        // 51 beside a test compiling kernel units. A busy machine also takes the vCPUs away from all three tasks
+        // (hosts 834 per mille of the interval in CI), so the hosts are judged by their part of the tasks' time.
         assertThat(share(v, "two_hosts_1")).isLessThan(100);
-        assertThat(share(v, "two_hosts_2")).isGreaterThan(850);
-        assertThat(share(v, "two_hosts_3")).isGreaterThan(850);
+        assertThat(share(v, "two_hosts_1_of_tasks")).isLessThan(60);
+        assertThat(share(v, "two_hosts_2_of_tasks")).isGreaterThan(440);
+        assertThat(share(v, "two_hosts_3_of_tasks")).isGreaterThan(440);
+        assertThat(share(v, "two_hosts_2")).isGreaterThan(700);
+        assertThat(share(v, "two_hosts_3")).isGreaterThan(700);
         // One host on two CPUs: the guest has the other CPU.
         assertThat(share(v, "one_host_1")).isGreaterThan(700);
         assertThat(share(v, "one_host_2")).isGreaterThan(700);

@@ -3,6 +3,7 @@ package dynamos.packaging;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dynamos.cli.Main;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -80,5 +81,19 @@ class ManPagesTest {
         all.forEach((name, page) -> page.lines()
                 .filter(l -> !l.isEmpty() && (l.charAt(0) == '.' || l.charAt(0) == '\''))
                 .forEach(l -> assertThat(l).as(name).matches("^\\.(\\\\\"|TH|SH|B|BR|I|TP|PP|IP|nf|fi)( .*)?$")));
+    }
+
+    /** groff itself, with every warning on, has nothing to say of any page (PackageIT renders one in the guest). */
+    @Test
+    void groffRendersEveryDynamosPageWithoutAWarning() throws Exception {
+        for (Map.Entry<String, String> page : pages.pages(Main.commandLine()).entrySet()) {
+            Process groff = new ProcessBuilder("groff", "-man", "-ww", "-z").redirectErrorStream(true).start();
+            try (var in = groff.getOutputStream()) {
+                in.write(page.getValue().getBytes(StandardCharsets.UTF_8));
+            }
+            String said = new String(groff.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(groff.waitFor()).as(page.getKey()).isZero();
+            assertThat(said).as(page.getKey()).isEmpty();
+        }
     }
 }

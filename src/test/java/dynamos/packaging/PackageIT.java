@@ -54,7 +54,6 @@ class PackageIT {
         assertThat(Integer.parseInt(v.get("man_pages"))).as("one page per command and dynamos(8)")
                 .isGreaterThanOrEqualTo(30);
         assertThat(Integer.parseInt(v.get("man_install"))).isPositive();
-        assertThat(v.get("man_warnings")).isEqualTo("0");
         assertThat(v.get("completion")).isEqualTo("uninstall");
         assertThat(v.get("completion_option")).isEqualTo("--installed");
         assertThat(v.get("loaded_from")).endsWith("/updates/dkms/dynamos.ko");
