@@ -121,6 +121,10 @@ if [ -n "$SYSTEMD" ]; then
 	systemctl poweroff --force --force
 	SCRIPT
 	chmod 755 $R/etc/dynamos-vm-command
+	# The guest's /tmp is the host's (a checkout, the command's files, a share may be there): Debian's
+	# tmpfiles.d/tmp.conf would empty it at boot ("D"); this one of the same name only makes sure it exists.
+	mkdir -p $R/etc/tmpfiles.d
+	echo "d /tmp 1777 root root -" > $R/etc/tmpfiles.d/tmp.conf
 	mkdir -p $R/etc/systemd/system/multi-user.target.wants
 	cat > $R/etc/systemd/system/dynamos-vm-command.service <<-UNIT
 	[Unit]

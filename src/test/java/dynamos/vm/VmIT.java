@@ -37,6 +37,24 @@ class VmIT {
         assertThat(Files.readString(share.resolve("out.txt"))).isEqualTo("result\n");
     }
 
+    /**
+     * Under systemd the guest's /tmp is still the host's: Debian's tmpfiles.d empties /tmp at boot and tmp.mount
+     * would cover it, which hid a checkout kept there (a CI clone) from the command, and a share under /tmp.
+     */
+    @Test
+    void underSystemdTheHostsTmpAndAShareThereStayVisible() throws Exception {
+        Path dir = Files.createTempDirectory(Path.of("/tmp"), "dynamos-vmit-");
+        Path hostFile = Files.writeString(dir.resolve("host-file"), "from the host's tmp\n");
+        Path share = Files.createDirectory(dir.resolve("share"));
+        Files.writeString(share.resolve("kept"), "kept in the share\n");
+        VmOptions o = Guest.options();
+        o.systemd = true;
+        o.share = share;
+        VmResult r = Guest.runClean(o, "cat " + q(hostFile) + " " + q(share.resolve("kept")));
+        assertThat(r.output()).contains("from the host's tmp").contains("kept in the share");
+        assertThat(share.resolve("kept")).hasContent("kept in the share");
+    }
+
     @Test
     void buildsAModuleAgainstTheStockHeadersAndLoadsAndUnloadsIt() {
         List<Path> kos = Guest.buildTestModule("hello");
