@@ -38,6 +38,11 @@ final class VmCommand extends CliCommand {
             description = "QEMU accelerator (default: ${DEFAULT-VALUE}; KVM hangs on some hosts).")
     String accel;
 
+    @Option(names = "--tcg-threads", paramLabel = "multi|single", defaultValue = "multi",
+            description = "TCG: a host thread per vCPU (multi, default: fastest with a free core each) or one for "
+                    + "all (single: wastes no CPU when guests side by side want more cores than the host has).")
+    String tcgThreads;
+
     @Option(names = "--smp", paramLabel = "N", defaultValue = "2", description = "Virtual CPUs (default: ${DEFAULT-VALUE}).")
     int smp;
 
@@ -96,6 +101,11 @@ final class VmCommand extends CliCommand {
             case "tcg" -> VmOptions.Accel.TCG;
             case "kvm" -> VmOptions.Accel.KVM;
             default -> throw new IllegalArgumentException("--accel takes tcg or kvm, not '" + accel + "'");
+        };
+        o.tcgThreads = switch (tcgThreads.toLowerCase()) {
+            case "multi" -> VmOptions.TcgThreads.MULTI;
+            case "single" -> VmOptions.TcgThreads.SINGLE;
+            default -> throw new IllegalArgumentException("--tcg-threads takes multi or single, not '" + tcgThreads + "'");
         };
         if (smp < 1 || smp > 64) {
             throw new IllegalArgumentException("--smp takes 1 to 64, not " + smp);

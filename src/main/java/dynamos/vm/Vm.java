@@ -206,7 +206,8 @@ public final class Vm {
 
     List<String> qemuCommand(VmOptions o, KernelRelease kernel, Path initramfs, Path runDir) {
         List<String> q = new ArrayList<>(List.of("qemu-system-x86_64",
-                "-accel", o.accel == VmOptions.Accel.KVM ? "kvm" : "tcg",
+                "-accel", o.accel == VmOptions.Accel.KVM ? "kvm"
+                        : o.tcgThreads == VmOptions.TcgThreads.SINGLE && !o.icount ? "tcg,thread=single" : "tcg",
                 "-m", Integer.toString(o.memoryMiB),
                 "-smp", Integer.toString(o.effectiveSmp()),
                 "-display", "none", "-no-reboot", "-nodefaults",
