@@ -50,7 +50,7 @@ class AnalyzeIT {
 
         // 2. In the guest, on the running kernel: the same answer, to the symbol.
         VmResult r = FrameworkGuest.runScenario("analyze", Map.of("ANALYZE_SHARE", share.toString()),
-                FrameworkGuest.ONE_HOST_THREAD.andThen(o -> o.share = share));
+                o -> o.share = share);
         assertThat(FrameworkGuest.values(r)).containsEntry("loaded", "0");
         JsonNode live = JSON.readTree(Files.readString(share.resolve("live.json")));
         assertThat(live).isEqualTo(summary);

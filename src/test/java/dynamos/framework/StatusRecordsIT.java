@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class StatusRecordsIT {
     @Test
     void listRecordsAreTheTextTableAndBusyTasksComeAsRecords() {
-        VmResult r = FrameworkGuest.runScenario("status-records", Map.of(), FrameworkGuest.ONE_HOST_THREAD);
+        VmResult r = FrameworkGuest.runScenario("status-records");
         Map<String, String> v = FrameworkGuest.values(r);
 
         // The text table holds what the test set up, and LIST's records rendered as text are the same.

@@ -127,7 +127,7 @@ class GenerateIT {
         VmResult r = FrameworkGuest.runScenario("generated-updates", Map.of("GEN_CMDLINE", cmdline.toString(),
                 "GEN_VERSION", version.toString(), "GEN_GETPPID", getppid.toString(), "GEN_INLINED", inlined.toString(),
                 "GEN_SHADOW", shadow.toString(), "GEN_HEADER", header.toString(),
-                "GEN_UNAME", uname.toString()), FrameworkGuest.ONE_HOST_THREAD);
+                "GEN_UNAME", uname.toString()));
         Map<String, String> v = FrameworkGuest.values(r);
         String before = v.get("cmdline_before");
         assertThat(before).contains("console=ttyS0").doesNotContain("patched");

@@ -40,8 +40,6 @@ class PackageIT {
         VmOptions first = Guest.options();
         // DKMS compiles dynamos.ko in the emulated guest: 3 minutes alone, twice that beside another guest.
         first.timeout = Duration.ofMinutes(20);
-        // Compiling is the work here, not concurrency: the vCPUs share a host thread (see VmOptions.TcgThreads).
-        first.tcgThreads = VmOptions.TcgThreads.SINGLE;
         first.share = keep;
         first.env.put("DEB", deb.toString());
         first.env.put("UPDATE_KO", update.toString());
@@ -73,7 +71,6 @@ class PackageIT {
         VmOptions second = Guest.options();
         second.share = keep;
         second.systemd = true;
-        second.tcgThreads = VmOptions.TcgThreads.SINGLE;
         second.env.putAll(first.env);
         second.timeout = Duration.ofMinutes(10);
         // The guest's writes stay in memory: what a disk would keep of the first boot is unpacked first.

@@ -79,12 +79,6 @@ public final class FrameworkGuest {
         return Guest.runClean(o, "exec sh -e " + Guest.q(script));
     }
 
-    /**
-     * For scenarios whose subject is not concurrency: the vCPUs share one host thread
-     * ({@link VmOptions.TcgThreads#SINGLE}), which wastes no CPU beside the other fork's guest on CI's two cores.
-     */
-    public static final Consumer<VmOptions> ONE_HOST_THREAD = o -> o.tcgThreads = VmOptions.TcgThreads.SINGLE;
-
     public static VmResult runScenario(String name) {
         return runScenario(name, Map.of());
     }

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 class TopIT {
     @Test
     void showsCallRatesPerVersionInTextJsonAndAFullScreenTerminal() throws IOException {
-        VmResult r = FrameworkGuest.runScenario("top", Map.of(), FrameworkGuest.ONE_HOST_THREAD);
+        VmResult r = FrameworkGuest.runScenario("top", Map.of());
         Map<String, String> v = FrameworkGuest.values(r);
 
         assertThat(v.get("stopped")).contains("the framework is not started; start it with: dynamos start");

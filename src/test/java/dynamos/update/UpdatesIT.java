@@ -67,8 +67,7 @@ class UpdatesIT {
         Path namesake = build(UPDATES.resolve("namesake_elf"));
         VmResult r = FrameworkGuest.runScenario("updates-fifo-sticky-and-bad-updates", Map.of("FIFO_STICKY", fifo.toString(),
                 "BAD_UPDATES", String.join(" ", unknown.toString(), ambiguous.toString(), failingHook.toString(),
-                failingPostHook.toString(), namesakeAmbiguous.toString()), "NAMESAKE", namesake.toString()),
-                FrameworkGuest.ONE_HOST_THREAD);
+                failingPostHook.toString(), namesakeAmbiguous.toString()), "NAMESAKE", namesake.toString()));
         Map<String, String> v = FrameworkGuest.values(r);
         assertThat(v).containsEntry("before", "allowed")
                 .containsEntry("after", "refused")

@@ -62,7 +62,7 @@ class UsesIT {
         assertThat(m.declaration().uses()).containsExactly(new UpdateDeclaration.Use("uses_provider", "dynamos_uses_provider"));
 
         VmResult r = FrameworkGuest.runScenario("updates-uses", Map.of("PROVIDER", providerKo.toString(),
-                "CONSUMER", consumerKo.toString()), FrameworkGuest.ONE_HOST_THREAD);
+                "CONSUMER", consumerKo.toString()));
         Map<String, String> v = FrameworkGuest.values(r);
         assertThat(v.get("refused_err")).contains("uses_consumer uses symbols of update uses_provider"
                 + " (module dynamos_uses_provider): apply uses_provider first");
