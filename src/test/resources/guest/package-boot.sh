@@ -23,6 +23,8 @@ val still_applied "$(grep -c 'DynAMOS boot_version update applied' /proc/version
 dynamos stop
 val stopped_version "$(grep -c 'DynAMOS boot_version update applied' /proc/version || true)"
 
+# As in the first boot: no man-db re-index in the purge's trigger.
+rm -f /var/lib/man-db/auto-update
 dpkg --purge dynamos
 left=""
 for p in /usr/bin/dynamos /usr/share/dynamos /usr/lib/dynamos /usr/src/dynamos-* /usr/include/dynamos \

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dynamos.testing.FrameworkGuest;
+import dynamos.testing.Guest;
 import dynamos.vm.VmResult;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -36,7 +37,7 @@ class FastPathIT {
         VmResult r = FrameworkGuest.runScenario("fastpath", Map.of(
                 "FASTPATH", kos.get("dynamos_fastpath").toString(),
                 "FASTPATH_UPDATE", kos.get("dynamos_fastpath_update").toString(),
-                "FASTPATH_SECONDS", Integer.toString(SECONDS)));
+                "FASTPATH_SECONDS", Integer.toString(SECONDS)), Guest.SIMULTANEOUS_VCPUS);
         Map<String, String> v = FrameworkGuest.values(r);
 
         // 1. 30 s of switching under two CPUs calling flat out

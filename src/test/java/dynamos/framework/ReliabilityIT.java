@@ -33,6 +33,7 @@ class ReliabilityIT {
         Path stress = FrameworkGuest.buildFrameworkTestModule("stress");
         VmOptions o = Guest.options();
         o.smp = 3;
+        Guest.SIMULTANEOUS_VCPUS.accept(o);
         o.timeout = Duration.ofMinutes(15);
         // The framework logs every command: keep all of it for the kernel-log check.
         o.kernelArgs = "log_buf_len=64M";

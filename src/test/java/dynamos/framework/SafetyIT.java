@@ -3,6 +3,7 @@ package dynamos.framework;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dynamos.testing.FrameworkGuest;
+import dynamos.testing.Guest;
 import dynamos.testing.ScenarioBatch;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -15,9 +16,10 @@ import org.junit.jupiter.api.Test;
 class SafetyIT {
     /**
      * The scenarios do not depend on one another: one boot runs them all, the one that unloads modules by
-     * force (which taints the kernel) last.
+     * force (which taints the kernel) last. Concurrency is one of what they try, so the vCPUs run at once.
      */
-    private static final ScenarioBatch BOOT = new ScenarioBatch("safety-nested-handler-calls", "safety-cap-sys-module",
+    private static final ScenarioBatch BOOT = new ScenarioBatch(Map::of, Guest.SIMULTANEOUS_VCPUS,
+            "safety-nested-handler-calls", "safety-cap-sys-module",
             "safety-handler-switching-versions", "safety-active-version-and-status-during-removal",
             "safety-tail-calls-and-cold-parts", "safety-initialising-and-forced-unload");
 

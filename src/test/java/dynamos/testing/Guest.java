@@ -11,6 +11,8 @@ import dynamos.vm.VmResult;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
 
 /**
  * The end-to-end test harness: runs shell scripts in the VM on Debian's stock kernel, builds test
@@ -38,15 +40,35 @@ public final class Guest {
         return kernel;
     }
 
-    /** Default options for functional tests: TCG, two vCPUs, a 10-minute limit (a JVM start in the guest takes seconds). */
+    /**
+     * Default options for functional tests: TCG, two vCPUs on one host thread (see {@link #SIMULTANEOUS_VCPUS}), a
+     * 10-minute limit (a JVM start in the guest takes seconds).
+     */
     public static VmOptions options() {
         VmOptions o = new VmOptions();
         o.kernelVersion = kernel().version();
         o.smp = 2;
+        o.tcgThreads = SUITE_TCG_THREADS;
         o.timeout = Duration.ofMinutes(10);
         o.workDir = REPO;
         return o;
     }
+
+    /**
+     * The two test forks run two guests at once, on CI's two cores. With a host thread per vCPU, a vCPU that spins
+     * (for a lock, or for an IPI's answer) while its sibling's thread waits for a core burns that core for
+     * nothing; sharing one thread, the guest's vCPUs take turns and a spinning one yields at once. Tests whose
+     * subject is concurrency add {@link #SIMULTANEOUS_VCPUS}. {@code -Ddynamos.it.tcgThreads=multi} gives every
+     * guest a thread per vCPU.
+     */
+    private static final VmOptions.TcgThreads SUITE_TCG_THREADS = VmOptions.TcgThreads.valueOf(
+            System.getProperty("dynamos.it.tcgThreads", "single").toUpperCase(Locale.ROOT));
+
+    /**
+     * For tests whose subject is concurrency (races between CPUs, scheduling across them): a host thread per vCPU,
+     * so that the vCPUs run at the same instant whenever the host has the cores.
+     */
+    public static final Consumer<VmOptions> SIMULTANEOUS_VCPUS = o -> o.tcgThreads = VmOptions.TcgThreads.MULTI;
 
     /** Runs {@code script} with sh -e in the guest (output echoed to the test log) and returns the result. */
     public static VmResult run(String script) {
