@@ -40,7 +40,8 @@ ensure_test_browser() {
 # has no effect), whenever the jar is newer; never in the VM (read-only tree). The JVM checks the
 # jar's size and time itself and ignores a stale cache (-Xlog:aot=off keeps that quiet). The cache
 # holds classes only, no machine code: adapters made for the host's CPU (AVX-512) died of SIGILL on
-# the VM's emulated CPU. DYNAMOS_AOT_FLAGS must be given both when making and when using it.
+# the VM's emulated CPU. DYNAMOS_AOT_FLAGS must be given both when making and when using it (the
+# commands dynamos runs in the VM itself use the same list, Self.AOT_CACHE_OPTIONS).
 aot_cache_of() { echo "${1%.jar}.aot"; }
 DYNAMOS_AOT_FLAGS="-XX:+UnlockDiagnosticVMOptions -XX:-AOTAdapterCaching -XX:-AOTStubCaching -Xlog:aot=off"
 ensure_aot_cache() {

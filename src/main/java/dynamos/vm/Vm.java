@@ -204,10 +204,17 @@ public final class Vm {
         }
     }
 
+    /** QEMU's -accel value (with --icount, TCG runs every vCPU on one thread by itself). */
+    private static String accelerator(VmOptions o) {
+        if (o.accel == VmOptions.Accel.KVM) {
+            return "kvm";
+        }
+        return o.tcgThreads == VmOptions.TcgThreads.SINGLE && !o.icount ? "tcg,thread=single" : "tcg";
+    }
+
     List<String> qemuCommand(VmOptions o, KernelRelease kernel, Path initramfs, Path runDir) {
         List<String> q = new ArrayList<>(List.of("qemu-system-x86_64",
-                "-accel", o.accel == VmOptions.Accel.KVM ? "kvm"
-                        : o.tcgThreads == VmOptions.TcgThreads.SINGLE && !o.icount ? "tcg,thread=single" : "tcg",
+                "-accel", accelerator(o),
                 "-m", Integer.toString(o.memoryMiB),
                 "-smp", Integer.toString(o.effectiveSmp()),
                 "-display", "none", "-no-reboot", "-nodefaults",

@@ -46,6 +46,10 @@ class PackageIT {
         Path makeLog = buildWithDkms(deb, version, keep);
         assertThat(Files.readString(makeLog)).as("DKMS's make log").contains("CC [M]")
                 .contains("/dynamos/" + version + "/build/main.o");
+        // The packaged tool names the package's version (the runtime it ships runs it here too).
+        Exec.Result named = Exec.capture(List.of(keep.resolve("deb/usr/lib/dynamos/runtime/bin/java").toString(),
+                "-jar", keep.resolve("deb/usr/share/dynamos/dynamos.jar").toString(), "--version"));
+        assertThat(named.output().strip()).isEqualTo("dynamos " + version);
 
         VmOptions first = Guest.options();
         first.timeout = Duration.ofMinutes(10);

@@ -8,7 +8,9 @@ import dynamos.testing.Guest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** End to end: Debian's stock kernel boots in QEMU, runs commands, and loads a module built against its headers. */
@@ -50,9 +52,15 @@ class VmIT {
         VmOptions o = Guest.options();
         o.systemd = true;
         o.share = share;
-        VmResult r = Guest.runClean(o, "cat " + q(hostFile) + " " + q(share.resolve("kept")));
-        assertThat(r.output()).contains("from the host's tmp").contains("kept in the share");
-        assertThat(share.resolve("kept")).hasContent("kept in the share");
+        try {
+            VmResult r = Guest.runClean(o, "cat " + q(hostFile) + " " + q(share.resolve("kept")));
+            assertThat(r.output()).contains("from the host's tmp").contains("kept in the share");
+            assertThat(share.resolve("kept")).hasContent("kept in the share");
+        } finally {
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
     }
 
     @Test
