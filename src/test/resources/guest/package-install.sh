@@ -1,8 +1,9 @@
 # The Debian package in the guest, first boot (PackageIT): dpkg installs it and the postinst's DKMS add and
-# install put dynamos.ko in place for the guest's kernel; man pages render, bash completion loads; /usr/bin/dynamos applies and reverts an
-# update, installs it for the boot, and refuses bad input. What the next boot keeps of a real disk is packed
-# into $KEEP. Environment: DEB (the package), UPDATE_KO (boot_version built for this kernel), KEEP (shared dir,
-# with $KEEP/dkms-tree: DKMS's build of the package's source for this kernel, made on the host).
+# install put dynamos.ko in place for the guest's kernel; man pages render, bash completion loads;
+# /usr/bin/dynamos applies and reverts an update, installs it for the boot, and refuses bad input. What the next
+# boot keeps of a real disk is packed into $KEEP. Environment: DEB (the package), UPDATE_KO (boot_version built
+# for this kernel), KEEP (shared dir, with $KEEP/dkms-tree: DKMS's build of the package's source for this
+# kernel, made on the host).
 set -e
 val() { echo "@@ $1=$2"; }
 K=$(uname -r)
@@ -15,7 +16,8 @@ rm -f /var/lib/man-db/auto-update
 # ran the same DKMS build, with the package's source and dkms.conf and this kernel's headers (the guest's root
 # is the host's), natively on the host; its result is where DKMS keeps a built module, without the source
 # link that marks a module added. So the postinst's `dkms add` still runs, and its `dkms install` finds the
-# module built and installs it. DKMS signs with the key the host build used.
+# module built and installs it. The host build's signing key goes where DKMS keeps its own (DKMS would make
+# one, slowly under TCG, for any module it had to build here).
 V=$(dpkg-deb -f "$DEB" Version)
 mkdir -p "/var/lib/dkms/dynamos/$V"
 cp -a "$KEEP/dkms-tree/dynamos/$V/$K" "/var/lib/dkms/dynamos/$V/"

@@ -90,7 +90,8 @@ class LingerLongerIT {
         Path ko = ExamplesIT.build("linger_longer");
         Path tool = lingertool();
         VmResult r = FrameworkGuest.runScenario("linger-longer-smp",
-                Map.of("LINGER", ko.toString(), "LINGERTOOL", tool.toString()), Guest.SIMULTANEOUS_VCPUS.andThen(o -> o.smp = 2));
+                Map.of("LINGER", ko.toString(), "LINGERTOOL", tool.toString()),
+                Guest.SIMULTANEOUS_VCPUS.andThen(o -> o.smp = 2));
         Map<String, String> v = FrameworkGuest.values(r);
         System.out.println("linger-longer on 2 CPUs (per mille of the interval, 2000 = both CPUs): " + v);
         // Two hosts, one guest: each host has a CPU, the guest nearly nothing. The stock scheduler would give each of
