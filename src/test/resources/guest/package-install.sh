@@ -2,8 +2,8 @@
 # install put dynamos.ko in place for the guest's kernel; man pages render, bash completion loads;
 # /usr/bin/dynamos applies and reverts an update, installs it for the boot, and refuses bad input. What the next
 # boot keeps of a real disk is packed into $KEEP. Environment: DEB (the package), UPDATE_KO (boot_version built
-# for this kernel), KEEP (shared dir, with $KEEP/dkms-tree: DKMS's build of the package's source for this
-# kernel, made on the host).
+# for this kernel), KEEP (shared dir), DKMS_BUILT (DKMS's tree of its build of the package for this kernel, made
+# on the host; empty: DKMS compiles here).
 set -e
 val() { echo "@@ $1=$2"; }
 K=$(uname -r)
@@ -12,15 +12,17 @@ T0=$(date +%s)
 # man-db's trigger re-indexes every manual page (minutes under TCG) while /var/lib/man-db/auto-update exists;
 # nothing here reads the index.
 rm -f /var/lib/man-db/auto-update
-# DKMS's compile of dynamos.ko (make in kbuild, 20 units) took 4 to 13 minutes of emulated CPU here. PackageIT
-# ran the same DKMS build, with the package's source and dkms.conf and this kernel's headers (the guest's root
-# is the host's), natively on the host; its result is where DKMS keeps a built module, without the source
-# link that marks a module added. So the postinst's `dkms add` still runs, and its `dkms install` finds the
-# module built and installs it. The host build's signing key goes where DKMS keeps its own (DKMS would make
-# one, slowly under TCG, for any module it had to build here).
+# DKMS's compile of dynamos.ko (make in kbuild, 20 units) took 4 to 13 minutes of emulated CPU here. Unless
+# DKMS_BUILT is empty (-Ddynamos.it.dkmsInGuest=true), it is DKMS's tree of the same build, with the package's
+# source and dkms.conf and this kernel's headers (the guest's root is the host's), made natively on the host;
+# its built module goes where DKMS keeps one, without the source link that marks a module added. So the
+# postinst's `dkms add` still runs, and its `dkms install` finds the module built and installs it. The host's
+# signing key goes where DKMS keeps its own (DKMS would make one, slowly under TCG, to sign what it builds).
 V=$(dpkg-deb -f "$DEB" Version)
-mkdir -p "/var/lib/dkms/dynamos/$V"
-cp -a "$KEEP/dkms-tree/dynamos/$V/$K" "/var/lib/dkms/dynamos/$V/"
+if [ -n "${DKMS_BUILT:-}" ]; then
+	mkdir -p "/var/lib/dkms/dynamos/$V"
+	cp -a "$DKMS_BUILT/dynamos/$V/$K" "/var/lib/dkms/dynamos/$V/"
+fi
 cp "$KEEP/mok.key" "$KEEP/mok.pub" /var/lib/dkms/
 dpkg -i "$DEB"
 val seconds_dpkg $(( $(date +%s) - T0 ))
