@@ -44,7 +44,9 @@ class PackageIT {
         Exec.Result control = Exec.capture(List.of("dpkg-deb", "-f", deb.toString(), "Version"));
         assertThat(control.ok()).as("dpkg-deb -f: %s", control.output()).isTrue();
         String version = control.output().strip();
-        Path makeLog = buildWithDkms(deb, version, keep);
+        Path dkmsTree = buildWithDkms(deb, version, keep);
+        Path makeLog = dkmsTree.resolve("dynamos").resolve(version).resolve(Guest.kernel().version())
+                .resolve("x86_64/log/make.log");
         assertThat(Files.readString(makeLog)).as("DKMS's make log").contains("CC [M]")
                 .contains("/dynamos/" + version + "/build/main.o");
         // The packaged tool names the package's version (the runtime it ships runs it here too).
@@ -55,7 +57,7 @@ class PackageIT {
         boolean compileInGuest = Boolean.getBoolean("dynamos.it.dkmsInGuest");
         VmOptions first = Guest.options();
         first.timeout = Duration.ofMinutes(compileInGuest ? 25 : 10);
-        first.env.put("DKMS_BUILT", compileInGuest ? "" : keep.resolve("dkms-tree").toString());
+        first.env.put("DKMS_BUILT", compileInGuest ? "" : dkmsTree.toString());
         first.share = keep;
         first.env.put("DEB", deb.toString());
         first.env.put("UPDATE_KO", update.toString());
@@ -109,7 +111,7 @@ class PackageIT {
     /**
      * DKMS's build of dynamos.ko for the guest's kernel, from the source in the package, into a DKMS tree of its
      * own under {@code keep} (the host's /var/lib/dkms is not touched), signed with {@code keep}'s key as DKMS
-     * would sign with its own; returns DKMS's make log.
+     * would sign with its own; returns that tree.
      */
     private static Path buildWithDkms(Path deb, String version, Path keep) throws IOException {
         Path unpacked = keep.resolve("deb");
@@ -127,8 +129,7 @@ class PackageIT {
             Exec.Result r = Exec.capture(command, keep, signing);
             assertThat(r.ok()).as("%s: %s", command, r.output()).isTrue();
         }
-        return tree.resolve("dynamos").resolve(version).resolve(Guest.kernel().version())
-                .resolve("x86_64/log/make.log");
+        return tree;
     }
 
     /** packaging/build-deb on the jar Maven just packaged; returns the .deb. */
